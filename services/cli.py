@@ -1,0 +1,142 @@
+"""``liaison``: run the product, or one piece of it, and operate it.
+
+liaison run            everything in one process (the embedded default)
+liaison command-api    the command API alone
+liaison query-api      the query API alone
+liaison relay          the outbox relay (event store -> RabbitMQ)
+liaison project        the projectors (RabbitMQ -> read models)
+liaison replay         rebuild read models from the event store (--verify: compare only)
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+
+import uvicorn
+from fastapi import FastAPI
+
+from services.command.api.app import create_command_app
+from services.command.bootstrap import bootstrap as bootstrap_commands
+from services.embedded import create_app
+from services.projection.api.app import create_query_app
+from services.projection.api.worker import create_worker_app
+from services.projection.bootstrap import bootstrap as bootstrap_projection
+from services.projection.projectors import ALL_PROJECTORS
+from services.projection.rebuild import rebuild
+from services.relay.bootstrap import bootstrap as bootstrap_relay
+from services.relay.bootstrap import create_relay_app
+from shared.settings import Settings
+
+log = logging.getLogger("liaison")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="liaison", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, port, help_text in (
+        ("run", 8000, "everything in one process"),
+        ("command-api", 8000, "the command API"),
+        ("query-api", 8001, "the query API"),
+        ("project", 8002, "the projectors, with a status endpoint"),
+        ("relay", 8003, "the relay, with a status endpoint"),
+    ):
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("--host", default="127.0.0.1")
+        sub.add_argument("--port", type=int, default=port)
+        if name == "project":
+            sub.add_argument(
+                "--only", default="", help="comma-separated projections (default: all)"
+            )
+    replay = commands.add_parser("replay", help="rebuild read models from the event store")
+    replay.add_argument("--verify", action="store_true", help="compare with live, do not switch")
+    replay.add_argument("--projection", action="append", help="only this one (repeatable)")
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    settings = Settings.from_env()
+    if args.command == "replay":
+        return _replay(settings, args.projection, verify=args.verify)
+    app = _app(settings, args)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
+    return 0
+
+
+def _app(settings: Settings, args: argparse.Namespace) -> FastAPI:
+    if args.command == "run":
+        if settings.embedded:
+            print(
+                "liaison: embedded mode, data in "
+                f"{settings.database_url} and {settings.read_database_url}; "
+                f"API docs at http://{args.host}:{args.port}/docs",
+                flush=True,
+            )
+        return create_app(settings)
+    if args.command == "command-api":
+        return create_command_app(bootstrap_commands(settings))
+    if args.command == "query-api":
+        return create_query_app(bootstrap_projection(settings))
+    if args.command == "project":
+        return _project_app(settings, [n for n in args.only.split(",") if n])
+
+    relay = bootstrap_relay(settings)
+    relay.start()
+    _on_exit(relay.close)
+    return create_relay_app(relay)
+
+
+def _project_app(settings: Settings, only: list[str]) -> FastAPI:
+
+    if settings.embedded:
+        log.warning("no LIAISON_AMQP_URL: projectors will follow the event store directly")
+    service = bootstrap_projection(settings)
+    unknown = set(only) - set(service.runners)
+    if unknown:
+        raise SystemExit(f"unknown projections: {', '.join(sorted(unknown))}")
+    service.start_feeds(only or None)
+    _on_exit(service.close)
+    return create_worker_app(service)
+
+
+def _on_exit(close: object) -> None:
+    """Stops background threads when uvicorn shuts down on SIGINT/SIGTERM."""
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def handler(signum: int, frame: object) -> None:
+        threading.Thread(target=close, daemon=True).start()  # type: ignore[arg-type]
+        if callable(previous):
+            previous(signum, frame)  # type: ignore[arg-type]
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def _replay(settings: Settings, names: list[str] | None, *, verify: bool) -> int:
+
+    service = bootstrap_projection(settings)
+    chosen = [p for p in ALL_PROJECTORS if not names or p.name in names]
+    differing = 0
+    try:
+        for projector in chosen:
+            report = rebuild(projector, service.store, service.event_log, switch=not verify)
+            action = "verified" if verify else f"switched to generation {report.generation}"
+            print(
+                f"{report.projection}: {report.events} events in {report.seconds:.2f}s "
+                f"({report.events_per_second:,.0f} events/s), {action}, "
+                f"{report.differing_rows} differing rows"
+            )
+            for difference in report.differences:
+                print(f"  {difference.table}: only in {difference.only_in}: {difference.row}")
+            differing += report.differing_rows
+    finally:
+        service.close()
+    return 1 if differing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The command side: HTTP commands, validated by aggregates, appended to the event store."""

@@ -1,0 +1,1 @@
+"""Adapters: the event store behind the unit of work."""

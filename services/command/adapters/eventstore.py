@@ -1,0 +1,109 @@
+"""The unit of work on the event store: aggregates are loaded by replaying their
+stream, and committed by appending their pending events (plus the request's
+Idempotency-Key) in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TypeVar
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError, StoredEvent
+
+from services.command.adapters.recorders import IdempotencyRecord, IdempotencyRecorder
+from services.command.domain.aggregate import Aggregate
+from services.command.domain.errors import AlreadyExists, ConcurrentModification
+from services.command.handlers.bus import CommandContext, IdempotencyKeyTaken
+from services.command.handlers.unit_of_work import Written
+from shared.clock import Clock
+from shared.contract.codec import EventMeta, decode, encode
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class EventStoreCommands:
+    """The command side's store: hands out units of work and idempotency records."""
+
+    def __init__(
+        self, recorder: IdempotencyRecorder, clock: Clock, on_commit: Callable[[], None]
+    ) -> None:
+        self._recorder = recorder
+        self._clock = clock
+        self._on_commit = on_commit
+
+    def unit_of_work(self, context: CommandContext) -> EventStoreUnitOfWork:
+        return EventStoreUnitOfWork(self._recorder, self._clock, context, self._on_commit)
+
+    def find_idempotent(self, key: str) -> tuple[str, Written] | None:
+        return self._recorder.find_idempotent(key)
+
+
+class EventStoreUnitOfWork:
+    def __init__(
+        self,
+        recorder: IdempotencyRecorder,
+        clock: Clock,
+        context: CommandContext,
+        on_commit: Callable[[], None],
+    ) -> None:
+        self._recorder = recorder
+        self._clock = clock
+        self._context = context
+        self._on_commit = on_commit
+
+    @property
+    def today(self) -> date:
+        return self._clock.today()
+
+    def get(self, kind: type[A], id: UUID, branch_id: UUID) -> A | None:
+        decoded = [decode(s.topic, s.state) for s in self._recorder.select_events(id)]
+        if not decoded or type(decoded[0].event) is not kind.CREATED_BY:
+            return None
+        if decoded[0].meta.branch_id != branch_id:
+            return None
+        return kind.rehydrate(id, branch_id, (d.event for d in decoded))
+
+    def commit(self, *aggregates: Aggregate) -> Written:
+        occurred_at = self._clock.now()
+        stored: list[StoredEvent] = []
+        for aggregate in aggregates:
+            meta = EventMeta(
+                branch_id=aggregate.branch_id,
+                actor=self._context.actor,
+                occurred_at=occurred_at,
+                correlation_id=self._context.correlation_id,
+                causation_id=self._context.command_id,
+            )
+            for version, event in aggregate.pending:
+                topic, state = encode(event, meta)
+                stored.append(StoredEvent(aggregate.id, version, topic, state))
+        primary = aggregates[0]
+        key = self._context.idempotency
+        record = (
+            IdempotencyRecord(key.key, key.fingerprint, primary.id, primary.version)
+            if key is not None
+            else None
+        )
+        try:
+            positions = self._recorder.insert_events(stored, idempotency=record)
+        except IntegrityError as exc:
+            raise self._explain_conflict(aggregates) from exc
+        for aggregate in aggregates:
+            aggregate.mark_saved()
+        self._on_commit()
+        assert positions, "an application recorder returns the positions it wrote"
+        return Written(primary.id, primary.version, max(positions))
+
+    def _explain_conflict(self, aggregates: tuple[Aggregate, ...]) -> Exception:
+        key = self._context.idempotency
+        if key is not None and self._recorder.find_idempotent(key.key) is not None:
+            return IdempotencyKeyTaken(key.key)
+        for aggregate in aggregates:
+            if (
+                aggregate.is_new
+                and not aggregate.ID_IS_DERIVED
+                and self._recorder.select_events(aggregate.id)
+            ):
+                return AlreadyExists(f"{aggregate.KIND} {aggregate.id} already exists")
+        return ConcurrentModification("a record changed while this command was handled")

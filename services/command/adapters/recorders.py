@@ -1,0 +1,117 @@
+"""The ``eventsourcing`` recorders, extended to record an Idempotency-Key in the same
+transaction as the command's events: either both are stored or neither is."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
+
+from services.command.handlers.unit_of_work import Written
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    key: str
+    fingerprint: str
+    stream_id: UUID
+    version: int
+
+
+class IdempotencyRecorder(Protocol):
+    def find_idempotent(self, key: str) -> tuple[str, Written] | None: ...
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None: ...
+
+    def select_events(self, originator_id: UUID | str) -> Sequence[StoredEvent]: ...
+
+
+class PostgresCommandRecorder(PostgresApplicationRecorder):
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str) -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        table = Identifier(datastore.schema, f"{events_table_name}_idempotency")
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {} ("
+                "key text PRIMARY KEY, fingerprint text NOT NULL, stream_id uuid NOT NULL, "
+                "version bigint NOT NULL, position bigint NOT NULL, "
+                "recorded_at timestamptz NOT NULL DEFAULT now())"
+            ).format(table)
+        )
+        self._insert_key = SQL(
+            "INSERT INTO {} (key, fingerprint, stream_id, version, position) "
+            "VALUES (%s, %s, %s, %s, %s)"
+        ).format(table)
+        self._select_key = SQL(
+            "SELECT fingerprint, stream_id, version, position FROM {} WHERE key = %s"
+        ).format(table)
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        record: IdempotencyRecord | None = kwargs.get("idempotency")
+        if record is not None and ids:
+            curs.execute(
+                self._insert_key,
+                (record.key, record.fingerprint, record.stream_id, record.version, max(ids)),
+            )
+        return ids
+
+    def find_idempotent(self, key: str) -> tuple[str, Written] | None:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._select_key, (key,), prepare=True)
+            row = curs.fetchone()
+        if row is None:
+            return None
+        return row["fingerprint"], Written(row["stream_id"], row["version"], row["position"])
+
+
+class SQLiteCommandRecorder(SQLiteApplicationRecorder):
+    def __init__(self, datastore: SQLiteDatastore, events_table_name: str) -> None:
+        self._idempotency_table = f"{events_table_name}_idempotency"
+        super().__init__(datastore, events_table_name)
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {self._idempotency_table} ("
+            "key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, stream_id TEXT NOT NULL, "
+            "version INTEGER NOT NULL, position INTEGER NOT NULL, "
+            "recorded_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)",
+        ]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        record: IdempotencyRecord | None = kwargs.get("idempotency")
+        if record is not None and ids:
+            c.execute(
+                f"INSERT INTO {self._idempotency_table} "  # noqa: S608 - table name is ours
+                "(key, fingerprint, stream_id, version, position) VALUES (?, ?, ?, ?, ?)",
+                (record.key, record.fingerprint, record.stream_id.hex, record.version, max(ids)),
+            )
+        return ids
+
+    def find_idempotent(self, key: str) -> tuple[str, Written] | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                "SELECT fingerprint, stream_id, version, position "  # noqa: S608
+                f"FROM {self._idempotency_table} WHERE key = ?",
+                (key,),
+            )
+            row = c.fetchone()
+        if row is None:
+            return None
+        return row["fingerprint"], Written(UUID(row["stream_id"]), row["version"], row["position"])

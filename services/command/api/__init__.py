@@ -1,0 +1,1 @@
+"""The command API: HTTP in, commands to the bus, ``{id, version, position}`` out."""

@@ -1,0 +1,31 @@
+"""The command API application."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.command.api.errors import install_domain_error_handler
+from services.command.api.routes import router
+from services.command.bootstrap import CommandService
+from shared.problems import install_problem_handlers
+from shared.web import add_health_routes
+
+
+def mount_commands(app: FastAPI, service: CommandService) -> None:
+    """Adds the command endpoints to an app (its own, or the embedded all-in-one)."""
+    app.state.bus = service.bus
+    app.state.default_actor = service.settings.default_actor
+    app.include_router(router)
+    install_domain_error_handler(app)
+
+
+def create_command_app(service: CommandService) -> FastAPI:
+    app = FastAPI(
+        title="liaison command API",
+        version="1",
+        description="Commands of a community Party branch's liaison with residents.",
+    )
+    install_problem_handlers(app)
+    mount_commands(app, service)
+    add_health_routes(app, checks={"event_store": service.ready})
+    return app

@@ -1,0 +1,89 @@
+"""Turns one HTTP request into a command context (actor, correlation, idempotency)
+and runs the command on the bus."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated
+from uuid import UUID, uuid4
+
+from fastapi import Depends, Header, Request, Response
+from pydantic import BaseModel
+
+from services.command.api.schemas import WriteResult
+from services.command.domain.commands import Command
+from services.command.handlers.bus import CommandBus, CommandContext, IdempotencyKey
+
+MAX_KEY_LENGTH = 200
+
+
+class Dispatcher:
+    def __init__(
+        self, bus: CommandBus, request: Request, response: Response, context: CommandContext
+    ) -> None:
+        self._bus = bus
+        self._request = request
+        self._response = response
+        self._context = context
+
+    def __call__(self, command: Command, body: BaseModel | None) -> WriteResult:
+        context = self._context
+        if context.idempotency is not None:
+            context = _with_fingerprint(context, self._request, body)
+        outcome = self._bus.handle(command, context)
+        if outcome.replayed:
+            self._response.headers["Idempotent-Replayed"] = "true"
+        self._response.headers["X-Correlation-ID"] = str(context.correlation_id)
+        written = outcome.written
+        return WriteResult(id=written.id, version=written.version, position=written.position)
+
+
+def _with_fingerprint(
+    context: CommandContext, request: Request, body: BaseModel | None
+) -> CommandContext:
+    assert context.idempotency is not None
+    canonical = body.model_dump_json() if body is not None else ""
+    digest = hashlib.sha256(
+        f"{request.method} {request.url.path}\n{canonical}".encode()
+    ).hexdigest()
+    return CommandContext(
+        actor=context.actor,
+        correlation_id=context.correlation_id,
+        command_id=context.command_id,
+        idempotency=IdempotencyKey(context.idempotency.key, digest),
+    )
+
+
+def command_context(
+    request: Request,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=MAX_KEY_LENGTH,
+            description="Retry-safe key: a retry with the same key returns the first result.",
+        ),
+    ] = None,
+    actor: Annotated[
+        str | None,
+        Header(alias="X-Actor", max_length=200, description="Who is acting (until auth lands)."),
+    ] = None,
+    correlation_id: Annotated[UUID | None, Header(alias="X-Correlation-ID")] = None,
+) -> CommandContext:
+    return CommandContext(
+        actor=actor or request.app.state.default_actor,
+        correlation_id=correlation_id or uuid4(),
+        command_id=uuid4(),
+        idempotency=IdempotencyKey(idempotency_key, "") if idempotency_key else None,
+    )
+
+
+def dispatcher(
+    request: Request,
+    response: Response,
+    context: Annotated[CommandContext, Depends(command_context)],
+) -> Dispatcher:
+    return Dispatcher(request.app.state.bus, request, response, context)
+
+
+Dispatch = Annotated[Dispatcher, Depends(dispatcher)]

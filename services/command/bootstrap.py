@@ -1,0 +1,39 @@
+"""The command side's composition root: settings in, a ready command bus out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from eventsourcing.persistence import ApplicationRecorder
+
+from services.command.adapters.eventstore import EventStoreCommands
+from services.command.adapters.recorders import PostgresCommandRecorder, SQLiteCommandRecorder
+from services.command.handlers.bus import CommandBus
+from shared.clock import Clock, SystemClock
+from shared.eventstore import LOCAL_COMMITS, close_recorder, open_recorder
+from shared.settings import Settings
+
+
+@dataclass
+class CommandService:
+    settings: Settings
+    bus: CommandBus
+    recorder: ApplicationRecorder
+
+    def ready(self) -> None:
+        """Raises if the event store does not answer."""
+        self.recorder.max_notification_id()
+
+    def close(self) -> None:
+        close_recorder(self.recorder)
+
+
+def bootstrap(settings: Settings, clock: Clock | None = None) -> CommandService:
+    recorder = open_recorder(
+        settings, postgres_class=PostgresCommandRecorder, sqlite_class=SQLiteCommandRecorder
+    )
+    assert isinstance(recorder, PostgresCommandRecorder | SQLiteCommandRecorder)
+    store = EventStoreCommands(
+        recorder, clock or SystemClock(settings.timezone), on_commit=LOCAL_COMMITS.notify
+    )
+    return CommandService(settings, CommandBus(store), recorder)

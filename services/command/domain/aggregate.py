@@ -1,0 +1,56 @@
+"""The aggregate base: state is a fold of events; new events are recorded pending
+until the unit of work stores them. Borrowed from ``eventsourcing``'s aggregates,
+without tying stored topics to Python module paths."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from typing import ClassVar, Self
+from uuid import UUID
+
+from shared.contract.events import Event
+
+
+class Aggregate(ABC):
+    CREATED_BY: ClassVar[type[Event]]
+    KIND: ClassVar[str]
+    # Derived ids (from a natural key) are expected to collide when two commands create
+    # the same stream at once; chosen ids colliding means the id is already taken.
+    ID_IS_DERIVED: ClassVar[bool] = False
+
+    def __init__(self, id: UUID, branch_id: UUID) -> None:
+        self.id = id
+        self.branch_id = branch_id
+        self.version = 0
+        self._pending: list[Event] = []
+
+    @abstractmethod
+    def apply(self, event: Event) -> None:
+        """Folds one event into the state; never refuses (events are facts)."""
+
+    def _record(self, event: Event) -> None:
+        self.apply(event)
+        self.version += 1
+        self._pending.append(event)
+
+    @classmethod
+    def rehydrate(cls, id: UUID, branch_id: UUID, events: Iterable[Event]) -> Self:
+        aggregate = cls(id, branch_id)
+        for event in events:
+            aggregate.apply(event)
+            aggregate.version += 1
+        return aggregate
+
+    @property
+    def pending(self) -> list[tuple[int, Event]]:
+        """New events with the stream version each will be stored at."""
+        first = self.version - len(self._pending) + 1
+        return [(first + offset, event) for offset, event in enumerate(self._pending)]
+
+    @property
+    def is_new(self) -> bool:
+        return bool(self._pending) and self.version == len(self._pending)
+
+    def mark_saved(self) -> None:
+        self._pending.clear()

@@ -1,0 +1,97 @@
+"""Why a command was refused. Each error names a stable problem ``slug``; the HTTP
+layer turns it into ``application/problem+json`` with ``type`` ``/problems/<slug>``."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+from uuid import UUID
+
+
+class DomainError(Exception):
+    slug: ClassVar[str]
+    title: ClassVar[str]
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(DomainError):
+    """The resource named in the path does not exist in this branch."""
+
+    slug = "not-found"
+    title = "Not found"
+
+    def __init__(self, kind: str, id: UUID) -> None:
+        super().__init__(f"no {kind} {id} in this branch")
+
+
+class UnknownReference(DomainError):
+    """A body field refers to something that does not exist in this branch."""
+
+    slug = "unknown-reference"
+    title = "Unknown reference"
+
+    def __init__(self, field: str, kind: str, id: UUID) -> None:
+        super().__init__(f"{field}: no {kind} {id} in this branch")
+        self.field = field
+
+
+class InvalidValue(DomainError):
+    """A value is well-formed but makes no sense for the branch (a visit in the future)."""
+
+    slug = "invalid-value"
+    title = "Invalid value"
+
+    def __init__(self, field: str, detail: str) -> None:
+        super().__init__(f"{field}: {detail}")
+        self.field = field
+
+
+class RuleViolation(DomainError):
+    """A business rule refused the command (HTTP 409)."""
+
+
+class AlreadyExists(RuleViolation):
+    slug = "already-exists"
+    title = "Already exists"
+
+
+class MemberNotInGroup(RuleViolation):
+    slug = "member-not-in-group"
+    title = "The member is not in this group"
+
+
+class MemberHoldsOffice(RuleViolation):
+    slug = "member-holds-office"
+    title = "Service posts are for members without office (无职党员)"
+
+
+class AlreadyHoldsPost(RuleViolation):
+    slug = "already-holds-post"
+    title = "The member already holds this post"
+
+
+class PostFull(RuleViolation):
+    slug = "post-full"
+    title = "Every place on this post is taken"
+
+
+class HouseholdAlreadyLinked(RuleViolation):
+    slug = "household-already-linked"
+    title = "The household is already linked to a member"
+
+
+class ProbationaryNotGraded(RuleViolation):
+    slug = "probationary-member-not-graded"
+    title = "Probationary members take part but are not graded"
+
+
+class AlreadyRated(RuleViolation):
+    slug = "member-already-rated"
+    title = "The member already has a grade for this year"
+
+
+class ConcurrentModification(RuleViolation):
+    slug = "concurrent-modification"
+    title = "Someone else changed this record at the same time; retry"

@@ -1,0 +1,53 @@
+"""The port the handlers use to load aggregates and store what they decided."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol, TypeVar
+from uuid import UUID
+
+from services.command.domain.aggregate import Aggregate
+from services.command.domain.errors import NotFound, UnknownReference
+
+A = TypeVar("A", bound=Aggregate)
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a write returns: the aggregate written, its new version, and the global
+    position of the last event stored (what a reader waits for)."""
+
+    id: UUID
+    version: int
+    position: int
+
+
+class UnitOfWork(Protocol):
+    @property
+    def today(self) -> date: ...
+
+    def get(self, kind: type[A], id: UUID, branch_id: UUID) -> A | None:
+        """The aggregate, or None if there is none of that kind in that branch."""
+        ...
+
+    def commit(self, *aggregates: Aggregate) -> Written:
+        """Stores the pending events of all the aggregates in one transaction; the
+        first aggregate is the one the write reports."""
+        ...
+
+
+def require(uow: UnitOfWork, kind: type[A], id: UUID, branch_id: UUID) -> A:
+    """An aggregate addressed by the path: missing means 404."""
+    aggregate = uow.get(kind, id, branch_id)
+    if aggregate is None:
+        raise NotFound(kind.KIND, id)
+    return aggregate
+
+
+def reference(uow: UnitOfWork, kind: type[A], field: str, id: UUID, branch_id: UUID) -> A:
+    """An aggregate named in the body: missing means the input is invalid (422)."""
+    aggregate = uow.get(kind, id, branch_id)
+    if aggregate is None:
+        raise UnknownReference(field, kind.KIND, id)
+    return aggregate

@@ -1,0 +1,58 @@
+"""Everything in one process: command API, query API and projectors. With no broker
+configured (the embedded default) projectors follow the event store directly; with
+one, a relay publishes to RabbitMQ and projectors consume from it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+
+from services.command.api.app import mount_commands
+from services.command.bootstrap import bootstrap as bootstrap_commands
+from services.projection.api.app import mount_queries
+from services.projection.bootstrap import bootstrap as bootstrap_projections
+from services.relay.bootstrap import RelayService
+from services.relay.bootstrap import bootstrap as bootstrap_relay
+from shared.problems import install_problem_handlers
+from shared.settings import Settings
+from shared.web import add_health_routes
+
+
+def create_app(settings: Settings) -> FastAPI:
+    commands = bootstrap_commands(settings)
+    projections = bootstrap_projections(settings)
+    relay: RelayService | None = None if settings.embedded else bootstrap_relay(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        projections.start_feeds()
+        if relay is not None:
+            relay.start()
+        try:
+            yield
+        finally:
+            if relay is not None:
+                relay.close()
+            projections.close()
+            commands.close()
+
+    app = FastAPI(
+        title="liaison",
+        version="1",
+        description="党员密切联系群众 — a Party branch's liaison with the residents it serves: "
+        "groups, posts, linked households, visits and year-end evaluations, event-sourced.",
+        lifespan=lifespan,
+    )
+    install_problem_handlers(app)
+    mount_commands(app, commands)
+    mount_queries(app, projections)
+    add_health_routes(app, checks={"event_store": commands.ready, "read_models": projections.ready})
+
+    @app.get("/", include_in_schema=False)
+    async def home() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    return app

@@ -1,0 +1,2 @@
+"""The projection side: projectors fold envelopes into SQLAlchemy read models, and
+the query API serves them. It reads envelopes only; it never imports the command side."""

@@ -1,0 +1,1 @@
+"""The query API: read models, projection status and the audit trail over HTTP."""

@@ -1,0 +1,30 @@
+"""The query API application."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.projection.api.reader import ReadModels
+from services.projection.api.routes import router
+from services.projection.bootstrap import ProjectionService
+from shared.problems import install_problem_handlers
+from shared.web import add_health_routes
+
+
+def mount_queries(app: FastAPI, service: ProjectionService) -> None:
+    """Adds the query and audit endpoints to an app (its own, or the embedded one)."""
+    app.state.read_models = ReadModels(service.store, service.settings.read_wait_seconds)
+    app.state.event_log = service.event_log
+    app.include_router(router)
+
+
+def create_query_app(service: ProjectionService) -> FastAPI:
+    app = FastAPI(
+        title="liaison query API",
+        version="1",
+        description="Rosters, coverage, evaluations and the audit trail of a Party branch.",
+    )
+    install_problem_handlers(app)
+    mount_queries(app, service)
+    add_health_routes(app, checks={"read_models": service.ready})
+    return app

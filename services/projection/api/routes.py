@@ -1,0 +1,193 @@
+"""The v1 query endpoints."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, TypeVar
+from uuid import UUID
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from sqlalchemy import func, select
+
+from services.projection.api import schemas as s
+from services.projection.api.reader import ReadModels
+from services.projection.projectors import ALL_PROJECTORS, COVERAGE, EVALUATIONS, ROSTERS
+from services.projection.queries import audit, coverage, evaluations, rosters
+from services.projection.readmodel.store import dead_letters
+from shared.eventstore import EventLog
+
+PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"description": "Unknown branch or stream", **PROBLEM},
+    422: {"description": "Invalid parameters", **PROBLEM},
+    503: {"description": "Read model behind min_position, or store down; retry", **PROBLEM},
+}
+
+router = APIRouter(prefix="/v1", responses=RESPONSES)
+BRANCH = "/branches/{branch_id}"
+
+A = TypeVar("A", bound=s.ReadAnswer)
+
+MinPosition = Annotated[
+    int | None,
+    Query(
+        ge=0,
+        description="Wait until the read model has applied this position (a write's "
+        "`position`), then answer: read-your-writes. 503 if it cannot in time.",
+    ),
+]
+From = Annotated[date | None, Query(alias="from", description="First day of the window.")]
+To = Annotated[date | None, Query(alias="to", description="Last day of the window.")]
+
+
+def _reads(request: Request) -> ReadModels:
+    reads: ReadModels = request.app.state.read_models
+    return reads
+
+
+def _answer(answer: A | None, response: Response, branch_id: UUID) -> A:
+    if answer is None:
+        raise HTTPException(404, f"no branch {branch_id}")
+    response.headers["X-Read-Position"] = str(answer.position)
+    return answer
+
+
+def _check_window(start: date | None, end: date | None) -> None:
+    if start is not None and end is not None and start > end:
+        raise HTTPException(422, f"the window starts ({start}) after it ends ({end})")
+
+
+@router.get(BRANCH + "/roster", tags=["rosters"])
+async def roster(
+    branch_id: UUID, request: Request, response: Response, min_position: MinPosition = None
+) -> s.Roster:
+    answer = await _reads(request).read(
+        ROSTERS, min_position, lambda conn, t, pos: rosters.roster(conn, t, branch_id, pos)
+    )
+    return _answer(answer, response, branch_id)
+
+
+@router.get(BRANCH + "/posts", tags=["rosters"])
+async def posts_board(
+    branch_id: UUID, request: Request, response: Response, min_position: MinPosition = None
+) -> s.PostsBoard:
+    answer = await _reads(request).read(
+        ROSTERS, min_position, lambda conn, t, pos: rosters.posts_board(conn, t, branch_id, pos)
+    )
+    return _answer(answer, response, branch_id)
+
+
+@router.get(BRANCH + "/coverage", tags=["coverage"], response_model_by_alias=True)
+async def coverage_counts(
+    branch_id: UUID,
+    *,
+    request: Request,
+    response: Response,
+    start: From = None,
+    end: To = None,
+    min_position: MinPosition = None,
+) -> s.Coverage:
+    _check_window(start, end)
+    answer = await _reads(request).read(
+        COVERAGE,
+        min_position,
+        lambda conn, t, pos: coverage.coverage(
+            conn, t, branch_id, start=start, end=end, position=pos
+        ),
+    )
+    return _answer(answer, response, branch_id)
+
+
+@router.get(BRANCH + "/coverage/households", tags=["coverage"])
+async def coverage_households(
+    branch_id: UUID,
+    *,
+    request: Request,
+    response: Response,
+    visited: Annotated[bool, Query(description="false: households with no visit in the window")],
+    start: From = None,
+    end: To = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    min_position: MinPosition = None,
+) -> s.CoverageHouseholds:
+    _check_window(start, end)
+    answer = await _reads(request).read(
+        COVERAGE,
+        min_position,
+        lambda conn, t, pos: coverage.households(
+            conn,
+            t,
+            branch_id,
+            visited=visited,
+            start=start,
+            end=end,
+            limit=limit,
+            offset=offset,
+            position=pos,
+        ),
+    )
+    return _answer(answer, response, branch_id)
+
+
+@router.get(BRANCH + "/evaluations", tags=["evaluations"])
+async def evaluations_of_year(
+    branch_id: UUID,
+    request: Request,
+    response: Response,
+    year: Annotated[int, Query(ge=1921, le=2200)],
+    min_position: MinPosition = None,
+) -> s.Evaluations:
+    answer = await _reads(request).read(
+        EVALUATIONS,
+        min_position,
+        lambda conn, t, pos: evaluations.evaluations(conn, t, branch_id, year, pos),
+    )
+    return _answer(answer, response, branch_id)
+
+
+@router.get("/audit/events", tags=["audit"])
+def audit_events(
+    request: Request,
+    after: Annotated[int, Query(ge=0, description="Position to start after.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> s.AuditPage:
+    event_log: EventLog = request.app.state.event_log
+    return audit.events_page(event_log, after, limit)
+
+
+@router.get("/audit/streams/{stream_id}", tags=["audit"])
+def audit_stream(stream_id: UUID, request: Request) -> s.StreamHistory:
+    event_log: EventLog = request.app.state.event_log
+    history = audit.stream_history(event_log, stream_id)
+    if history is None:
+        raise HTTPException(404, f"no stream {stream_id}")
+    return history
+
+
+@router.get("/projections", tags=["operations"])
+def projections_status(request: Request) -> s.ProjectionsStatus:
+    event_log: EventLog = request.app.state.event_log
+    store = _reads(request).store
+    head = event_log.head()
+    statuses = []
+    with store.reader.connect() as conn:
+        counts: dict[str, int] = dict(
+            conn.execute(
+                select(dead_letters.c.projection, func.count()).group_by(dead_letters.c.projection)
+            ).all()
+        )
+        for projector in ALL_PROJECTORS:
+            state = store.state(conn, projector.name)
+            if state is None:
+                continue
+            statuses.append(
+                s.ProjectionStatus(
+                    name=projector.name,
+                    generation=state.generation,
+                    position=state.position,
+                    lag=max(head - state.position, 0),
+                    dead_letters=counts.get(projector.name, 0),
+                )
+            )
+    return s.ProjectionsStatus(head=head, projections=statuses)

@@ -1,0 +1,97 @@
+"""The projection side's composition root: read-model store, runners and feeds."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from eventsourcing.persistence import ApplicationRecorder
+
+from services.projection.feeds.rabbit import RabbitFeed
+from services.projection.feeds.store import StoreFeed
+from services.projection.projectors import ALL_PROJECTORS
+from services.projection.readmodel.database import create_engines
+from services.projection.readmodel.store import ReadModelStore
+from services.projection.runner import ProjectionRunner
+from shared.eventstore import EventLog, close_recorder, open_recorder
+from shared.messaging import Topology
+from shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Feed(Protocol):
+    def run(self, stop: threading.Event) -> None: ...
+
+
+@dataclass
+class ProjectionService:
+    settings: Settings
+    recorder: ApplicationRecorder
+    event_log: EventLog
+    store: ReadModelStore
+    runners: dict[str, ProjectionRunner]
+    feeds: dict[str, Feed] = field(default_factory=dict)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _threads: list[threading.Thread] = field(default_factory=list)
+
+    def start_feeds(self, names: Iterable[str] | None = None) -> None:
+        """Starts one thread per projection: RabbitMQ consumers when a broker is
+        configured, otherwise followers of the event store (the embedded default)."""
+        for name in names or self.runners:
+            runner = self.runners[name]
+            feed: Feed
+            if self.settings.embedded:
+                feed = StoreFeed(
+                    runner,
+                    EventLog(self.recorder, self.settings),
+                    self.settings.projector_batch_size,
+                )
+            else:
+                assert self.settings.amqp_url is not None
+                feed = RabbitFeed(
+                    runner,
+                    self.settings.amqp_url,
+                    Topology(self.settings.amqp_prefix),
+                    self.settings.projector_batch_size,
+                )
+            self.feeds[name] = feed
+            thread = threading.Thread(
+                target=feed.run, args=(self._stop,), name=f"projector-{name}", daemon=True
+            )
+            thread.start()
+            self._threads.append(thread)
+
+    def stop_feeds(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=10)
+        self._threads.clear()
+        self._stop = threading.Event()
+
+    def ready(self) -> None:
+        """Raises if the event store or the read-model database does not answer."""
+        self.event_log.head()
+        with self.store.reader.connect() as conn:
+            self.store.state(conn, ALL_PROJECTORS[0].name)
+
+    def close(self) -> None:
+        self.stop_feeds()
+        self.event_log.close()
+        self.store.writer.dispose()
+        self.store.reader.dispose()
+        close_recorder(self.recorder)
+
+
+def bootstrap(settings: Settings) -> ProjectionService:
+    recorder = open_recorder(settings, pool_size=4)
+    event_log = EventLog(recorder, settings)
+    writer, reader = create_engines(settings.read_database_url)
+    store = ReadModelStore(writer, reader)
+    for projector in ALL_PROJECTORS:
+        store.ensure(projector)
+    runners = {p.name: ProjectionRunner(p, store, event_log) for p in ALL_PROJECTORS}
+    return ProjectionService(settings, recorder, event_log, store, runners)

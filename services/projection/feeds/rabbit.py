@@ -1,0 +1,146 @@
+"""Consumes a projection's queue: batches of messages applied in one transaction,
+acknowledged together after it commits (so a crash means redelivery, which the
+runner deduplicates). Poison messages go to the dead-letter queue with their reason.
+A database outage keeps the batch unacknowledged and retries it, rather than letting
+redeliveries count good messages toward the queue's delivery limit."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+import pika
+from pika.adapters.blocking_connection import BlockingChannel
+from pydantic import ValidationError
+
+from services.projection.runner import ProjectionRunner
+from shared.amqp import AMQP_ERRORS, connect
+from shared.contract.envelope import Envelope
+from shared.messaging import Topology
+from shared.problems import UNAVAILABLE_ERRORS
+from shared.retry import Backoff
+
+log = logging.getLogger(__name__)
+
+IDLE_FLUSH_SECONDS = 0.02
+
+
+@dataclass
+class FeedStats:
+    received: int = 0
+    redelivered: int = 0
+    applied: int = 0
+    duplicates: int = 0
+    filled: int = 0
+    dead_lettered: int = 0
+    reconnects: int = 0
+
+
+class RabbitFeed:
+    def __init__(
+        self,
+        runner: ProjectionRunner,
+        amqp_url: str,
+        topology: Topology,
+        batch_size: int,
+    ) -> None:
+        self._runner = runner
+        self._url = amqp_url
+        self._topology = topology
+        self._batch_size = batch_size
+        self.stats = FeedStats()
+        self.connected = threading.Event()
+
+    def run(self, stop: threading.Event) -> None:
+        backoff = Backoff()
+        while not stop.is_set():
+            try:
+                self._consume(stop, backoff)
+            except AMQP_ERRORS as exc:
+                self.stats.reconnects += 1
+                log.warning("%s: broker connection lost (%r); reconnecting", self.name, exc)
+                stop.wait(backoff.next())
+            except Exception:
+                # Unacknowledged messages are redelivered; the queue's delivery limit
+                # dead-letters one that keeps failing.
+                self.stats.reconnects += 1
+                log.exception("%s: batch failed; reconnecting", self.name)
+                stop.wait(backoff.next())
+        self.connected.clear()
+
+    @property
+    def name(self) -> str:
+        return self._runner.name
+
+    def _consume(self, stop: threading.Event, backoff: Backoff) -> None:
+        connection = connect(self._url, f"liaison projector {self.name}")
+        try:
+            channel = connection.channel()
+            self._topology.declare(channel)
+            channel.basic_qos(prefetch_count=self._batch_size * 2)
+            self.connected.set()
+            backoff.reset()
+            batch: list[tuple[int, bytes]] = []
+            queue = self._topology.queue(self.name)
+            for method, _, body in channel.consume(queue, inactivity_timeout=IDLE_FLUSH_SECONDS):
+                if method is not None and body is not None:
+                    self.stats.received += 1
+                    self.stats.redelivered += int(bool(method.redelivered))
+                    batch.append((method.delivery_tag, body))
+                if batch and (method is None or len(batch) >= self._batch_size):
+                    self._flush(connection, channel, batch, stop)
+                    batch = []
+                if stop.is_set():
+                    break
+        finally:
+            self.connected.clear()
+            if connection.is_open:
+                connection.close()
+
+    def _flush(
+        self,
+        connection: pika.BlockingConnection,
+        channel: BlockingChannel,
+        batch: list[tuple[int, bytes]],
+        stop: threading.Event,
+    ) -> None:
+        envelopes: list[Envelope] = []
+        for _, body in batch:
+            try:
+                envelopes.append(Envelope.from_json(body))
+            except ValidationError as exc:
+                self._dead_letter(channel, body, f"malformed envelope: {exc}", None)
+        backoff = Backoff()
+        while True:
+            try:
+                report = self._runner.process(envelopes)
+                break
+            except UNAVAILABLE_ERRORS as exc:
+                if stop.is_set():
+                    raise
+                log.warning("%s: read-model database unavailable (%s); retrying", self.name, exc)
+                # Keep heartbeats flowing while waiting, so the broker keeps us.
+                connection.process_data_events(time_limit=backoff.next())
+        for dead in report.dead_letters:
+            self._dead_letter(channel, dead.body.encode(), dead.reason, dead.position)
+        channel.basic_ack(batch[-1][0], multiple=True)
+        self.stats.applied += report.applied
+        self.stats.duplicates += report.duplicates
+        self.stats.filled += report.filled
+
+    def _dead_letter(
+        self, channel: BlockingChannel, body: bytes, reason: str, position: int | None
+    ) -> None:
+        self.stats.dead_lettered += 1
+        log.error("%s: dead letter at %s: %s", self.name, position, reason)
+        channel.basic_publish(
+            exchange=self._topology.dead_letter_exchange,
+            routing_key=self.name,
+            body=body,
+            properties=pika.BasicProperties(
+                delivery_mode=pika.DeliveryMode.Persistent,
+                content_type="application/json",
+                headers={"x-liaison-reason": reason[:1000], "x-liaison-position": position},
+            ),
+        )

@@ -1,0 +1,45 @@
+"""Follows the event store's notification log directly."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from services.projection.runner import BatchReport, ProjectionRunner
+from shared.contract.envelope import envelopes_from
+from shared.eventstore import EventLog
+from shared.problems import UNAVAILABLE_ERRORS
+from shared.retry import Backoff
+
+log = logging.getLogger(__name__)
+
+
+class StoreFeed:
+    def __init__(self, runner: ProjectionRunner, event_log: EventLog, batch_size: int) -> None:
+        self._runner = runner
+        self._log = event_log
+        self._batch_size = batch_size
+
+    def run_once(self) -> BatchReport | None:
+        """Applies the next batch after the projection's position; None if caught up."""
+        position = self._runner.position()
+        notifications = self._log.read(after=position, limit=self._batch_size)
+        if not notifications:
+            return None
+        return self._runner.process(envelopes_from(notifications, position))
+
+    def catch_up(self) -> None:
+        while self.run_once() is not None:
+            pass
+
+    def run(self, stop: threading.Event) -> None:
+        backoff = Backoff()
+        while not stop.is_set():
+            try:
+                token = self._log.change_token()
+                if self.run_once() is None:
+                    self._log.wait_for_new(token, timeout=1.0)
+                backoff.reset()
+            except UNAVAILABLE_ERRORS as exc:
+                log.warning("%s: store unavailable (%s); retrying", self._runner.name, exc)
+                stop.wait(backoff.next())

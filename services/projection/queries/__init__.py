@@ -1,0 +1,1 @@
+"""Queries: each reads one projection's tables and shapes the answer."""

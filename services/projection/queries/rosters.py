@@ -1,0 +1,128 @@
+"""The roster (groups, members, their posts and links) and the public posts board."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from uuid import UUID
+
+from sqlalchemy import Connection, select
+
+from services.projection.api import schemas as s
+from services.projection.projectors.rosters import RosterTables
+from shared.contract.vocabulary import MemberCategory, MembershipStatus
+
+
+def branch_name(conn: Connection, t: RosterTables, branch_id: UUID) -> str | None:
+    return conn.execute(select(t.branches.c.name).where(t.branches.c.id == branch_id)).scalar()
+
+
+def roster(conn: Connection, t: RosterTables, branch_id: UUID, position: int) -> s.Roster | None:
+    name = branch_name(conn, t, branch_id)
+    if name is None:
+        return None
+    posts_by_member: dict[UUID, list[s.PostRef]] = defaultdict(list)
+    held = (
+        select(t.post_holders.c.member_id, t.posts.c.id, t.posts.c.kind, t.posts.c.title)
+        .join(t.posts, t.posts.c.id == t.post_holders.c.post_id)
+        .where(t.post_holders.c.branch_id == branch_id)
+        .order_by(t.post_holders.c.assigned_position)
+    )
+    for row in conn.execute(held):
+        posts_by_member[row.member_id].append(s.PostRef(id=row.id, kind=row.kind, title=row.title))
+
+    members_by_group: dict[UUID, list[s.RosterMember]] = defaultdict(list)
+    categories: Counter[str] = Counter()
+    statuses: Counter[str] = Counter()
+    members = conn.execute(
+        select(t.members)
+        .where(t.members.c.branch_id == branch_id)
+        .order_by(t.members.c.enrolled_position)
+    )
+    for row in members:
+        categories[row.category] += 1
+        statuses[row.status] += 1
+        members_by_group[row.group_id].append(
+            s.RosterMember(
+                id=row.id,
+                name=row.name,
+                category=row.category,
+                status=row.status,
+                holds_office=row.holds_office,
+                posts=posts_by_member[row.id],
+                linked_households=row.linked_households,
+            )
+        )
+    groups = conn.execute(
+        select(t.groups)
+        .where(t.groups.c.branch_id == branch_id)
+        .order_by(t.groups.c.formed_position)
+    )
+    return s.Roster(
+        position=position,
+        branch_id=branch_id,
+        name=name,
+        groups=[
+            s.RosterGroup(
+                id=row.id,
+                name=row.name,
+                basis=row.basis,
+                leader_id=row.leader_id,
+                members=members_by_group[row.id],
+            )
+            for row in groups
+        ],
+        totals=s.RosterTotals(
+            members=sum(categories.values()),
+            by_category={c.value: categories[c.value] for c in MemberCategory},
+            by_status={st.value: statuses[st.value] for st in MembershipStatus},
+        ),
+    )
+
+
+def posts_board(
+    conn: Connection, t: RosterTables, branch_id: UUID, position: int
+) -> s.PostsBoard | None:
+    if branch_name(conn, t, branch_id) is None:
+        return None
+    holders: dict[UUID, list[s.PostHolder]] = defaultdict(list)
+    rows = conn.execute(
+        select(
+            t.post_holders.c.post_id,
+            t.post_holders.c.member_id,
+            t.members.c.name,
+            t.post_holders.c.service_content,
+            t.post_holders.c.pledge,
+        )
+        .join(t.members, t.members.c.id == t.post_holders.c.member_id)
+        .where(t.post_holders.c.branch_id == branch_id)
+        .order_by(t.post_holders.c.assigned_position)
+    )
+    for row in rows:
+        holders[row.post_id].append(
+            s.PostHolder(
+                member_id=row.member_id,
+                name=row.name,
+                service_content=row.service_content,
+                pledge=row.pledge,
+            )
+        )
+    posts = conn.execute(
+        select(t.posts)
+        .where(t.posts.c.branch_id == branch_id)
+        .order_by(t.posts.c.established_position)
+    )
+    return s.PostsBoard(
+        position=position,
+        branch_id=branch_id,
+        posts=[
+            s.Post(
+                id=row.id,
+                kind=row.kind,
+                title=row.title,
+                duties=row.duties,
+                capacity=row.capacity,
+                holders=holders[row.id],
+            )
+            for row in posts
+        ],
+    )

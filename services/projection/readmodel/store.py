@@ -1,0 +1,182 @@
+"""Where read models live: each projection's tables, per generation, and its
+tracking row (current generation and last position applied) in the same database,
+so rows and position always commit together."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    insert,
+    select,
+    text,
+    update,
+)
+
+from services.projection.projectors.base import Projector
+
+T = TypeVar("T")
+
+STATE_METADATA = MetaData()
+
+projection_state = Table(
+    "projection_state",
+    STATE_METADATA,
+    Column("name", String(64), primary_key=True),
+    Column("generation", Integer, nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+dead_letters = Table(
+    "projection_dead_letters",
+    STATE_METADATA,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("projection", String(64), nullable=False, index=True),
+    Column("position", BigInteger),
+    Column("event_type", String(200)),
+    Column("reason", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class ProjectionState:
+    generation: int
+    position: int
+
+
+class ReadModelStore:
+    def __init__(self, writer: Engine, reader: Engine) -> None:
+        self.writer = writer
+        self.reader = reader
+        self._tables: dict[tuple[str, int], tuple[MetaData, Any]] = {}
+        self._lock = threading.Lock()
+
+    def ensure(self, projector: Projector[Any]) -> None:
+        """Creates the tracking tables and the first generation if they are missing."""
+        with self.writer.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # Several processes may start at once; DDL races are not IF NOT EXISTS-safe.
+                conn.execute(text("SELECT pg_advisory_xact_lock(727001)"))
+            STATE_METADATA.create_all(conn)
+            if self.state(conn, projector.name) is None:
+                self._metadata(projector, 1).create_all(conn)
+                conn.execute(
+                    insert(projection_state).values(
+                        name=projector.name, generation=1, position=0, updated_at=_now()
+                    )
+                )
+
+    def tables(self, projector: Projector[T], generation: int) -> T:
+        return self._entry(projector, generation)[1]  # type: ignore[no-any-return]
+
+    def state(self, conn: Connection, name: str, *, lock: bool = False) -> ProjectionState | None:
+        query = select(projection_state.c.generation, projection_state.c.position).where(
+            projection_state.c.name == name
+        )
+        if lock and conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = conn.execute(query).one_or_none()
+        return None if row is None else ProjectionState(row.generation, row.position)
+
+    def locked_state(self, conn: Connection, name: str) -> ProjectionState:
+        """The tracking row, locked until ``conn`` commits: one writer per projection."""
+        state = self.state(conn, name, lock=True)
+        if state is None:
+            raise LookupError(f"projection {name} has not been set up")
+        return state
+
+    def track(self, conn: Connection, name: str, state: ProjectionState) -> None:
+        """Starts (or restarts) a tracking row, for a rebuild's shadow generation."""
+        conn.execute(delete(projection_state).where(projection_state.c.name == name))
+        conn.execute(
+            insert(projection_state).values(
+                name=name,
+                generation=state.generation,
+                position=state.position,
+                updated_at=_now(),
+            )
+        )
+
+    def untrack(self, conn: Connection, name: str) -> None:
+        conn.execute(delete(projection_state).where(projection_state.c.name == name))
+
+    def table_list(self, projector: Projector[Any], generation: int) -> list[Table]:
+        return list(self._metadata(projector, generation).sorted_tables)
+
+    def save_position(self, conn: Connection, name: str, position: int) -> None:
+        conn.execute(
+            update(projection_state)
+            .where(projection_state.c.name == name)
+            .values(position=position, updated_at=_now())
+        )
+
+    def switch(self, conn: Connection, name: str, state: ProjectionState) -> None:
+        conn.execute(
+            update(projection_state)
+            .where(projection_state.c.name == name)
+            .values(generation=state.generation, position=state.position, updated_at=_now())
+        )
+
+    def create_generation(self, projector: Projector[Any], generation: int) -> None:
+        """Fresh, empty tables for ``generation`` (leftovers of a failed run dropped)."""
+        metadata = self._metadata(projector, generation)
+        with self.writer.begin() as conn:
+            metadata.drop_all(conn)
+            metadata.create_all(conn)
+
+    def drop_generation(self, conn: Connection, projector: Projector[Any], generation: int) -> None:
+        self._metadata(projector, generation).drop_all(conn)
+
+    def record_dead_letter(
+        self,
+        conn: Connection,
+        *,
+        projection: str,
+        position: int | None,
+        event_type: str | None,
+        reason: str,
+        body: str,
+    ) -> None:
+        conn.execute(
+            insert(dead_letters).values(
+                projection=projection,
+                position=position,
+                event_type=event_type,
+                reason=reason,
+                body=body,
+                recorded_at=_now(),
+            )
+        )
+
+    def _metadata(self, projector: Projector[Any], generation: int) -> MetaData:
+        return self._entry(projector, generation)[0]
+
+    def _entry(self, projector: Projector[Any], generation: int) -> tuple[MetaData, Any]:
+        key = (projector.name, generation)
+        with self._lock:
+            if key not in self._tables:
+                metadata = MetaData()
+                tables = projector.define_tables(metadata, f"{projector.name}_g{generation}_")
+                self._tables[key] = (metadata, tables)
+            return self._tables[key]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

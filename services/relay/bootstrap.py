@@ -1,0 +1,72 @@
+"""The relay's composition root, and its small status app (health and counters)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict, dataclass, field
+
+from eventsourcing.persistence import ApplicationRecorder
+from fastapi import FastAPI
+
+from services.relay.checkpoint import Checkpoint
+from services.relay.publisher import Publisher
+from services.relay.relay import Relay
+from shared.eventstore import EventLog, close_recorder, open_recorder
+from shared.messaging import Topology
+from shared.problems import install_problem_handlers
+from shared.settings import Settings
+from shared.web import add_health_routes
+
+
+@dataclass
+class RelayService:
+    relay: Relay
+    recorder: ApplicationRecorder
+    event_log: EventLog
+    checkpoint: Checkpoint
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(
+            target=self.relay.run, args=(self._stop,), name="relay", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def ready(self) -> None:
+        self.event_log.head()
+        self.checkpoint.load()
+
+    def close(self) -> None:
+        self.stop()
+        self.event_log.close()
+        self.checkpoint.dispose()
+        close_recorder(self.recorder)
+
+
+def bootstrap(settings: Settings) -> RelayService:
+    if settings.amqp_url is None:
+        raise SystemExit("the relay needs LIAISON_AMQP_URL (RabbitMQ)")
+    recorder = open_recorder(settings, pool_size=2)
+    event_log = EventLog(recorder, settings)
+    checkpoint = Checkpoint.for_settings(settings)
+    publisher = Publisher(settings.amqp_url, Topology(settings.amqp_prefix))
+    relay = Relay(event_log, checkpoint, publisher)
+    return RelayService(relay, recorder, event_log, checkpoint)
+
+
+def create_relay_app(service: RelayService) -> FastAPI:
+    app = FastAPI(title="liaison relay", version="1")
+    install_problem_handlers(app)
+    add_health_routes(app, checks={"event_store": service.ready})
+
+    @app.get("/status", tags=["operations"])
+    def status() -> dict[str, int]:
+        return asdict(service.relay.stats) | {"head": service.event_log.head()}
+
+    return app

@@ -1,0 +1,110 @@
+"""The relay's checkpoint (last position confirmed by the broker), kept in the event
+store's database, and the lease that keeps a second relay on standby."""
+
+from __future__ import annotations
+
+import logging
+import zlib
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    select,
+    text,
+)
+
+from shared.settings import Settings, sqlalchemy_url
+
+log = logging.getLogger(__name__)
+
+metadata = MetaData()
+relay_checkpoint = Table(
+    "liaison_relay_checkpoint",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)
+
+
+class Checkpoint:
+    def __init__(self, engine: Engine, name: str = "relay") -> None:
+        self._engine = engine
+        self._name = name
+        metadata.create_all(engine)
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Checkpoint:
+        engine = create_engine(
+            sqlalchemy_url(settings.database_url), pool_pre_ping=True, pool_size=2
+        )
+        return cls(engine)
+
+    def load(self) -> int:
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(relay_checkpoint.c.position).where(relay_checkpoint.c.name == self._name)
+            ).one_or_none()
+        return 0 if row is None else int(row.position)
+
+    def save(self, position: int) -> None:
+        with self._engine.begin() as conn:
+            updated = conn.execute(
+                relay_checkpoint.update()
+                .where(relay_checkpoint.c.name == self._name)
+                .values(position=position)
+            )
+            if updated.rowcount == 0:
+                conn.execute(relay_checkpoint.insert().values(name=self._name, position=position))
+
+    def lease(self) -> Lease:
+        return Lease(self._engine, self._name)
+
+    def dispose(self) -> None:
+        self._engine.dispose()
+
+
+class Lease:
+    """A PostgreSQL advisory lock held on its own connection while the relay runs:
+    one relay publishes, any other waits as a standby. (Duplicates would be harmless,
+    since projectors deduplicate; the lease avoids the wasted work.) SQLite is a
+    single machine's store, so there the lease is always granted."""
+
+    def __init__(self, engine: Engine, name: str) -> None:
+        self._engine = engine
+        self._key = zlib.crc32(f"liaison-relay/{name}".encode())
+        self._connection: Connection | None = None
+
+    def acquire(self) -> bool:
+        if self._engine.dialect.name != "postgresql":
+            return True
+        if self._connection is not None:
+            try:
+                self._connection.execute(text("SELECT 1"))
+                return True
+            except Exception:
+                log.warning("relay lease connection lost")
+                self.release()
+        connection = self._engine.connect()
+        held = connection.execute(
+            text("SELECT pg_try_advisory_lock(:key)"), {"key": self._key}
+        ).scalar_one()
+        if not held:
+            connection.close()
+            return False
+        connection.commit()
+        self._connection = connection
+        return True
+
+    def release(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.close()
+            except Exception:
+                log.debug("closing a broken lease connection", exc_info=True)
+            self._connection = None

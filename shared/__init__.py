@@ -1,0 +1,1 @@
+"""What the command and projection sides agree on: the event contract, settings, ids, clocks."""

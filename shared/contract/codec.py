@@ -1,0 +1,113 @@
+"""How an event is stored: the topic column holds the contract name, the state column
+UTF-8 JSON ``{"v": <schema version>, "data": {...}, "meta": {...}}``.
+
+Old schema versions are upcast on the way out, so aggregates, the relay and rebuilds
+all see the current shape.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import TypeAdapter, ValidationError
+
+from shared.contract.events import EVENT_TYPES, Event
+
+JSONObject = dict[str, Any]
+Upcaster = Callable[[JSONObject], JSONObject]
+
+# (event type, stored version) -> function giving the data of the next version.
+UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+
+
+class UnknownEventType(LookupError):
+    pass
+
+
+class UndecodableEvent(ValueError):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventMeta:
+    """Who did it, when, and why (which request and which command caused it)."""
+
+    branch_id: UUID | None
+    actor: str
+    occurred_at: datetime
+    correlation_id: UUID
+    causation_id: UUID
+
+
+@dataclass(frozen=True)
+class DecodedEvent:
+    event: Event
+    meta: EventMeta
+
+
+def encode(event: Event, meta: EventMeta) -> tuple[str, bytes]:
+    """The (topic, state) pair to store for an event."""
+    document = {
+        "v": event.VERSION,
+        "data": payload_adapter(type(event)).dump_python(event, mode="json"),
+        "meta": _META.dump_python(meta, mode="json"),
+    }
+    return event.TYPE, dumps(document)
+
+
+def decode(topic: str, state: bytes) -> DecodedEvent:
+    """The current-version event and its metadata from a stored (topic, state) pair."""
+    document = parse_document(topic, state)
+    cls = EVENT_TYPES[topic]
+    try:
+        event = payload_adapter(cls).validate_python(document["data"])
+        meta = _META.validate_python(document["meta"])
+    except ValidationError as exc:
+        raise UndecodableEvent(f"{topic}: {exc}") from exc
+    return DecodedEvent(event, meta)
+
+
+def parse_document(topic: str, state: bytes) -> JSONObject:
+    """The stored JSON document, upcast to the current version of its event type."""
+    cls = EVENT_TYPES.get(topic)
+    if cls is None:
+        raise UnknownEventType(topic)
+    try:
+        document = json.loads(state)
+        version = int(document["v"])
+        data = document["data"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise UndecodableEvent(f"{topic}: {exc}") from exc
+    while version < cls.VERSION:
+        upcast = UPCASTERS.get((topic, version))
+        if upcast is None:
+            raise UndecodableEvent(f"{topic}: no upcaster from version {version}")
+        data = upcast(data)
+        version += 1
+    if version > cls.VERSION:
+        raise UndecodableEvent(f"{topic}: version {version} is newer than this code")
+    return {"v": version, "data": data, "meta": document.get("meta")}
+
+
+def dumps(value: object) -> bytes:
+    # ensure_ascii=False keeps Chinese text as UTF-8, not \u escapes.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+_META: TypeAdapter[EventMeta] = TypeAdapter(EventMeta)
+
+
+_ADAPTERS: dict[type[Event], TypeAdapter[Event]] = {}
+
+
+def payload_adapter(cls: type[Event]) -> TypeAdapter[Event]:
+    """Pydantic's (de)serialiser for an event's payload, built once per type."""
+    adapter = _ADAPTERS.get(cls)
+    if adapter is None:
+        adapter = _ADAPTERS[cls] = TypeAdapter(cls)
+    return adapter

@@ -1,0 +1,135 @@
+"""The envelope: one stored event as the relay publishes it and auditors read it.
+
+``previous_position`` is the position of the event published just before this one,
+so a consumer can tell a duplicate (position already seen) from a hole (previous
+position not yet seen) even though positions themselves may have gaps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Notification
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from shared.contract.codec import (
+    JSONObject,
+    UndecodableEvent,
+    UnknownEventType,
+    parse_document,
+    payload_adapter,
+)
+from shared.contract.events import EVENT_TYPES, Event
+
+
+class Envelope(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    position: int
+    previous_position: int | None = None
+    stream_id: UUID
+    stream_version: int
+    type: str
+    schema_version: int
+    branch_id: UUID | None
+    actor: str
+    occurred_at: datetime
+    correlation_id: UUID
+    causation_id: UUID
+    data: JSONObject
+
+    @classmethod
+    def from_stored(
+        cls,
+        *,
+        position: int,
+        stream_id: UUID,
+        stream_version: int,
+        topic: str,
+        state: bytes,
+        previous_position: int | None = None,
+    ) -> Envelope:
+        document = parse_document(topic, state)
+        meta: dict[str, Any] = document["meta"] or {}
+        return cls(
+            position=position,
+            previous_position=previous_position,
+            stream_id=stream_id,
+            stream_version=stream_version,
+            type=topic,
+            schema_version=document["v"],
+            data=document["data"],
+            **meta,
+        )
+
+    def to_json(self) -> bytes:
+        return self.model_dump_json().encode("utf-8")
+
+    @classmethod
+    def from_json(cls, body: bytes) -> Envelope:
+        return cls.model_validate_json(body)
+
+    @property
+    def routing_key(self) -> str:
+        """Topic-exchange key: branch first, so queues can later be partitioned by branch."""
+        return f"{self.branch_id or 'none'}.{self.type}"
+
+    def event(self) -> Event:
+        """The typed event (the envelope's data is already at the current version)."""
+        return payload_adapter(EVENT_TYPES[self.type]).validate_python(self.data)
+
+    @property
+    def is_known(self) -> bool:
+        return self.type in EVENT_TYPES
+
+
+@dataclass(frozen=True)
+class Undecodable:
+    """A stored event this code cannot read (unknown type, bad shape): kept in the
+    chain of positions so readers dead-letter it instead of waiting for it."""
+
+    position: int
+    previous_position: int | None
+    stream_id: UUID
+    stream_version: int
+    type: str | None
+    reason: str
+    body: str
+
+
+def envelopes_from(
+    notifications: Sequence[Notification], previous_position: int
+) -> list[Envelope | Undecodable]:
+    """Envelopes for notifications read in order after ``previous_position``."""
+    result: list[Envelope | Undecodable] = []
+    for notification in notifications:
+        try:
+            item: Envelope | Undecodable = Envelope.from_stored(
+                position=notification.id,
+                previous_position=previous_position,
+                stream_id=_uuid(notification.originator_id),
+                stream_version=notification.originator_version,
+                topic=notification.topic,
+                state=notification.state,
+            )
+        except (UnknownEventType, UndecodableEvent, ValidationError) as exc:
+            item = Undecodable(
+                position=notification.id,
+                previous_position=previous_position,
+                stream_id=_uuid(notification.originator_id),
+                stream_version=notification.originator_version,
+                type=notification.topic,
+                reason=f"{type(exc).__name__}: {exc}",
+                body=notification.state.decode("utf-8", errors="replace"),
+            )
+        result.append(item)
+        previous_position = notification.id
+    return result
+
+
+def _uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(value)

@@ -1,0 +1,99 @@
+"""Settings, read once from the environment (``LIAISON_*``).
+
+With no environment at all the product runs embedded: SQLite files under ``./var``
+and projectors following the event store in-process. Setting ``LIAISON_DATABASE_URL``
+to PostgreSQL and ``LIAISON_AMQP_URL`` to RabbitMQ gives the real deployment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from sqlalchemy.engine import URL, make_url
+
+
+class SettingsError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    database_url: str
+    read_database_url: str
+    amqp_url: str | None
+    amqp_prefix: str = "liaison"
+    timezone: str = "Asia/Shanghai"
+    default_actor: str = "anonymous"
+    read_wait_seconds: float = 5.0
+    projector_batch_size: int = 200
+    postgres_pool_size: int = 8
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("LIAISON_DATA_DIR", "var"))
+        database_url = env.get("LIAISON_DATABASE_URL") or f"sqlite:///{data_dir / 'events.sqlite'}"
+        default_read_url = (
+            f"sqlite:///{data_dir / 'readmodels.sqlite'}"
+            if is_sqlite(database_url)
+            else database_url
+        )
+        settings = cls(
+            database_url=database_url,
+            read_database_url=env.get("LIAISON_READ_DATABASE_URL") or default_read_url,
+            amqp_url=env.get("LIAISON_AMQP_URL") or None,
+            amqp_prefix=env.get("LIAISON_AMQP_PREFIX", "liaison"),
+            timezone=env.get("LIAISON_TIMEZONE", "Asia/Shanghai"),
+            default_actor=env.get("LIAISON_DEFAULT_ACTOR", "anonymous"),
+            read_wait_seconds=_float(env, "LIAISON_READ_WAIT_SECONDS", 5.0),
+            projector_batch_size=int(_float(env, "LIAISON_PROJECTOR_BATCH_SIZE", 200)),
+            postgres_pool_size=int(_float(env, "LIAISON_POSTGRES_POOL_SIZE", 8)),
+        )
+        for url in (settings.database_url, settings.read_database_url):
+            if not (is_sqlite(url) or is_postgres(url)):
+                raise SettingsError(f"unsupported database URL (sqlite or postgresql): {url}")
+        return settings
+
+    @property
+    def embedded(self) -> bool:
+        """No broker configured: projectors follow the event store in-process."""
+        return self.amqp_url is None
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _float(env: Mapping[str, str], key: str, default: float) -> float:
+    raw = env.get(key)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{key} must be a number, got {raw!r}") from exc
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def is_postgres(url: str) -> bool:
+    return make_url(url).get_backend_name() == "postgresql"
+
+
+def sqlalchemy_url(url: str) -> URL:
+    """The URL with the driver SQLAlchemy should use (psycopg 3 for PostgreSQL)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        return parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def sqlite_path(url: str) -> Path:
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        raise SettingsError(f"the embedded store needs a file, got {url}")
+    return Path(database)
