@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from shared.settings import Settings
+from tests.support.services import fresh_broker_prefix, fresh_database, postgres_settings
+
+
+@pytest.fixture
+def sqlite_settings(tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=f"sqlite:///{tmp_path / 'events.sqlite'}",
+        read_database_url=f"sqlite:///{tmp_path / 'readmodels.sqlite'}",
+        amqp_url=None,
+        read_wait_seconds=5.0,
+    )
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    with fresh_database() as url:
+        yield url
+
+
+@pytest.fixture
+def broker_prefix() -> Iterator[str]:
+    with fresh_broker_prefix() as prefix:
+        yield prefix
+
+
+@pytest.fixture
+def pg_settings(postgres_url: str) -> Settings:
+    """PostgreSQL store and read models, no broker."""
+    return postgres_settings(postgres_url)
+
+
+@pytest.fixture
+def stack_settings(postgres_url: str, broker_prefix: str) -> Settings:
+    """PostgreSQL and RabbitMQ: the real deployment's settings."""
+    return postgres_settings(postgres_url, broker_prefix)

@@ -1,0 +1,1 @@
+"""Test support: real services (isolated per test), HTTP helpers, processes."""

@@ -1,0 +1,181 @@
+"""A small client for the v1 API, shared by the end-to-end tests: it tells the
+branch's story through HTTP and reads the answers back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+
+
+class HTTP(Protocol):
+    def post(self, url: str, **kwargs: Any) -> Any: ...
+
+    def get(self, url: str, **kwargs: Any) -> Any: ...
+
+
+@dataclass
+class Branch:
+    """Writes go to ``commands``, reads to ``queries`` (the same client when embedded)."""
+
+    commands: HTTP
+    queries: HTTP
+    id: str = ""
+    position: int = 0
+    groups: dict[str, str] = field(default_factory=dict)
+    members: dict[str, str] = field(default_factory=dict)
+    posts: dict[str, str] = field(default_factory=dict)
+    households: dict[str, str] = field(default_factory=dict)
+
+    def write(
+        self, path: str, body: dict[str, Any], expected: int = 201, **kwargs: Any
+    ) -> dict[str, Any]:
+        response = self.commands.post(path, json=body, **kwargs)
+        assert response.status_code == expected, (path, response.status_code, response.text)
+        result: dict[str, Any] = response.json()
+        self.position = max(self.position, result["position"])
+        return result
+
+    def register(self, name: str) -> Branch:
+        self.id = self.write("/v1/branches", {"name": name})["id"]
+        return self
+
+    @property
+    def base(self) -> str:
+        return f"/v1/branches/{self.id}"
+
+    def form_group(self, name: str, basis: str = "residence") -> str:
+        self.groups[name] = self.write(f"{self.base}/groups", {"name": name, "basis": basis})["id"]
+        return self.groups[name]
+
+    def enroll(
+        self,
+        name: str,
+        group: str,
+        *,
+        category: str = "community",
+        status: str = "full",
+        holds_office: bool = False,
+        phone: str | None = None,
+    ) -> str:
+        body = {
+            "name": name,
+            "group_id": self.groups[group],
+            "category": category,
+            "status": status,
+            "holds_office": holds_office,
+        }
+        if phone:
+            body["phone"] = phone
+        self.members[name] = self.write(f"{self.base}/members", body)["id"]
+        return self.members[name]
+
+    def appoint_leader(self, group: str, member: str) -> None:
+        self.write(
+            f"{self.base}/groups/{self.groups[group]}/leader",
+            {"member_id": self.members[member]},
+            expected=200,
+        )
+
+    def establish_post(
+        self, title: str, kind: str, duties: str, capacity: int | None = None
+    ) -> str:
+        body: dict[str, Any] = {"title": title, "kind": kind, "duties": duties}
+        if capacity is not None:
+            body["capacity"] = capacity
+        self.posts[title] = self.write(f"{self.base}/posts", body)["id"]
+        return self.posts[title]
+
+    def assign(self, title: str, member: str, service_content: str, pledge: str) -> None:
+        self.write(
+            f"{self.base}/posts/{self.posts[title]}/assignments",
+            {
+                "member_id": self.members[member],
+                "service_content": service_content,
+                "pledge": pledge,
+            },
+        )
+
+    def register_household(self, address: str, area: str, head_name: str, **extra: Any) -> str:
+        body = {"address": address, "area": area, "head_name": head_name, **extra}
+        self.households[address] = self.write(f"{self.base}/households", body)["id"]
+        return self.households[address]
+
+    def link(self, address: str, member: str) -> None:
+        self.write(
+            f"{self.base}/households/{self.households[address]}/link",
+            {"member_id": self.members[member]},
+            expected=200,
+        )
+
+    def visit(self, member: str, address: str, on: date, purpose: str = "走访") -> str:
+        body = {
+            "member_id": self.members[member],
+            "household_id": self.households[address],
+            "visited_on": on.isoformat(),
+            "purpose": purpose,
+        }
+        visit_id: str = self.write(f"{self.base}/visits", body)["id"]
+        return visit_id
+
+    def rate(self, member: str, year: int, grade: str, remarks: str | None = None) -> None:
+        body: dict[str, Any] = {"year": year, "grade": grade}
+        if remarks:
+            body["remarks"] = remarks
+        self.write(f"{self.base}/members/{self.members[member]}/ratings", body)
+
+    def read(self, path: str, **params: Any) -> dict[str, Any]:
+        """A query that waits for everything this client has written."""
+        response = self.queries.get(
+            f"{self.base}{path}", params={"min_position": self.position, **params}
+        )
+        assert response.status_code == 200, (path, response.status_code, response.text)
+        assert int(response.headers["X-Read-Position"]) >= self.position
+        body: dict[str, Any] = response.json()
+        return body
+
+
+def tell_the_story(branch: Branch) -> None:
+    """A small version of the seed's branch: groups by residence, occupation and
+    trait, members of every category, the three kinds of post, links and visits
+    in the flu season, and year-end grades."""
+    branch.register("同江市城市社区长安党支部")
+    for name, basis in (
+        ("第一党小组", "residence"),
+        ("第二党小组", "occupation"),
+        ("第三党小组", "trait"),
+    ):
+        branch.form_group(name, basis)
+    branch.enroll("张书记", "第一党小组", category="in_service", holds_office=True)
+    branch.enroll("王芳", "第一党小组", category="retired", phone="13800000001")
+    branch.enroll("李强", "第二党小组", category="unemployed")
+    branch.enroll("赵敏", "第二党小组", category="mobile")
+    branch.enroll("陈晨", "第三党小组", category="community", status="probationary")
+    branch.enroll("刘洋", "第三党小组", category="community")
+    branch.appoint_leader("第一党小组", "王芳")
+    branch.appoint_leader("第二党小组", "李强")
+    branch.establish_post("政策宣传岗", "policy_publicity", "宣传党的政策和惠民措施")
+    branch.establish_post("扶贫帮困岗", "poverty_relief", "联系困难群众，送温暖", capacity=1)
+    branch.establish_post("就业咨询岗", "employment_advice", "为下岗失业人员提供就业信息")
+    branch.assign("政策宣传岗", "王芳", "每周三上午在社区宣传栏讲解政策", "有问必答，热情服务")
+    branch.assign("扶贫帮困岗", "刘洋", "每月走访困难户", "困难不解决不撒手")
+    branch.assign("就业咨询岗", "李强", "发布招聘信息，指导求职", "一周内答复")
+    for number in range(1, 7):
+        branch.register_household(
+            f"长安街{number}号",
+            "一巷" if number <= 3 else "二巷",
+            f"户主{number}",
+            tags=["独居老人"] if number == 1 else [],
+        )
+    branch.link("长安街1号", "王芳")
+    branch.link("长安街2号", "王芳")
+    branch.link("长安街3号", "李强")
+    branch.link("长安街4号", "刘洋")
+    branch.visit("王芳", "长安街1号", date(2009, 10, 8), "宣传甲流预防常识")
+    branch.visit("王芳", "长安街1号", date(2009, 11, 2), "了解身体状况")
+    branch.visit("李强", "长安街3号", date(2009, 11, 5), "宣传甲流预防常识")
+    branch.visit("刘洋", "长安街5号", date(2009, 11, 6), "送温暖")
+    branch.visit("王芳", "长安街2号", date(2009, 3, 1), "便民联系卡")
+    branch.rate("王芳", 2009, "excellent", "联户走访积极")
+    branch.rate("李强", 2009, "good")
+    branch.rate("刘洋", 2009, "qualified")

@@ -1,0 +1,226 @@
+"""The domain's rules, on aggregates alone (no I/O)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from uuid import UUID, uuid4
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.command.domain.appraisal import Appraisal
+from services.command.domain.errors import (
+    AlreadyHoldsPost,
+    AlreadyRated,
+    HouseholdAlreadyLinked,
+    InvalidValue,
+    MemberHoldsOffice,
+    MemberNotInGroup,
+    PostFull,
+    ProbationaryNotGraded,
+)
+from services.command.domain.group import Group
+from services.command.domain.household import Household
+from services.command.domain.member import Member
+from services.command.domain.post import Post
+from services.command.domain.visit import EARLIEST_RECORD, Visit
+from shared.contract.events import HouseholdLinked, MemberRated, PostAssigned, VisitRecorded
+from shared.contract.vocabulary import (
+    Grade,
+    GroupBasis,
+    MemberCategory,
+    MembershipStatus,
+    PostKind,
+)
+
+BRANCH = uuid4()
+TODAY = date(2009, 11, 29)
+
+
+def member(
+    *,
+    group_id: UUID | None = None,
+    status: MembershipStatus = MembershipStatus.FULL,
+    holds_office: bool = False,
+) -> Member:
+    enrolled = Member.enroll(
+        uuid4(),
+        BRANCH,
+        group_id=group_id or uuid4(),
+        name="王芳",
+        category=MemberCategory.RETIRED,
+        status=status,
+        holds_office=holds_office,
+        phone=None,
+    )
+    enrolled.mark_saved()
+    return enrolled
+
+
+def household() -> Household:
+    registered = Household.register(
+        uuid4(), BRANCH, address="长安街1号", area="一巷", head_name="李大爷", phone=None, tags=()
+    )
+    registered.mark_saved()
+    return registered
+
+
+def post(capacity: int | None = None) -> Post:
+    established = Post.establish(
+        uuid4(),
+        BRANCH,
+        kind=PostKind.POLICY_PUBLICITY,
+        title="政策宣传岗",
+        duties="宣传惠民政策",
+        capacity=capacity,
+    )
+    established.mark_saved()
+    return established
+
+
+class TestGroupLeader:
+    def test_a_member_of_the_group_can_lead_it(self) -> None:
+        group = Group.form(uuid4(), BRANCH, "第三党小组", GroupBasis.RESIDENCE)
+        leader = member(group_id=group.id)
+        group.appoint_leader(leader)
+        assert group.leader_id == leader.id
+        assert group.version == 2
+
+    def test_a_member_of_another_group_cannot(self) -> None:
+        group = Group.form(uuid4(), BRANCH, "第三党小组", GroupBasis.RESIDENCE)
+        with pytest.raises(MemberNotInGroup):
+            group.appoint_leader(member())
+        assert group.leader_id is None
+
+
+class TestPosts:
+    def test_a_member_without_office_takes_a_post_with_a_pledge(self) -> None:
+        board = post()
+        holder = member()
+        board.assign(holder, service_content="每周三解答政策问题", pledge="有问必答，限时办结")
+        assert board.pending == [
+            (
+                2,
+                PostAssigned(
+                    member_id=holder.id,
+                    service_content="每周三解答政策问题",
+                    pledge="有问必答，限时办结",
+                ),
+            )
+        ]
+
+    def test_members_holding_office_do_not_take_posts(self) -> None:
+        with pytest.raises(MemberHoldsOffice):
+            post().assign(member(holds_office=True), service_content="x", pledge="y")
+
+    def test_a_member_holds_a_post_once(self) -> None:
+        board = post()
+        holder = member()
+        board.assign(holder, service_content="x", pledge="y")
+        with pytest.raises(AlreadyHoldsPost):
+            board.assign(holder, service_content="x", pledge="y")
+
+    @given(capacity=st.integers(min_value=1, max_value=8), applicants=st.integers(0, 12))
+    def test_no_more_holders_than_places(self, capacity: int, applicants: int) -> None:
+        board = post(capacity)
+        accepted = 0
+        for _ in range(applicants):
+            try:
+                board.assign(member(), service_content="x", pledge="y")
+                accepted += 1
+            except PostFull:
+                pass
+        assert accepted == min(capacity, applicants)
+        assert len(board.holders) == accepted
+
+
+class TestLinking:
+    def test_a_household_is_linked_to_one_member(self) -> None:
+        home = household()
+        first = member()
+        home.link(first)
+        assert home.pending == [(2, HouseholdLinked(member_id=first.id))]
+        with pytest.raises(HouseholdAlreadyLinked):
+            home.link(member())
+        with pytest.raises(HouseholdAlreadyLinked):
+            home.link(first)
+
+
+class TestVisits:
+    @given(
+        offset=st.integers(min_value=-40_000, max_value=40_000),
+    )
+    def test_a_visit_is_dated_between_1921_and_today(self, offset: int) -> None:
+        visited_on = TODAY + timedelta(days=offset)
+        visitor, home = member(), household()
+
+        def record() -> Visit:
+            return Visit.record(
+                uuid4(),
+                member=visitor,
+                household=home,
+                visited_on=visited_on,
+                purpose="了解身体状况",
+                notes=None,
+                today=TODAY,
+            )
+
+        if EARLIEST_RECORD <= visited_on <= TODAY:
+            visit = record()
+            assert visit.version == 1
+            (_, event), *_ = visit.pending
+            assert isinstance(event, VisitRecorded)
+            assert event.household_id == home.id
+            assert visit.branch_id == visitor.branch_id
+        else:
+            with pytest.raises(InvalidValue):
+                record()
+
+
+class TestRatings:
+    def test_a_full_member_is_rated_once_a_year(self) -> None:
+        appraisal = Appraisal.for_year(BRANCH, 2009)
+        rated = member()
+        appraisal.rate(rated, year=2009, grade=Grade.GOOD, remarks=None, this_year=2009)
+        assert appraisal.pending == [
+            (1, MemberRated(member_id=rated.id, year=2009, grade=Grade.GOOD, remarks=None))
+        ]
+        with pytest.raises(AlreadyRated):
+            appraisal.rate(rated, year=2009, grade=Grade.EXCELLENT, remarks=None, this_year=2009)
+
+    def test_probationary_members_are_not_graded(self) -> None:
+        appraisal = Appraisal.for_year(BRANCH, 2009)
+        with pytest.raises(ProbationaryNotGraded):
+            appraisal.rate(
+                member(status=MembershipStatus.PROBATIONARY),
+                year=2009,
+                grade=Grade.QUALIFIED,
+                remarks=None,
+                this_year=2009,
+            )
+        assert appraisal.pending == []
+
+    def test_a_year_that_has_not_begun_cannot_be_rated(self) -> None:
+        with pytest.raises(InvalidValue):
+            Appraisal.for_year(BRANCH, 2010).rate(
+                member(), year=2010, grade=Grade.GOOD, remarks=None, this_year=2009
+            )
+
+    def test_each_branch_and_year_is_its_own_stream(self) -> None:
+        assert Appraisal.for_year(BRANCH, 2009).id == Appraisal.for_year(BRANCH, 2009).id
+        assert Appraisal.for_year(BRANCH, 2009).id != Appraisal.for_year(BRANCH, 2010).id
+        assert Appraisal.for_year(BRANCH, 2009).id != Appraisal.for_year(uuid4(), 2009).id
+
+
+def test_rehydrating_from_events_gives_the_same_state() -> None:
+    home = household()
+    holder = member()
+    home.link(holder)
+    events = [event for _, event in home.pending]
+    registered = Household.register(
+        home.id, BRANCH, address="长安街1号", area="一巷", head_name="李大爷", phone=None, tags=()
+    )
+    history = [event for _, event in registered.pending] + events
+    again = Household.rehydrate(home.id, BRANCH, history)
+    assert (again.version, again.linked_member_id, again.area) == (2, holder.id, "一巷")
