@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from eventsourcing.persistence import ApplicationRecorder
-
 from services.command.adapters.eventstore import EventStoreCommands
 from services.command.adapters.recorders import PostgresCommandRecorder, SQLiteCommandRecorder
 from services.command.handlers.bus import CommandBus
@@ -18,7 +16,7 @@ from shared.settings import Settings
 class CommandService:
     settings: Settings
     bus: CommandBus
-    recorder: ApplicationRecorder
+    recorder: PostgresCommandRecorder | SQLiteCommandRecorder
 
     def ready(self) -> None:
         """Raises if the event store does not answer."""

@@ -102,9 +102,14 @@ class Lease:
         return True
 
     def release(self) -> None:
-        if self._connection is not None:
-            try:
-                self._connection.close()
-            except Exception:
-                log.debug("closing a broken lease connection", exc_info=True)
-            self._connection = None
+        if self._connection is None:
+            return
+        connection, self._connection = self._connection, None
+        try:
+            # Session-level lock: unlock before the connection goes back to the pool.
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self._key})
+            connection.commit()
+            connection.close()
+        except Exception:
+            log.debug("dropping a broken lease connection", exc_info=True)
+            connection.invalidate()
