@@ -21,7 +21,7 @@ from services.projection.bootstrap import ProjectionService
 from services.projection.bootstrap import bootstrap as bootstrap_projections
 from services.projection.feeds.rabbit import RabbitFeed
 from services.projection.projectors import ALL_PROJECTORS, ROSTERS
-from services.projection.projectors.rosters import RosterTables, RostersProjector
+from services.projection.projectors.rosters import RostersProjector, RosterTables
 from services.projection.queries.rosters import roster
 from services.projection.rebuild import rebuild
 from services.projection.runner import ProjectionRunner

@@ -125,9 +125,9 @@ def test_unreadable_events_stay_in_the_position_chain() -> None:
 
 def test_event_names_are_past_tense_contract_names() -> None:
     for name, cls in EVENT_TYPES.items():
-        assert cls.TYPE == name
+        assert name == cls.TYPE
         assert name.endswith("ed"), name
 
 
 def test_the_broker_topology_knows_every_projector() -> None:
-    assert PROJECTIONS == tuple(projector.name for projector in ALL_PROJECTORS)
+    assert tuple(projector.name for projector in ALL_PROJECTORS) == PROJECTIONS
