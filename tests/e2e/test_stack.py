@@ -1,0 +1,133 @@
+"""End to end through HTTP on the real deployment: PostgreSQL and RabbitMQ, with the
+command API, relay, projectors and query API each in its own process."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from shared.contract.envelope import Envelope
+from shared.messaging import Topology
+from shared.settings import Settings
+from tests.support.api import Branch, tell_the_story
+from tests.support.broker import eventually, publish_raw
+from tests.support.processes import Process, environment, liaison
+
+
+@dataclass
+class Stack:
+    env: dict[str, str]
+    settings: Settings
+    command: Process
+    relay: Process
+    projector: Process
+    query: Process
+
+    def clients(self) -> tuple[httpx.Client, httpx.Client]:
+        return (
+            httpx.Client(base_url=self.command.url, timeout=30),
+            httpx.Client(base_url=self.query.url, timeout=30),
+        )
+
+    def verify_replay(self) -> None:
+        result = liaison(self.env, "replay", "--verify")
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert result.stdout.count(", 0 differing rows") == 3, result.stdout
+
+
+@pytest.fixture
+def stack(stack_settings: Settings, tmp_path: Path) -> Iterator[Stack]:
+    env = environment(stack_settings)
+    processes: list[Process] = []
+    try:
+        for name, args in (
+            ("command", ["command-api"]),
+            ("relay", ["relay"]),
+            ("projector", ["project"]),
+            ("query", ["query-api"]),
+        ):
+            processes.append(Process(name, args, env, tmp_path).start())
+        yield Stack(env, stack_settings, *processes)
+    finally:
+        for process in processes:
+            process.kill(signal.SIGTERM)
+
+
+def test_the_story_flows_from_commands_to_queries(stack: Stack) -> None:
+    commands, queries = stack.clients()
+    branch = Branch(commands, queries)
+    tell_the_story(branch)
+    roster = branch.read("/roster")
+    assert roster["totals"]["members"] == 6
+    assert [g["name"] for g in roster["groups"]] == ["第一党小组", "第二党小组", "第三党小组"]
+    assert branch.read("/posts")["posts"][0]["holders"][0]["pledge"] == "有问必答，热情服务"
+    coverage = branch.read("/coverage")
+    assert (coverage["households"], coverage["linked"], coverage["visited"]) == (6, 4, 4)
+    assert branch.read("/evaluations", year=2009)["distribution"]["excellent"] == 1
+    history = queries.get(f"/v1/audit/streams/{branch.households['长安街1号']}").json()
+    assert [e["type"] for e in history["events"]] == ["HouseholdRegistered", "HouseholdLinked"]
+    stack.verify_replay()
+
+
+def test_a_projector_killed_mid_stream_resumes_without_loss(stack: Stack) -> None:
+    commands, queries = stack.clients()
+    branch = Branch(commands, queries)
+    tell_the_story(branch)
+    accepted: list[int] = []
+    stop = threading.Event()
+
+    def write_visits() -> None:
+        day = date(2009, 1, 1)
+        while not stop.is_set():
+            branch.visit("王芳", "长安街1号", day + timedelta(days=len(accepted) % 300))
+            accepted.append(branch.position)
+
+    writer = threading.Thread(target=write_visits)
+    writer.start()
+    try:
+        for _ in range(3):
+            mark = len(accepted)
+            eventually(lambda: len(accepted) >= mark + 20, message="writes under way")
+            stack.projector.kill(signal.SIGKILL)
+            mark = len(accepted)
+            eventually(lambda: len(accepted) >= mark + 20, message="writes go on while it is down")
+            stack.projector.start()
+    finally:
+        stop.set()
+        writer.join(60)
+    assert len(accepted) >= 120
+    coverage = branch.read("/coverage")
+    assert coverage["visits"] == 5 + len(accepted)
+    status = httpx.get(f"{stack.projector.url}/status").json()
+    assert status["coverage"]["position"] >= branch.position
+    stack.verify_replay()
+
+
+def test_the_same_message_twice_changes_nothing(stack: Stack) -> None:
+    commands, queries = stack.clients()
+    branch = Branch(commands, queries)
+    tell_the_story(branch)
+    before = branch.read("/coverage")
+    visit = branch.visit("王芳", "长安街6号", date(2009, 11, 29))
+    history = queries.get(f"/v1/audit/streams/{visit}").json()["events"]
+    envelope = Envelope.model_validate(history[0])
+    topology = Topology(stack.settings.amqp_prefix)
+    for _ in range(2):
+        publish_raw(topology, envelope.to_json(), envelope.routing_key)
+
+    def duplicates_seen() -> bool:
+        status = httpx.get(f"{stack.projector.url}/status").json()
+        return all(feed["duplicates"] >= 2 for feed in status.values())
+
+    eventually(duplicates_seen, message="the projectors saw both copies")
+    after = branch.read("/coverage")
+    assert after["visits"] == before["visits"] + 1
+    assert after["visited"] == before["visited"] + 1
+    stack.verify_replay()
