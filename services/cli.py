@@ -35,7 +35,7 @@ from shared.settings import Settings
 log = logging.getLogger("liaison")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="liaison", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     for name, port, help_text in (
@@ -55,8 +55,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     replay = commands.add_parser("replay", help="rebuild read models from the event store")
     replay.add_argument("--verify", action="store_true", help="compare with live, do not switch")
     replay.add_argument("--projection", action="append", help="only this one (repeatable)")
+    return parser
 
-    args = parser.parse_args(argv)
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

@@ -76,6 +76,11 @@ def test_the_story_flows_from_commands_to_queries(stack: Stack) -> None:
     stack.verify_replay()
 
 
+def more_writes(accepted: list[int], count: int) -> None:
+    mark = len(accepted)
+    eventually(lambda: len(accepted) >= mark + count, message=f"{count} more writes")
+
+
 def test_a_projector_killed_mid_stream_resumes_without_loss(stack: Stack) -> None:
     commands, queries = stack.clients()
     branch = Branch(commands, queries)
@@ -93,11 +98,9 @@ def test_a_projector_killed_mid_stream_resumes_without_loss(stack: Stack) -> Non
     writer.start()
     try:
         for _ in range(3):
-            mark = len(accepted)
-            eventually(lambda: len(accepted) >= mark + 20, message="writes under way")
+            more_writes(accepted, 20)
             stack.projector.kill(signal.SIGKILL)
-            mark = len(accepted)
-            eventually(lambda: len(accepted) >= mark + 20, message="writes go on while it is down")
+            more_writes(accepted, 20)
             stack.projector.start()
     finally:
         stop.set()

@@ -5,21 +5,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
-
-class HTTP(Protocol):
-    def post(self, url: str, **kwargs: Any) -> Any: ...
-
-    def get(self, url: str, **kwargs: Any) -> Any: ...
+import httpx
 
 
 @dataclass
 class Branch:
     """Writes go to ``commands``, reads to ``queries`` (the same client when embedded)."""
 
-    commands: HTTP
-    queries: HTTP
+    commands: httpx.Client  # FastAPI's TestClient is one too
+    queries: httpx.Client
     id: str = ""
     position: int = 0
     groups: dict[str, str] = field(default_factory=dict)
