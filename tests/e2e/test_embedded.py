@@ -279,6 +279,16 @@ def test_refused_commands_are_problems_and_write_nothing(
             "already-exists",
         ),
         (client.post("/v1/branches", json={"name": "  "}), 422, "validation-error"),
+        (client.post("/v1/branches", json={"name": "支部\u0000"}), 422, "validation-error"),
+        (
+            client.post(
+                "/v1/branches",
+                content=b'{"name": "\xff"}',
+                headers={"content-type": "application/json"},
+            ),
+            400,
+            "bad-request",
+        ),
     ]
     for response, status, slug in checks:
         assert_problem(response, status, slug)

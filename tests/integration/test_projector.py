@@ -5,20 +5,16 @@ the dead-letter queue with their reason and the projector carries on."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 from uuid import UUID, uuid4
 
-import pytest
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import Connection
 
 from services.command.bootstrap import CommandService
-from services.command.bootstrap import bootstrap as bootstrap_commands
 from services.command.domain import commands as c
 from services.command.handlers.bus import CommandContext
 from services.projection.bootstrap import ProjectionService
-from services.projection.bootstrap import bootstrap as bootstrap_projections
 from services.projection.feeds.rabbit import RabbitFeed
 from services.projection.projectors import ALL_PROJECTORS, ROSTERS
 from services.projection.projectors.rosters import RostersProjector, RosterTables
@@ -33,20 +29,6 @@ from shared.eventstore import EventLog
 from shared.messaging import Topology
 from shared.settings import Settings
 from tests.support.broker import drain, eventually, publish_raw
-
-
-@pytest.fixture
-def commands(stack_settings: Settings) -> Iterator[CommandService]:
-    service = bootstrap_commands(stack_settings)
-    yield service
-    service.close()
-
-
-@pytest.fixture
-def projections(stack_settings: Settings) -> Iterator[ProjectionService]:
-    service = bootstrap_projections(stack_settings)
-    yield service
-    service.close()
 
 
 def handle(commands: CommandService, command: c.Command) -> UUID:

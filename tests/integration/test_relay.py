@@ -10,7 +10,6 @@ from uuid import uuid4
 import pytest
 
 from services.command.bootstrap import CommandService
-from services.command.bootstrap import bootstrap as bootstrap_commands
 from services.command.domain import commands as c
 from services.command.handlers.bus import CommandContext
 from services.relay.bootstrap import RelayService
@@ -22,13 +21,6 @@ from shared.contract.envelope import Envelope
 from shared.messaging import Topology
 from shared.settings import Settings
 from tests.support.broker import close_all_connections, drain, eventually
-
-
-@pytest.fixture
-def commands(stack_settings: Settings) -> Iterator[CommandService]:
-    service = bootstrap_commands(stack_settings)
-    yield service
-    service.close()
 
 
 @pytest.fixture

@@ -17,10 +17,22 @@ from shared.contract.vocabulary import (
     PostKind,
 )
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+# Control characters have no place in a name and break some stores (PostgreSQL text
+# cannot hold NUL); free text may keep tabs and line breaks.
+ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
+MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+
+
+def _text(max_length: int, pattern: str = ONE_LINE) -> StringConstraints:
+    return StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=max_length, pattern=pattern
+    )
+
+
+Name = Annotated[str, _text(100)]
+Title = Annotated[str, _text(200)]
+LongText = Annotated[str, _text(4000, MULTI_LINE)]
+Tag = Annotated[str, _text(50)]
 Phone = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 ()-]{2,31}$")
 ]

@@ -28,10 +28,13 @@ BRANCH = "/branches/{branch_id}"
 
 A = TypeVar("A", bound=s.ReadAnswer)
 
+MAX_POSITION = 2**63 - 1  # a PostgreSQL bigint
+
 MinPosition = Annotated[
     int | None,
     Query(
         ge=0,
+        le=MAX_POSITION,
         description="Wait until the read model has applied this position (a write's "
         "`position`), then answer: read-your-writes. 503 if it cannot in time.",
     ),
@@ -149,7 +152,7 @@ async def evaluations_of_year(
 @router.get("/audit/events", tags=["audit"])
 def audit_events(
     request: Request,
-    after: Annotated[int, Query(ge=0, description="Position to start after.")] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_POSITION, description="Position to start after.")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> s.AuditPage:
     event_log: EventLog = request.app.state.event_log
