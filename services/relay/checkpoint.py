@@ -79,9 +79,11 @@ class Lease:
         self._engine = engine
         self._key = zlib.crc32(f"liaison-relay/{name}".encode())
         self._connection: Connection | None = None
+        self.acquisitions = 0  # how many times the lock was (re)taken
 
     def acquire(self) -> bool:
         if self._engine.dialect.name != "postgresql":
+            self.acquisitions = max(self.acquisitions, 1)
             return True
         if self._connection is not None:
             try:
@@ -99,6 +101,7 @@ class Lease:
             return False
         connection.commit()
         self._connection = connection
+        self.acquisitions += 1
         return True
 
     def release(self) -> None:

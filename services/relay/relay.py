@@ -39,11 +39,16 @@ class Relay:
         self._checkpoint = checkpoint
         self._publisher = publisher
         self._batch_size = batch_size
+        self._position: int | None = None
         self.stats = RelayStats()
 
     def run_once(self) -> int:
         """Publishes the next batch after the checkpoint; the number of events relayed."""
-        position = self._checkpoint.load()
+        if self._position is None:
+            # Only after a start or a failure: while it holds the lease, this relay is
+            # the checkpoint's only writer, so its own copy is current.
+            self._position = self._checkpoint.load()
+        position = self._position
         notifications = self._log.read(after=position, limit=self._batch_size)
         if not notifications:
             self.stats.position = position
@@ -56,8 +61,10 @@ class Relay:
                 # read it from the store and dead-letter it there, with its reason.
                 self.stats.undecodable += 1
                 log.error("relay: cannot read event at %s: %s", item.position, item.reason)
+        self._position = None  # unknown until the checkpoint commits
         self._publisher.publish(envelopes)
         self._checkpoint.save(notifications[-1].id)
+        self._position = notifications[-1].id
         self.stats.published += len(envelopes)
         self.stats.position = notifications[-1].id
         return len(notifications)
@@ -65,12 +72,17 @@ class Relay:
     def run(self, stop: threading.Event) -> None:
         backoff = Backoff()
         lease = self._checkpoint.lease()
+        held = 0
         try:
             while not stop.is_set():
                 try:
                     if not lease.acquire():
                         stop.wait(STANDBY_SECONDS)
                         continue
+                    if lease.acquisitions != held:
+                        # Newly the active relay: another may have moved the checkpoint.
+                        held = lease.acquisitions
+                        self._position = None
                     token = self._log.change_token()
                     if self.run_once() == 0:
                         self._publisher.keep_alive()
@@ -78,6 +90,7 @@ class Relay:
                     backoff.reset()
                 except AMQP_ERRORS + UNAVAILABLE_ERRORS as exc:
                     self.stats.failures += 1
+                    self._position = None
                     log.warning("relay: %r; retrying", exc)
                     self._publisher.close()
                     stop.wait(backoff.next())
