@@ -30,6 +30,8 @@ class Settings:
     read_wait_seconds: float = 5.0
     projector_batch_size: int = 200
     postgres_pool_size: int = 8
+    excellent_share: float = 1 / 3
+    need_due_days: int = 30
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -51,6 +53,8 @@ class Settings:
             read_wait_seconds=_float(env, "LIAISON_READ_WAIT_SECONDS", 5.0),
             projector_batch_size=int(_float(env, "LIAISON_PROJECTOR_BATCH_SIZE", 200)),
             postgres_pool_size=int(_float(env, "LIAISON_POSTGRES_POOL_SIZE", 8)),
+            excellent_share=_float(env, "LIAISON_EXCELLENT_SHARE", 1 / 3),
+            need_due_days=int(_float(env, "LIAISON_NEED_DUE_DAYS", 30)),
         )
         for url in (settings.database_url, settings.read_database_url):
             if not (is_sqlite(url) or is_postgres(url)):

@@ -21,8 +21,16 @@ from shared.contract.events import EVENT_TYPES, Event
 JSONObject = dict[str, Any]
 Upcaster = Callable[[JSONObject], JSONObject]
 
+
+def _rated_v1_to_v2(data: JSONObject) -> JSONObject:
+    # Version 1 had no place for shortcomings: none were named.
+    return {**data, "shortcomings": [], "improvement_plan": None}
+
+
 # (event type, stored version) -> function giving the data of the next version.
-UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+UPCASTERS: dict[tuple[str, int], Upcaster] = {
+    ("MemberRated", 1): _rated_v1_to_v2,
+}
 
 
 class UnknownEventType(LookupError):

@@ -13,11 +13,17 @@ from typing import ClassVar, TypeVar
 from uuid import UUID
 
 from shared.contract.vocabulary import (
+    DepartureReason,
     Grade,
     GroupBasis,
+    HardshipKind,
     MemberCategory,
     MembershipStatus,
+    NeedCategory,
     PostKind,
+    ReportAudience,
+    RewardKind,
+    VoterKind,
 )
 
 
@@ -118,7 +124,245 @@ class VisitRecorded(Event):
 @event_type
 @dataclass(frozen=True, kw_only=True)
 class MemberRated(Event):
+    """Version 2 added the named shortcomings and improvement plan a low grade needs."""
+
+    VERSION = 2
     member_id: UUID
     year: int
     grade: Grade
     remarks: str | None = None
+    shortcomings: tuple[str, ...] = ()
+    improvement_plan: str | None = None
+
+
+# Roster life cycle: a member's move is recorded on the member and on each group
+# involved, so each aggregate can keep its own rules (a group is dissolved only when
+# empty; a leader is a member of the group).
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class GroupMemberAdded(Event):
+    member_id: UUID
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class GroupMemberRemoved(Event):
+    member_id: UUID
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class GroupDissolved(Event):
+    dissolved_on: date
+    reason: str | None = None
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class MemberTransferred(Event):
+    from_group_id: UUID
+    to_group_id: UUID
+    transferred_on: date
+    reason: str | None = None
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class MemberLeft(Event):
+    reason: DepartureReason
+    left_on: date
+    notes: str | None = None
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class VolunteerTeamJoined(Event):
+    joined_on: date
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class VolunteerTeamLeft(Event):
+    left_on: date
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class PostRelieved(Event):
+    member_id: UUID
+    relieved_on: date
+    reason: str | None = None
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class HouseholdUnlinked(Event):
+    member_id: UUID
+    unlinked_on: date
+    reason: str | None = None
+
+
+# The member's side of a link (the household's side is HouseholdLinked/Unlinked):
+# the member's own rules (duty reports are for members who link households, links
+# end when a member leaves) need to know them.
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class LinkedHouseholdAdded(Event):
+    household_id: UUID
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class LinkedHouseholdRemoved(Event):
+    household_id: UUID
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class DutyReportSubmitted(Event):
+    period: str  # a half year: "2009H2"
+    audience: ReportAudience
+    submitted_on: date
+    summary: str
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class TalkRecorded(Event):
+    """A heart-to-heart talk (谈心谈话) with the member."""
+
+    held_by: str
+    held_on: date
+    notes: str
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class RewardGranted(Event):
+    kind: RewardKind
+    reason: str
+    granted_on: date
+
+
+# Campaigns (集中活动) and their countable outputs.
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class CampaignLaunched(Event):
+    title: str
+    purpose: str
+    starts_on: date
+    ends_on: date | None = None
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class CampaignOutputRecorded(Event):
+    metric: str  # alleys_cleared, leaflets_distributed, households_visited, ...
+    quantity: int
+    recorded_on: date
+    member_ids: tuple[UUID, ...] = ()
+    volunteers: int = 0
+    notes: str | None = None
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class CampaignClosed(Event):
+    closed_on: date
+    summary: str | None = None
+
+
+# Residents' requests (诉求).
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class NeedRaised(Event):
+    household_id: UUID
+    category: NeedCategory
+    description: str
+    raised_on: date
+    due_on: date
+    visit_id: UUID | None = None
+    raised_by_member_id: UUID | None = None
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class NeedAssigned(Event):
+    member_id: UUID
+    assigned_on: date
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class NeedResolved(Event):
+    resolved_on: date
+    outcome: str
+
+
+# Democratic appraisal (民主评议): on the branch's appraisal stream of the year.
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class AppraisalOpened(Event):
+    year: int
+    opened_on: date
+    excellent_share: float
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class BallotCast(Event):
+    """Anonymous: the kind of voter, never who."""
+
+    member_id: UUID
+    voter_kind: VoterKind
+    grade: Grade
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class AppraisalClosed(Event):
+    closed_on: date
+
+
+# Care for members in hardship (困难党员结对帮扶).
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class HardshipFlagged(Event):
+    member_id: UUID
+    kind: HardshipKind
+    description: str
+    flagged_on: date
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class HelperPaired(Event):
+    helper_id: UUID
+    paired_on: date
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class AssistanceRecorded(Event):
+    assisted_on: date
+    description: str
+    helper_id: UUID | None = None
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class HardshipClosed(Event):
+    closed_on: date
+    outcome: str

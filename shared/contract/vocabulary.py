@@ -41,3 +41,51 @@ class Grade(StrEnum):
     QUALIFIED = "qualified"  # 合格
     BASICALLY_QUALIFIED = "basically_qualified"  # 基本合格
     UNQUALIFIED = "unqualified"  # 不合格
+
+
+class DepartureReason(StrEnum):
+    MOVED_AWAY = "moved_away"  # 迁出
+    TRANSFERRED_OUT = "transferred_out"  # 组织关系转出
+    DECEASED = "deceased"  # 去世
+    OTHER = "other"
+
+
+class ReportAudience(StrEnum):
+    """Whom a duty report (述职) was given to."""
+
+    MEMBERS = "members"  # 党员
+    MASS_REPRESENTATIVES = "mass_representatives"  # 群众代表
+
+
+class VoterKind(StrEnum):
+    """Who cast an appraisal ballot: the ballot records the kind, never the person."""
+
+    MEMBER = "member"
+    MASS_REPRESENTATIVE = "mass_representative"
+
+
+class NeedCategory(StrEnum):
+    """What a resident's request (诉求) is about."""
+
+    LIVING = "living"
+    MEDICAL = "medical"
+    EMPLOYMENT = "employment"
+    SCHOOLING = "schooling"
+    HOUSING = "housing"
+    ENVIRONMENT = "environment"
+    POLICY = "policy"
+    OTHER = "other"
+
+
+class RewardKind(StrEnum):
+    SPIRITUAL = "spiritual"  # 精神奖励
+    MATERIAL = "material"  # 物质奖励
+
+
+class HardshipKind(StrEnum):
+    """What a member in hardship (困难党员) needs help with."""
+
+    EMPLOYMENT = "employment"  # 就业
+    MEDICAL = "medical"  # 就医
+    SCHOOLING = "schooling"  # 就学
+    LIVING = "living"  # 生活

@@ -67,8 +67,10 @@ def test_positions_follow_commit_order(service: CommandService, pg_settings: Set
     log = EventLog(service.recorder, pg_settings)
     notifications = log.read(after=0, limit=100)
     positions = [n.id for n in notifications]
-    assert positions == sorted(positions) and len(set(positions)) == len(positions) == 7
-    assert notifications[-1].originator_id == members[-1]
+    # A branch, a group, and each enrolment on the member's and the group's streams.
+    assert positions == sorted(positions) and len(set(positions)) == len(positions) == 12
+    assert notifications[-2].originator_id == members[-1]
+    assert notifications[-2].id + 1 == notifications[-1].id, "one transaction, no interleaving"
     log.close()
 
 

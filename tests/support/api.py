@@ -114,11 +114,35 @@ class Branch:
         visit_id: str = self.write(f"{self.base}/visits", body)["id"]
         return visit_id
 
-    def rate(self, member: str, year: int, grade: str, remarks: str | None = None) -> None:
+    def member_path(self, member: str) -> str:
+        return f"{self.base}/members/{self.members[member]}"
+
+    def open_appraisal(self, year: int, opened_on: date) -> None:
+        self.write(f"{self.base}/appraisals", {"year": year, "opened_on": opened_on.isoformat()})
+
+    def ballot(self, year: int, member: str, voter_kind: str, grade: str) -> None:
+        body = {"member_id": self.members[member], "voter_kind": voter_kind, "grade": grade}
+        self.write(f"{self.base}/appraisals/{year}/ballots", body)
+
+    def close_appraisal(self, year: int, closed_on: date) -> None:
+        body = {"closed_on": closed_on.isoformat()}
+        self.write(f"{self.base}/appraisals/{year}/closure", body, expected=200)
+
+    def rate(
+        self,
+        member: str,
+        year: int,
+        grade: str,
+        remarks: str | None = None,
+        shortcomings: list[str] | None = None,
+    ) -> None:
         body: dict[str, Any] = {"year": year, "grade": grade}
         if remarks:
             body["remarks"] = remarks
-        self.write(f"{self.base}/members/{self.members[member]}/ratings", body)
+        if shortcomings:
+            body["shortcomings"] = shortcomings
+            body["improvement_plan"] = "每月至少走访联系户一次"
+        self.write(f"{self.member_path(member)}/ratings", body)
 
     def read(self, path: str, **params: Any) -> dict[str, Any]:
         """A query that waits for everything this client has written."""
@@ -172,6 +196,11 @@ def tell_the_story(branch: Branch) -> None:
     branch.visit("李强", "长安街3号", date(2009, 11, 5), "宣传甲流预防常识")
     branch.visit("刘洋", "长安街5号", date(2009, 11, 6), "送温暖")
     branch.visit("王芳", "长安街2号", date(2009, 3, 1), "便民联系卡")
+    branch.open_appraisal(2009, date(2009, 12, 1))
+    for name in ("张书记", "王芳", "李强", "赵敏", "刘洋"):
+        branch.ballot(2009, name, "member", "excellent" if name == "王芳" else "good")
+        branch.ballot(2009, name, "mass_representative", "good")
+    branch.close_appraisal(2009, date(2009, 12, 20))
     branch.rate("王芳", 2009, "excellent", "联户走访积极")
     branch.rate("李强", 2009, "good")
     branch.rate("刘洋", 2009, "qualified")

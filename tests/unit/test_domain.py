@@ -9,25 +9,27 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.command.domain.appraisal import Appraisal
+from services.command.domain.dates import EARLIEST_RECORD
 from services.command.domain.errors import (
     AlreadyHoldsPost,
-    AlreadyRated,
     HouseholdAlreadyLinked,
     InvalidValue,
     MemberHoldsOffice,
     MemberNotInGroup,
     PostFull,
-    ProbationaryNotGraded,
 )
 from services.command.domain.group import Group
 from services.command.domain.household import Household
 from services.command.domain.member import Member
 from services.command.domain.post import Post
-from services.command.domain.visit import EARLIEST_RECORD, Visit
-from shared.contract.events import HouseholdLinked, MemberRated, PostAssigned, VisitRecorded
+from services.command.domain.visit import Visit
+from shared.contract.events import (
+    HouseholdLinked,
+    LinkedHouseholdAdded,
+    PostAssigned,
+    VisitRecorded,
+)
 from shared.contract.vocabulary import (
-    Grade,
     GroupBasis,
     MemberCategory,
     MembershipStatus,
@@ -83,9 +85,10 @@ class TestGroupLeader:
     def test_a_member_of_the_group_can_lead_it(self) -> None:
         group = Group.form(uuid4(), BRANCH, "第三党小组", GroupBasis.RESIDENCE)
         leader = member(group_id=group.id)
+        group.admit(leader.id)
         group.appoint_leader(leader)
         assert group.leader_id == leader.id
-        assert group.version == 2
+        assert group.version == 3
 
     def test_a_member_of_another_group_cannot(self) -> None:
         group = Group.form(uuid4(), BRANCH, "第三党小组", GroupBasis.RESIDENCE)
@@ -141,6 +144,7 @@ class TestLinking:
         first = member()
         home.link(first)
         assert home.pending == [(2, HouseholdLinked(member_id=first.id))]
+        assert first.pending == [(2, LinkedHouseholdAdded(household_id=home.id))]
         with pytest.raises(HouseholdAlreadyLinked):
             home.link(member())
         with pytest.raises(HouseholdAlreadyLinked):
@@ -176,41 +180,6 @@ class TestVisits:
         else:
             with pytest.raises(InvalidValue):
                 record()
-
-
-class TestRatings:
-    def test_a_full_member_is_rated_once_a_year(self) -> None:
-        appraisal = Appraisal.for_year(BRANCH, 2009)
-        rated = member()
-        appraisal.rate(rated, year=2009, grade=Grade.GOOD, remarks=None, this_year=2009)
-        assert appraisal.pending == [
-            (1, MemberRated(member_id=rated.id, year=2009, grade=Grade.GOOD, remarks=None))
-        ]
-        with pytest.raises(AlreadyRated):
-            appraisal.rate(rated, year=2009, grade=Grade.EXCELLENT, remarks=None, this_year=2009)
-
-    def test_probationary_members_are_not_graded(self) -> None:
-        appraisal = Appraisal.for_year(BRANCH, 2009)
-        with pytest.raises(ProbationaryNotGraded):
-            appraisal.rate(
-                member(status=MembershipStatus.PROBATIONARY),
-                year=2009,
-                grade=Grade.QUALIFIED,
-                remarks=None,
-                this_year=2009,
-            )
-        assert appraisal.pending == []
-
-    def test_a_year_that_has_not_begun_cannot_be_rated(self) -> None:
-        with pytest.raises(InvalidValue):
-            Appraisal.for_year(BRANCH, 2010).rate(
-                member(), year=2010, grade=Grade.GOOD, remarks=None, this_year=2009
-            )
-
-    def test_each_branch_and_year_is_its_own_stream(self) -> None:
-        assert Appraisal.for_year(BRANCH, 2009).id == Appraisal.for_year(BRANCH, 2009).id
-        assert Appraisal.for_year(BRANCH, 2009).id != Appraisal.for_year(BRANCH, 2010).id
-        assert Appraisal.for_year(BRANCH, 2009).id != Appraisal.for_year(uuid4(), 2009).id
 
 
 def test_rehydrating_from_events_gives_the_same_state() -> None:

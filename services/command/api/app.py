@@ -5,17 +5,39 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.command.api.errors import install_domain_error_handler
-from services.command.api.routes import router
+from services.command.api.routers import (
+    appraisals,
+    campaigns,
+    hardships,
+    households,
+    members,
+    needs,
+    organisation,
+    posts,
+)
 from services.command.bootstrap import CommandService
 from shared.problems import install_problem_handlers
 from shared.web import add_health_routes
+
+RESOURCES = (organisation, members, posts, households, campaigns, needs, appraisals, hardships)
 
 
 def mount_commands(app: FastAPI, service: CommandService) -> None:
     """Adds the command endpoints to an app (its own, or the embedded all-in-one)."""
     app.state.bus = service.bus
+    app.state.settings = service.settings
     app.state.default_actor = service.settings.default_actor
-    app.include_router(router)
+    for resource in (
+        organisation,
+        members,
+        posts,
+        households,
+        campaigns,
+        needs,
+        appraisals,
+        hardships,
+    ):
+        app.include_router(resource.router)
     install_domain_error_handler(app)
 
 

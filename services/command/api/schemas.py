@@ -10,11 +10,17 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.contract.vocabulary import (
+    DepartureReason,
     Grade,
     GroupBasis,
+    HardshipKind,
     MemberCategory,
     MembershipStatus,
+    NeedCategory,
     PostKind,
+    ReportAudience,
+    RewardKind,
+    VoterKind,
 )
 
 # Control characters have no place in a name and break some stores (PostgreSQL text
@@ -37,6 +43,16 @@ Phone = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 ()-]{2,31}$")
 ]
 Year = Annotated[int, Field(ge=1921, le=2200)]
+Reason = Annotated[str, _text(1000, MULTI_LINE)]
+Period = Annotated[str, StringConstraints(pattern=r"^(19[2-9][0-9]|2[0-1][0-9]{2})H[12]$")]
+Metric = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,49}$"),
+    Field(
+        description="What was counted, e.g. alleys_cleared, hutongs_cleared, "
+        "rubbish_heaps_cleared, leaflets_distributed, households_visited."
+    ),
+]
 
 
 class Body(BaseModel):
@@ -108,6 +124,149 @@ class RateMemberBody(Body):
     year: Year
     grade: Grade
     remarks: LongText | None = None
+    shortcomings: Annotated[list[Title], Field(max_length=20)] = Field(
+        default_factory=list,
+        description="Required for basically_qualified and unqualified.",
+    )
+    improvement_plan: LongText | None = None
+
+
+class TransferMemberBody(Body):
+    group_id: UUID
+    transferred_on: date
+    reason: Reason | None = None
+
+
+class MemberLeavesBody(Body):
+    reason: DepartureReason
+    left_on: date
+    notes: LongText | None = None
+
+
+class JoinVolunteerTeamBody(Body):
+    member_id: UUID
+    joined_on: date
+
+
+class LeaveVolunteerTeamBody(Body):
+    left_on: date
+
+
+class RelievePostBody(Body):
+    member_id: UUID
+    relieved_on: date
+    reason: Reason | None = None
+
+
+class UnlinkHouseholdBody(Body):
+    unlinked_on: date
+    reason: Reason | None = None
+
+
+class DissolveGroupBody(Body):
+    dissolved_on: date
+    reason: Reason | None = None
+
+
+class LaunchCampaignBody(CreationBody):
+    title: Title
+    purpose: LongText
+    starts_on: date
+    ends_on: date | None = None
+
+
+class RecordCampaignOutputBody(Body):
+    metric: Metric
+    quantity: Annotated[int, Field(ge=1, le=10_000_000)]
+    recorded_on: date
+    member_ids: Annotated[list[UUID], Field(max_length=500)] = Field(default_factory=list)
+    volunteers: Annotated[int, Field(ge=0, le=100_000)] = 0
+    notes: LongText | None = None
+
+
+class CloseCampaignBody(Body):
+    closed_on: date
+    summary: LongText | None = None
+
+
+class RaiseNeedBody(CreationBody):
+    household_id: UUID
+    category: NeedCategory
+    description: LongText
+    raised_on: date
+    due_on: date | None = Field(default=None, description="Defaults to a setting's days later.")
+    visit_id: UUID | None = None
+    raised_by_member_id: UUID | None = None
+
+
+class AssignNeedBody(Body):
+    member_id: UUID
+    assigned_on: date
+
+
+class ResolveNeedBody(Body):
+    resolved_on: date
+    outcome: LongText
+
+
+class SubmitDutyReportBody(Body):
+    period: Period = Field(description="The half year reported on, e.g. 2009H2.")
+    audience: ReportAudience
+    submitted_on: date
+    summary: LongText
+
+
+class OpenAppraisalBody(Body):
+    year: Year
+    opened_on: date
+    excellent_share: Annotated[float, Field(gt=0, le=1)] | None = Field(
+        default=None, description="Most members who may be graded excellent; default 1/3."
+    )
+
+
+class CastBallotBody(Body):
+    member_id: UUID = Field(description="The member appraised (never the voter).")
+    voter_kind: VoterKind
+    grade: Grade
+
+
+class CloseAppraisalBody(Body):
+    closed_on: date
+
+
+class RecordTalkBody(Body):
+    held_by: Name
+    held_on: date
+    notes: LongText
+
+
+class GrantRewardBody(Body):
+    kind: RewardKind
+    reason: LongText
+    granted_on: date
+
+
+class FlagHardshipBody(CreationBody):
+    member_id: UUID
+    kind: HardshipKind
+    description: LongText
+    flagged_on: date
+
+
+class PairHelperBody(Body):
+    helper_id: UUID
+    paired_on: date
+
+
+class RecordAssistanceBody(Body):
+    assisted_on: date
+    description: LongText
+    helper_id: UUID | None = None
+
+
+class CloseHardshipBody(Body):
+    closed_on: date
+    outcome: LongText
 
 
 class WriteResult(BaseModel):

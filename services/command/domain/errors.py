@@ -95,3 +95,98 @@ class AlreadyRated(RuleViolation):
 class ConcurrentModification(RuleViolation):
     slug = "concurrent-modification"
     title = "Someone else changed this record at the same time; retry"
+
+
+class MemberHasLeft(RuleViolation):
+    slug = "member-has-left"
+    title = "The member has left the branch"
+
+
+class AlreadyInGroup(RuleViolation):
+    slug = "already-in-group"
+    title = "The member is already in this group"
+
+
+class GroupIsDissolved(RuleViolation):
+    slug = "group-dissolved"
+    title = "The group has been dissolved"
+
+
+class GroupNotEmpty(RuleViolation):
+    slug = "group-not-empty"
+    title = "Only an empty group can be dissolved"
+
+
+class AlreadyVolunteer(RuleViolation):
+    slug = "already-in-volunteer-team"
+    title = "The member is already in the volunteer service team"
+
+
+class NotVolunteer(RuleViolation):
+    slug = "not-in-volunteer-team"
+    title = "The member is not in the volunteer service team"
+
+
+class NotAHolder(RuleViolation):
+    slug = "not-a-post-holder"
+    title = "The member does not hold this post"
+
+
+class HouseholdNotLinked(RuleViolation):
+    slug = "household-not-linked"
+    title = "The household is not linked to a member"
+
+
+class NoLinkedHouseholds(RuleViolation):
+    slug = "member-links-no-households"
+    title = "Duty reports (述职) are for members who link households"
+
+
+class DutyReportAlreadySubmitted(RuleViolation):
+    slug = "duty-report-already-submitted"
+    title = "The member has already reported for this half year"
+
+
+class CampaignIsClosed(RuleViolation):
+    slug = "campaign-closed"
+    title = "The campaign is closed"
+
+
+class NeedIsResolved(RuleViolation):
+    slug = "need-resolved"
+    title = "The request has been resolved"
+
+
+class AppraisalAlreadyOpened(RuleViolation):
+    slug = "appraisal-already-opened"
+    title = "The branch's appraisal for this year has been opened already"
+
+
+class AppraisalNotOpen(RuleViolation):
+    slug = "appraisal-not-open"
+    title = "The appraisal is not open"
+
+
+class AppraisalNotClosed(RuleViolation):
+    slug = "appraisal-not-closed"
+    title = "Members are rated only after the year's appraisal (民主评议) closes"
+
+
+class ShortcomingsRequired(RuleViolation):
+    slug = "shortcomings-required"
+    title = "A grade of basically qualified or unqualified names the shortcomings"
+
+
+class ExcellentQuotaExceeded(RuleViolation):
+    slug = "excellent-quota-exceeded"
+    title = "Too many members would be rated excellent this year"
+
+
+class HelperIsTheMember(RuleViolation):
+    slug = "helper-is-the-member"
+    title = "A member in hardship cannot be their own helper"
+
+
+class HardshipIsClosed(RuleViolation):
+    slug = "hardship-closed"
+    title = "The hardship case is closed"

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 from services.command.domain.aggregate import Aggregate
-from services.command.domain.errors import HouseholdAlreadyLinked
+from services.command.domain.errors import HouseholdAlreadyLinked, HouseholdNotLinked
 from services.command.domain.member import Member
-from shared.contract.events import Event, HouseholdLinked, HouseholdRegistered
+from shared.contract.events import (
+    Event,
+    HouseholdLinked,
+    HouseholdRegistered,
+    HouseholdUnlinked,
+)
 
 
 class Household(Aggregate):
@@ -40,11 +46,19 @@ class Household(Aggregate):
         return household
 
     def link(self, member: Member) -> None:
+        """Links the household to the member (both sides record it)."""
         if self.linked_member_id is not None:
             raise HouseholdAlreadyLinked(
                 f"household {self.id} is already linked to member {self.linked_member_id}"
             )
+        member.take_on_household(self.id)
         self._record(HouseholdLinked(member_id=member.id))
+
+    def unlink(self, member: Member, unlinked_on: date, reason: str | None) -> None:
+        if self.linked_member_id != member.id:
+            raise HouseholdNotLinked(f"household {self.id} is not linked to member {member.id}")
+        member.hand_over_household(self.id)
+        self._record(HouseholdUnlinked(member_id=member.id, unlinked_on=unlinked_on, reason=reason))
 
     def apply(self, event: Event) -> None:
         match event:
@@ -52,3 +66,5 @@ class Household(Aggregate):
                 self.area = area
             case HouseholdLinked(member_id=member_id):
                 self.linked_member_id = member_id
+            case HouseholdUnlinked():
+                self.linked_member_id = None

@@ -1,14 +1,48 @@
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 from services.command.domain.aggregate import Aggregate
-from shared.contract.events import Event, MemberEnrolled
-from shared.contract.vocabulary import MemberCategory, MembershipStatus
+from services.command.domain.errors import (
+    AlreadyInGroup,
+    AlreadyVolunteer,
+    DutyReportAlreadySubmitted,
+    InvalidValue,
+    MemberHasLeft,
+    NoLinkedHouseholds,
+    NotVolunteer,
+)
+from shared.contract.events import (
+    DutyReportSubmitted,
+    Event,
+    LinkedHouseholdAdded,
+    LinkedHouseholdRemoved,
+    MemberEnrolled,
+    MemberLeft,
+    MemberTransferred,
+    RewardGranted,
+    TalkRecorded,
+    VolunteerTeamJoined,
+    VolunteerTeamLeft,
+)
+from shared.contract.vocabulary import (
+    DepartureReason,
+    MemberCategory,
+    MembershipStatus,
+    ReportAudience,
+    RewardKind,
+)
+
+
+def half_year_start(period: str) -> date:
+    """The first day of a half-year period such as ``2009H2``."""
+    return date(int(period[:4]), 1 if period.endswith("H1") else 7, 1)
 
 
 class Member(Aggregate):
-    """A Party member enrolled in the branch, in exactly one group."""
+    """A Party member of the branch: their group, their links to households, their
+    duty reports, talks and rewards. A member who leaves keeps their history."""
 
     CREATED_BY = MemberEnrolled
     KIND = "member"
@@ -20,6 +54,10 @@ class Member(Aggregate):
         self.category = MemberCategory.COMMUNITY
         self.status = MembershipStatus.FULL
         self.holds_office = False
+        self.left_on: date | None = None
+        self.volunteer = False
+        self.linked_households: set[UUID] = set()
+        self.reported_periods: set[str] = set()
 
     @classmethod
     def enroll(
@@ -51,6 +89,83 @@ class Member(Aggregate):
     def is_probationary(self) -> bool:
         return self.status is MembershipStatus.PROBATIONARY
 
+    @property
+    def active(self) -> bool:
+        return self.left_on is None
+
+    def require_active(self) -> None:
+        if self.left_on is not None:
+            raise MemberHasLeft(f"member {self.id} left the branch on {self.left_on}")
+
+    def transfer(self, to_group_id: UUID, transferred_on: date, reason: str | None) -> UUID:
+        """Moves the member to another group; the group they left."""
+        self.require_active()
+        assert self.group_id is not None
+        if to_group_id == self.group_id:
+            raise AlreadyInGroup(f"member {self.id} is already in group {to_group_id}")
+        from_group_id = self.group_id
+        self._record(
+            MemberTransferred(
+                from_group_id=from_group_id,
+                to_group_id=to_group_id,
+                transferred_on=transferred_on,
+                reason=reason,
+            )
+        )
+        return from_group_id
+
+    def leave(self, reason: DepartureReason, left_on: date, notes: str | None) -> None:
+        self.require_active()
+        self._record(MemberLeft(reason=reason, left_on=left_on, notes=notes))
+
+    def join_volunteer_team(self, joined_on: date) -> None:
+        self.require_active()
+        if self.volunteer:
+            raise AlreadyVolunteer(f"member {self.id} is in the volunteer team already")
+        self._record(VolunteerTeamJoined(joined_on=joined_on))
+
+    def leave_volunteer_team(self, left_on: date) -> None:
+        if not self.volunteer:
+            raise NotVolunteer(f"member {self.id} is not in the volunteer team")
+        self._record(VolunteerTeamLeft(left_on=left_on))
+
+    def take_on_household(self, household_id: UUID) -> None:
+        self.require_active()
+        self._record(LinkedHouseholdAdded(household_id=household_id))
+
+    def hand_over_household(self, household_id: UUID) -> None:
+        if household_id in self.linked_households:
+            self._record(LinkedHouseholdRemoved(household_id=household_id))
+
+    def submit_duty_report(
+        self, *, period: str, audience: ReportAudience, submitted_on: date, summary: str
+    ) -> None:
+        self.require_active()
+        if not self.linked_households:
+            raise NoLinkedHouseholds(f"member {self.id} links no households")
+        if period in self.reported_periods:
+            raise DutyReportAlreadySubmitted(f"member {self.id} has reported for {period}")
+        if half_year_start(period) > submitted_on:
+            raise InvalidValue("period", f"{period} had not begun on {submitted_on}")
+        self._record(
+            DutyReportSubmitted(
+                period=period, audience=audience, submitted_on=submitted_on, summary=summary
+            )
+        )
+
+    def record_talk(self, *, held_by: str, held_on: date, notes: str) -> None:
+        self.require_active()
+        self._record(TalkRecorded(held_by=held_by, held_on=held_on, notes=notes))
+
+    def grant_reward(self, *, kind: RewardKind, reason: str, granted_on: date) -> None:
+        self.require_active()
+        self._record(RewardGranted(kind=kind, reason=reason, granted_on=granted_on))
+
+    def not_before_departure(self, field: str, on: date) -> None:
+        """Late records of what happened before the member left are still accepted."""
+        if self.left_on is not None and on > self.left_on:
+            raise MemberHasLeft(f"{field}: member {self.id} left the branch on {self.left_on}")
+
     def apply(self, event: Event) -> None:
         match event:
             case MemberEnrolled():
@@ -59,3 +174,18 @@ class Member(Aggregate):
                 self.category = event.category
                 self.status = event.status
                 self.holds_office = event.holds_office
+            case MemberTransferred(to_group_id=to_group_id):
+                self.group_id = to_group_id
+            case MemberLeft(left_on=left_on):
+                self.left_on = left_on
+                self.volunteer = False
+            case VolunteerTeamJoined():
+                self.volunteer = True
+            case VolunteerTeamLeft():
+                self.volunteer = False
+            case LinkedHouseholdAdded(household_id=household_id):
+                self.linked_households.add(household_id)
+            case LinkedHouseholdRemoved(household_id=household_id):
+                self.linked_households.discard(household_id)
+            case DutyReportSubmitted(period=period):
+                self.reported_periods.add(period)

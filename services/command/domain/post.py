@@ -1,12 +1,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from uuid import UUID
 
 from services.command.domain.aggregate import Aggregate
-from services.command.domain.errors import AlreadyHoldsPost, MemberHoldsOffice, PostFull
+from services.command.domain.errors import (
+    AlreadyHoldsPost,
+    MemberHoldsOffice,
+    NotAHolder,
+    PostFull,
+)
 from services.command.domain.member import Member
-from shared.contract.events import Event, PostAssigned, PostEstablished
+from shared.contract.events import Event, PostAssigned, PostEstablished, PostRelieved
 from shared.contract.vocabulary import PostKind
 
 
@@ -45,16 +51,31 @@ class Post(Aggregate):
         post._record(PostEstablished(kind=kind, title=title, duties=duties, capacity=capacity))
         return post
 
-    def assign(self, member: Member, *, service_content: str, pledge: str) -> None:
+    def assign(
+        self,
+        member: Member,
+        *,
+        service_content: str,
+        pledge: str,
+        departed: frozenset[UUID] = frozenset(),
+    ) -> None:
+        """``departed``: holders who have since left the branch; their places are free."""
+        member.require_active()
         if member.holds_office:
             raise MemberHoldsOffice(f"member {member.id} holds office")
         if member.id in self.holders:
             raise AlreadyHoldsPost(f"member {member.id} already holds post {self.id}")
-        if self.capacity is not None and len(self.holders) >= self.capacity:
+        taken = len(set(self.holders) - departed)
+        if self.capacity is not None and taken >= self.capacity:
             raise PostFull(f"post {self.id} has {self.capacity} places, all taken")
         self._record(
             PostAssigned(member_id=member.id, service_content=service_content, pledge=pledge)
         )
+
+    def relieve(self, member_id: UUID, relieved_on: date, reason: str | None) -> None:
+        if member_id not in self.holders:
+            raise NotAHolder(f"member {member_id} does not hold post {self.id}")
+        self._record(PostRelieved(member_id=member_id, relieved_on=relieved_on, reason=reason))
 
     def apply(self, event: Event) -> None:
         match event:
@@ -64,3 +85,5 @@ class Post(Aggregate):
                 self.capacity = event.capacity
             case PostAssigned():
                 self.holders[event.member_id] = Holder(event.service_content, event.pledge)
+            case PostRelieved(member_id=member_id):
+                self.holders.pop(member_id, None)

@@ -4,13 +4,10 @@ from datetime import date
 from uuid import UUID
 
 from services.command.domain.aggregate import Aggregate
-from services.command.domain.errors import InvalidValue
+from services.command.domain.dates import EARLIEST_RECORD, check_date
 from services.command.domain.household import Household
 from services.command.domain.member import Member
 from shared.contract.events import Event, VisitRecorded
-
-# The Party's founding: no liaison record can be older.
-EARLIEST_RECORD = date(1921, 7, 1)
 
 
 class Visit(Aggregate):
@@ -38,10 +35,8 @@ class Visit(Aggregate):
         notes: str | None,
         today: date,
     ) -> Visit:
-        if visited_on > today:
-            raise InvalidValue("visited_on", f"{visited_on} is in the future (today is {today})")
-        if visited_on < EARLIEST_RECORD:
-            raise InvalidValue("visited_on", f"{visited_on} is before {EARLIEST_RECORD}")
+        check_date("visited_on", visited_on, today)
+        member.not_before_departure("visited_on", visited_on)
         visit = cls(id, member.branch_id)
         visit._record(
             VisitRecorded(

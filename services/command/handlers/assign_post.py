@@ -7,5 +7,12 @@ from services.command.handlers.unit_of_work import UnitOfWork, Written, referenc
 def assign_post(command: AssignPost, uow: UnitOfWork) -> Written:
     post = require(uow, Post, command.post_id, command.branch_id)
     member = reference(uow, Member, "member_id", command.member_id, command.branch_id)
-    post.assign(member, service_content=command.service_content, pledge=command.pledge)
+    holders = (uow.get(Member, holder, command.branch_id) for holder in post.holders)
+    departed = frozenset(h.id for h in holders if h is not None and not h.active)
+    post.assign(
+        member,
+        service_content=command.service_content,
+        pledge=command.pledge,
+        departed=departed,
+    )
     return uow.commit(post)

@@ -11,16 +11,39 @@ from uuid import UUID
 from services.command.domain import commands as c
 from services.command.domain.errors import ConcurrentModification, DomainError
 from services.command.handlers.appoint_group_leader import appoint_group_leader
+from services.command.handlers.assign_need import assign_need
 from services.command.handlers.assign_post import assign_post
+from services.command.handlers.cast_ballot import cast_ballot
+from services.command.handlers.close_appraisal import close_appraisal
+from services.command.handlers.close_campaign import close_campaign
+from services.command.handlers.close_hardship import close_hardship
+from services.command.handlers.dissolve_group import dissolve_group
 from services.command.handlers.enroll_member import enroll_member
 from services.command.handlers.establish_post import establish_post
+from services.command.handlers.flag_hardship import flag_hardship
 from services.command.handlers.form_group import form_group
+from services.command.handlers.grant_reward import grant_reward
+from services.command.handlers.join_volunteer_team import join_volunteer_team
+from services.command.handlers.launch_campaign import launch_campaign
+from services.command.handlers.leave_volunteer_team import leave_volunteer_team
 from services.command.handlers.link_household import link_household
+from services.command.handlers.member_leaves import member_leaves
+from services.command.handlers.open_appraisal import open_appraisal
+from services.command.handlers.pair_helper import pair_helper
+from services.command.handlers.raise_need import raise_need
 from services.command.handlers.rate_member import rate_member
+from services.command.handlers.record_assistance import record_assistance
+from services.command.handlers.record_campaign_output import record_campaign_output
+from services.command.handlers.record_talk import record_talk
 from services.command.handlers.record_visit import record_visit
 from services.command.handlers.register_branch import register_branch
 from services.command.handlers.register_household import register_household
+from services.command.handlers.relieve_post import relieve_post
+from services.command.handlers.resolve_need import resolve_need
+from services.command.handlers.submit_duty_report import submit_duty_report
+from services.command.handlers.transfer_member import transfer_member
 from services.command.handlers.unit_of_work import UnitOfWork, Written
+from services.command.handlers.unlink_household import unlink_household
 
 Handler = Callable[[Any, UnitOfWork], Written]
 
@@ -35,6 +58,29 @@ HANDLERS: Mapping[type[c.Command], Handler] = {
     c.LinkHousehold: link_household,
     c.RecordVisit: record_visit,
     c.RateMember: rate_member,
+    c.TransferMember: transfer_member,
+    c.MemberLeaves: member_leaves,
+    c.JoinVolunteerTeam: join_volunteer_team,
+    c.LeaveVolunteerTeam: leave_volunteer_team,
+    c.RelievePost: relieve_post,
+    c.UnlinkHousehold: unlink_household,
+    c.DissolveGroup: dissolve_group,
+    c.LaunchCampaign: launch_campaign,
+    c.RecordCampaignOutput: record_campaign_output,
+    c.CloseCampaign: close_campaign,
+    c.RaiseNeed: raise_need,
+    c.AssignNeed: assign_need,
+    c.ResolveNeed: resolve_need,
+    c.SubmitDutyReport: submit_duty_report,
+    c.OpenAppraisal: open_appraisal,
+    c.CastBallot: cast_ballot,
+    c.CloseAppraisal: close_appraisal,
+    c.RecordTalk: record_talk,
+    c.GrantReward: grant_reward,
+    c.FlagHardship: flag_hardship,
+    c.PairHelper: pair_helper,
+    c.RecordAssistance: record_assistance,
+    c.CloseHardship: close_hardship,
 }
 
 

@@ -7,7 +7,7 @@ from services.command.handlers.unit_of_work import UnitOfWork, Written, referenc
 
 def enroll_member(command: EnrollMember, uow: UnitOfWork) -> Written:
     require(uow, Branch, command.branch_id, command.branch_id)
-    reference(uow, Group, "group_id", command.group_id, command.branch_id)
+    group = reference(uow, Group, "group_id", command.group_id, command.branch_id)
     member = Member.enroll(
         command.member_id,
         command.branch_id,
@@ -18,4 +18,5 @@ def enroll_member(command: EnrollMember, uow: UnitOfWork) -> Written:
         holds_office=command.holds_office,
         phone=command.phone,
     )
-    return uow.commit(member)
+    group.admit(member.id)
+    return uow.commit(member, group)

@@ -8,4 +8,4 @@ def link_household(command: LinkHousehold, uow: UnitOfWork) -> Written:
     household = require(uow, Household, command.household_id, command.branch_id)
     member = reference(uow, Member, "member_id", command.member_id, command.branch_id)
     household.link(member)
-    return uow.commit(household)
+    return uow.commit(household, member)

@@ -1,18 +1,22 @@
 from services.command.domain.appraisal import Appraisal
 from services.command.domain.commands import RateMember
+from services.command.domain.errors import AppraisalNotClosed
 from services.command.domain.member import Member
 from services.command.handlers.unit_of_work import UnitOfWork, Written, require
 
 
 def rate_member(command: RateMember, uow: UnitOfWork) -> Written:
     member = require(uow, Member, command.member_id, command.branch_id)
-    blank = Appraisal.for_year(command.branch_id, command.year)
-    appraisal = uow.get(Appraisal, blank.id, command.branch_id) or blank
+    appraisal = uow.get(
+        Appraisal, Appraisal.id_for(command.branch_id, command.year), command.branch_id
+    )
+    if appraisal is None:
+        raise AppraisalNotClosed(f"no appraisal has been held for {command.year}")
     appraisal.rate(
         member,
-        year=command.year,
         grade=command.grade,
         remarks=command.remarks,
-        this_year=uow.today.year,
+        shortcomings=command.shortcomings,
+        improvement_plan=command.improvement_plan,
     )
     return uow.commit(appraisal)

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.projection.api.reader import ReadModels
 from services.projection.api.routes import router
 from services.projection.bootstrap import ProjectionService
+from shared.clock import SystemClock
 from shared.problems import install_problem_handlers
 from shared.web import add_health_routes
 
@@ -14,6 +15,7 @@ from shared.web import add_health_routes
 def mount_queries(app: FastAPI, service: ProjectionService) -> None:
     """Adds the query and audit endpoints to an app (its own, or the embedded one)."""
     app.state.read_models = ReadModels(service.store, service.settings.read_wait_seconds)
+    app.state.clock = SystemClock(service.settings.timezone)
     app.state.event_log = service.event_log
     app.include_router(router)
 

@@ -12,8 +12,10 @@ from sqlalchemy import func, select
 from services.projection.api import schemas as s
 from services.projection.api.reader import ReadModels
 from services.projection.projectors import ALL_PROJECTORS, COVERAGE, EVALUATIONS, ROSTERS
-from services.projection.queries import audit, coverage, evaluations, rosters
+from services.projection.queries import audit, campaigns, coverage, evaluations, needs, rosters
+from services.projection.queries.needs import NeedStatus
 from services.projection.readmodel.store import dead_letters
+from shared.clock import Clock
 from shared.eventstore import EventLog
 
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
@@ -41,6 +43,11 @@ MinPosition = Annotated[
 ]
 From = Annotated[date | None, Query(alias="from", description="First day of the window.")]
 To = Annotated[date | None, Query(alias="to", description="Last day of the window.")]
+
+
+def _today(request: Request) -> date:
+    clock: Clock = request.app.state.clock
+    return clock.today()
 
 
 def _reads(request: Request) -> ReadModels:
@@ -144,7 +151,57 @@ async def evaluations_of_year(
     answer = await _reads(request).read(
         EVALUATIONS,
         min_position,
-        lambda conn, t, pos: evaluations.evaluations(conn, t, branch_id, year, pos),
+        lambda conn, t, pos: evaluations.evaluations(
+            conn, t, branch_id, year=year, today=_today(request), position=pos
+        ),
+    )
+    return _answer(answer, response, branch_id)
+
+
+@router.get(BRANCH + "/coverage/visits", tags=["coverage"])
+async def visits_by_month(
+    branch_id: UUID,
+    request: Request,
+    response: Response,
+    year: Annotated[int, Query(ge=1921, le=2200)],
+    min_position: MinPosition = None,
+) -> s.VisitsByMonth:
+    """Visits per month of the year, by purpose."""
+    answer = await _reads(request).read(
+        COVERAGE,
+        min_position,
+        lambda conn, t, pos: coverage.visits_by_month(conn, t, branch_id, year, pos),
+    )
+    return _answer(answer, response, branch_id)
+
+
+@router.get(BRANCH + "/campaigns", tags=["campaigns"])
+async def campaign_tallies(
+    branch_id: UUID, request: Request, response: Response, min_position: MinPosition = None
+) -> s.Campaigns:
+    answer = await _reads(request).read(
+        COVERAGE, min_position, lambda conn, t, pos: campaigns.campaigns(conn, t, branch_id, pos)
+    )
+    return _answer(answer, response, branch_id)
+
+
+@router.get(BRANCH + "/needs", tags=["needs"])
+async def residents_needs(
+    branch_id: UUID,
+    *,
+    request: Request,
+    response: Response,
+    status: Annotated[NeedStatus, Query(description="Which requests to list.")] = NeedStatus.OPEN,
+    on: Annotated[
+        date | None, Query(description="Judge overdue on this day (default today).")
+    ] = None,
+    min_position: MinPosition = None,
+) -> s.Needs:
+    day = on or _today(request)
+    answer = await _reads(request).read(
+        COVERAGE,
+        min_position,
+        lambda conn, t, pos: needs.needs(conn, t, branch_id, status=status, on=day, position=pos),
     )
     return _answer(answer, response, branch_id)
 

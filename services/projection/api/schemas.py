@@ -9,7 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.contract.vocabulary import Grade
+from shared.contract.vocabulary import Grade, VoterKind
 
 
 class ReadAnswer(BaseModel):
@@ -28,6 +28,7 @@ class RosterMember(BaseModel):
     category: str
     status: str
     holds_office: bool
+    volunteer: bool
     posts: list[PostRef]
     linked_households: int
 
@@ -46,11 +47,52 @@ class RosterTotals(BaseModel):
     by_status: dict[str, int]
 
 
+class VolunteerEntry(BaseModel):
+    id: UUID
+    name: str
+    group_id: UUID
+    since: date
+
+
+class DepartedMember(BaseModel):
+    id: UUID
+    name: str
+    category: str
+    left_on: date
+    reason: str
+
+
+class DissolvedGroup(BaseModel):
+    id: UUID
+    name: str
+    dissolved_on: date
+
+
+class HardshipPair(BaseModel):
+    id: UUID
+    member_id: UUID
+    member_name: str
+    kind: str
+    description: str
+    flagged_on: date
+    helper_id: UUID | None
+    helper_name: str | None
+    paired_on: date | None
+    assistance_count: int
+    last_assisted_on: date | None
+    closed_on: date | None
+    outcome: str | None
+
+
 class Roster(ReadAnswer):
     branch_id: UUID
     name: str
     groups: list[RosterGroup]
-    totals: RosterTotals
+    totals: RosterTotals = Field(description="Members still in the branch.")
+    volunteer_team: list[VolunteerEntry]
+    departed: list[DepartedMember]
+    dissolved_groups: list[DissolvedGroup]
+    hardships: list[HardshipPair]
 
 
 class PostHolder(BaseModel):
@@ -129,21 +171,172 @@ class CoverageHouseholds(ReadAnswer):
     households: list[CoverageHousehold]
 
 
+class BallotTally(BaseModel):
+    total: int
+    by_grade: dict[Grade, int]
+    by_voter_kind: dict[VoterKind, dict[Grade, int]]
+
+
+class DutyReport(BaseModel):
+    period: str
+    audience: str
+    submitted_on: date
+    summary: str
+
+
+class Talk(BaseModel):
+    held_by: str
+    held_on: date
+    notes: str
+
+
+class Reward(BaseModel):
+    kind: str
+    reason: str
+    granted_on: date
+
+
 class EvaluatedMember(BaseModel):
     id: UUID
     name: str
     group_id: UUID
     status: str
+    left_on: date | None
+    links_households: bool
+    ballots: BallotTally
     grade: Grade | None
     remarks: str | None
+    shortcomings: list[str]
+    improvement_plan: str | None
+    duty_reports: dict[str, DutyReport | None] = Field(
+        description="Keyed by half year (2009H1, 2009H2); null where none was submitted."
+    )
+    talks: list[Talk] = Field(description="Talks held in the year or after it.")
+    rewards: list[Reward] = Field(description="Rewards granted in the year.")
+
+
+class AppraisalSummary(BaseModel):
+    opened_on: date
+    closed_on: date | None
+    excellent_share: float
+    ballots: int
+
+
+class GroupDistribution(BaseModel):
+    id: UUID
+    name: str
+    distribution: dict[Grade, int]
+
+
+class MemberRef(BaseModel):
+    id: UUID
+    name: str
+
+
+class ReportDue(MemberRef):
+    period: str
+
+
+class AwaitingTalk(MemberRef):
+    grade: Grade
 
 
 class Evaluations(ReadAnswer):
     branch_id: UUID
     year: int
+    appraisal: AppraisalSummary | None
     distribution: dict[Grade, int]
+    distribution_by_group: list[GroupDistribution]
     rated: int
     members: list[EvaluatedMember]
+    awaiting_talk: list[AwaitingTalk] = Field(
+        description="Graded basically qualified or unqualified, and no talk recorded since."
+    )
+    duty_reports_overdue: list[ReportDue] = Field(
+        description="Members linking households with no report for a half year that has ended."
+    )
+
+
+class CampaignOutput(BaseModel):
+    metric: str
+    quantity: int
+    recorded_on: date
+    member_ids: list[UUID]
+    volunteers: int
+    notes: str | None
+
+
+class Campaign(BaseModel):
+    id: UUID
+    title: str
+    purpose: str
+    starts_on: date
+    ends_on: date | None
+    closed_on: date | None
+    summary: str | None
+    tallies: dict[str, int]
+    participants: int = Field(description="Distinct members who took part.")
+    volunteers: int = Field(description="Volunteers counted across the outputs.")
+    outputs: list[CampaignOutput]
+
+
+class Campaigns(ReadAnswer):
+    branch_id: UUID
+    campaigns: list[Campaign]
+    totals: dict[str, int]
+
+
+class NeedCounts(BaseModel):
+    open: int = 0
+    overdue: int = Field(default=0, description="Open and past their due date (also open).")
+    resolved: int = 0
+
+
+class AreaNeeds(NeedCounts):
+    area: str
+
+
+class MemberNeeds(NeedCounts):
+    member_id: UUID
+    name: str
+
+
+class NeedEntry(BaseModel):
+    id: UUID
+    household_id: UUID
+    address: str
+    area: str
+    category: str
+    description: str
+    raised_on: date
+    due_on: date
+    overdue: bool
+    assigned_member_id: UUID | None
+    assigned_member_name: str | None
+    resolved_on: date | None
+    outcome: str | None
+
+
+class Needs(ReadAnswer):
+    branch_id: UUID
+    on: date = Field(description="The day overdue is judged on.")
+    status: str
+    counts: NeedCounts
+    by_area: list[AreaNeeds]
+    by_member: list[MemberNeeds]
+    needs: list[NeedEntry]
+
+
+class MonthVisits(BaseModel):
+    month: str
+    visits: int
+    by_purpose: dict[str, int]
+
+
+class VisitsByMonth(ReadAnswer):
+    branch_id: UUID
+    year: int
+    months: list[MonthVisits]
 
 
 class AuditEvent(BaseModel):

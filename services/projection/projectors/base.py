@@ -7,7 +7,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import ClassVar, Generic, TypeVar
 
-from sqlalchemy import Column, Connection, MetaData, Table, Text, Uuid, insert
+from sqlalchemy import Column, Connection, MetaData, Table, Text, Uuid, insert, update
 
 from shared.contract.envelope import Envelope
 from shared.contract.events import BranchRegistered, Event
@@ -41,3 +41,8 @@ def define_branches(metadata: MetaData, prefix: str) -> Table:
 def apply_branch(conn: Connection, branches: Table, envelope: Envelope, event: Event) -> None:
     if isinstance(event, BranchRegistered):
         conn.execute(insert(branches).values(id=envelope.stream_id, name=event.name))
+
+
+def update_row(conn: Connection, table: Table, id: object, **values: object) -> None:
+    """Sets columns of the row whose ``id`` is given."""
+    conn.execute(update(table).where(table.c.id == id).values(**values))

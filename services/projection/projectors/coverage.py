@@ -1,5 +1,6 @@
-"""Coverage: which households the branch serves, who is linked to each, and every
-visit with its date, so any window's coverage can be counted."""
+"""Coverage: which households the branch serves, who is linked to each, every visit
+with its date and purpose, residents' requests and their state, and campaigns with
+what they achieved."""
 
 from __future__ import annotations
 
@@ -12,16 +13,21 @@ from sqlalchemy import (
     Connection,
     Date,
     Index,
+    Integer,
     MetaData,
     String,
     Table,
     Text,
     Uuid,
     insert,
-    update,
 )
 
-from services.projection.projectors.base import Projector, apply_branch, define_branches
+from services.projection.projectors.base import (
+    Projector,
+    apply_branch,
+    define_branches,
+    update_row,
+)
 from shared.contract import events as e
 from shared.contract.envelope import Envelope
 
@@ -33,6 +39,9 @@ class CoverageTables:
     members: Table
     households: Table
     visits: Table
+    needs: Table
+    campaigns: Table
+    campaign_outputs: Table
 
 
 class CoverageProjector(Projector[CoverageTables]):
@@ -47,6 +56,8 @@ class CoverageProjector(Projector[CoverageTables]):
             Column("household_id", Uuid, nullable=False, index=True),
             Column("member_id", Uuid, nullable=False, index=True),
             Column("visited_on", Date, nullable=False),
+            # "2009-11": months grouped the same way on SQLite and PostgreSQL.
+            Column("month", String(7), nullable=False),
             Column("purpose", Text, nullable=False),
             Column("recorded_position", BigInteger, nullable=False),
         )
@@ -59,6 +70,7 @@ class CoverageProjector(Projector[CoverageTables]):
                 Column("id", Uuid, primary_key=True),
                 Column("branch_id", Uuid, nullable=False, index=True),
                 Column("name", Text, nullable=False),
+                Column("dissolved_on", Date),
             ),
             members=Table(
                 f"{prefix}members",
@@ -67,6 +79,7 @@ class CoverageProjector(Projector[CoverageTables]):
                 Column("branch_id", Uuid, nullable=False, index=True),
                 Column("group_id", Uuid, nullable=False),
                 Column("name", Text, nullable=False),
+                Column("left_on", Date),
             ),
             households=Table(
                 f"{prefix}households",
@@ -82,6 +95,50 @@ class CoverageProjector(Projector[CoverageTables]):
                 Column("registered_position", BigInteger, nullable=False),
             ),
             visits=visits,
+            needs=Table(
+                f"{prefix}needs",
+                metadata,
+                Column("id", Uuid, primary_key=True),
+                Column("branch_id", Uuid, nullable=False, index=True),
+                Column("household_id", Uuid, nullable=False),
+                Column("category", String(20), nullable=False),
+                Column("description", Text, nullable=False),
+                Column("raised_on", Date, nullable=False),
+                Column("due_on", Date, nullable=False),
+                Column("visit_id", Uuid),
+                Column("raised_by_member_id", Uuid),
+                Column("assigned_member_id", Uuid),
+                Column("assigned_on", Date),
+                Column("resolved_on", Date),
+                Column("outcome", Text),
+                Column("raised_position", BigInteger, nullable=False),
+            ),
+            campaigns=Table(
+                f"{prefix}campaigns",
+                metadata,
+                Column("id", Uuid, primary_key=True),
+                Column("branch_id", Uuid, nullable=False, index=True),
+                Column("title", Text, nullable=False),
+                Column("purpose", Text, nullable=False),
+                Column("starts_on", Date, nullable=False),
+                Column("ends_on", Date),
+                Column("closed_on", Date),
+                Column("summary", Text),
+                Column("launched_position", BigInteger, nullable=False),
+            ),
+            campaign_outputs=Table(
+                f"{prefix}campaign_outputs",
+                metadata,
+                Column("position", BigInteger, primary_key=True, autoincrement=False),
+                Column("campaign_id", Uuid, nullable=False, index=True),
+                Column("branch_id", Uuid, nullable=False),
+                Column("metric", String(50), nullable=False),
+                Column("quantity", Integer, nullable=False),
+                Column("recorded_on", Date, nullable=False),
+                Column("member_ids", JSON, nullable=False),
+                Column("volunteers", Integer, nullable=False),
+                Column("notes", Text),
+            ),
         )
 
     def apply(
@@ -96,6 +153,8 @@ class CoverageProjector(Projector[CoverageTables]):
                         id=envelope.stream_id, branch_id=envelope.branch_id, name=event.name
                     )
                 )
+            case e.GroupDissolved():
+                update_row(conn, t.groups, envelope.stream_id, dissolved_on=event.dissolved_on)
             case e.MemberEnrolled():
                 conn.execute(
                     insert(t.members).values(
@@ -105,6 +164,10 @@ class CoverageProjector(Projector[CoverageTables]):
                         name=event.name,
                     )
                 )
+            case e.MemberTransferred():
+                update_row(conn, t.members, envelope.stream_id, group_id=event.to_group_id)
+            case e.MemberLeft():
+                update_row(conn, t.members, envelope.stream_id, left_on=event.left_on)
             case e.HouseholdRegistered():
                 conn.execute(
                     insert(t.households).values(
@@ -119,11 +182,9 @@ class CoverageProjector(Projector[CoverageTables]):
                     )
                 )
             case e.HouseholdLinked():
-                conn.execute(
-                    update(t.households)
-                    .where(t.households.c.id == envelope.stream_id)
-                    .values(linked_member_id=event.member_id)
-                )
+                update_row(conn, t.households, envelope.stream_id, linked_member_id=event.member_id)
+            case e.HouseholdUnlinked():
+                update_row(conn, t.households, envelope.stream_id, linked_member_id=None)
             case e.VisitRecorded():
                 conn.execute(
                     insert(t.visits).values(
@@ -132,7 +193,81 @@ class CoverageProjector(Projector[CoverageTables]):
                         household_id=event.household_id,
                         member_id=event.member_id,
                         visited_on=event.visited_on,
+                        month=event.visited_on.strftime("%Y-%m"),
                         purpose=event.purpose,
                         recorded_position=envelope.position,
                     )
+                )
+            case _:
+                self._apply_services(conn, t, envelope, event)
+
+    def _apply_services(
+        self, conn: Connection, t: CoverageTables, envelope: Envelope, event: e.Event
+    ) -> None:
+        """Requests and campaigns."""
+        match event:
+            case e.NeedRaised():
+                conn.execute(
+                    insert(t.needs).values(
+                        id=envelope.stream_id,
+                        branch_id=envelope.branch_id,
+                        household_id=event.household_id,
+                        category=event.category.value,
+                        description=event.description,
+                        raised_on=event.raised_on,
+                        due_on=event.due_on,
+                        visit_id=event.visit_id,
+                        raised_by_member_id=event.raised_by_member_id,
+                        raised_position=envelope.position,
+                    )
+                )
+            case e.NeedAssigned():
+                update_row(
+                    conn,
+                    t.needs,
+                    envelope.stream_id,
+                    assigned_member_id=event.member_id,
+                    assigned_on=event.assigned_on,
+                )
+            case e.NeedResolved():
+                update_row(
+                    conn,
+                    t.needs,
+                    envelope.stream_id,
+                    resolved_on=event.resolved_on,
+                    outcome=event.outcome,
+                )
+            case e.CampaignLaunched():
+                conn.execute(
+                    insert(t.campaigns).values(
+                        id=envelope.stream_id,
+                        branch_id=envelope.branch_id,
+                        title=event.title,
+                        purpose=event.purpose,
+                        starts_on=event.starts_on,
+                        ends_on=event.ends_on,
+                        launched_position=envelope.position,
+                    )
+                )
+            case e.CampaignOutputRecorded():
+                conn.execute(
+                    insert(t.campaign_outputs).values(
+                        position=envelope.position,
+                        campaign_id=envelope.stream_id,
+                        branch_id=envelope.branch_id,
+                        metric=event.metric,
+                        quantity=event.quantity,
+                        recorded_on=event.recorded_on,
+                        member_ids=[str(m) for m in event.member_ids],
+                        volunteers=event.volunteers,
+                        notes=event.notes,
+                    )
+                )
+            case e.CampaignClosed():
+                update_row(
+                    conn,
+                    t.campaigns,
+                    envelope.stream_id,
+                    closed_on=event.closed_on,
+                    summary=event.summary,
                 )

@@ -1,13 +1,17 @@
-"""Evaluations: every member's grade per year, for the distribution and the list."""
+"""Evaluations: each year's appraisal and its anonymous ballot tally, every member's
+final grade, duty reports per half year, heart-to-heart talks and rewards."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Column,
     Connection,
+    Date,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -16,9 +20,16 @@ from sqlalchemy import (
     Text,
     Uuid,
     insert,
+    select,
+    update,
 )
 
-from services.projection.projectors.base import Projector, apply_branch, define_branches
+from services.projection.projectors.base import (
+    Projector,
+    apply_branch,
+    define_branches,
+    update_row,
+)
 from shared.contract import events as e
 from shared.contract.envelope import Envelope
 
@@ -26,8 +37,14 @@ from shared.contract.envelope import Envelope
 @dataclass(frozen=True)
 class EvaluationTables:
     branches: Table
+    groups: Table
     members: Table
+    appraisals: Table
+    ballots: Table
     ratings: Table
+    duty_reports: Table
+    talks: Table
+    rewards: Table
 
 
 class EvaluationsProjector(Projector[EvaluationTables]):
@@ -42,11 +59,20 @@ class EvaluationsProjector(Projector[EvaluationTables]):
             Column("branch_id", Uuid, nullable=False),
             Column("grade", String(30), nullable=False),
             Column("remarks", Text),
+            Column("shortcomings", JSON, nullable=False),
+            Column("improvement_plan", Text),
             Column("rated_position", BigInteger, nullable=False),
         )
         Index(f"{prefix}ratings_branch_year", ratings.c.branch_id, ratings.c.year)
         return EvaluationTables(
             branches=define_branches(metadata, prefix),
+            groups=Table(
+                f"{prefix}groups",
+                metadata,
+                Column("id", Uuid, primary_key=True),
+                Column("branch_id", Uuid, nullable=False, index=True),
+                Column("name", Text, nullable=False),
+            ),
             members=Table(
                 f"{prefix}members",
                 metadata,
@@ -55,9 +81,60 @@ class EvaluationsProjector(Projector[EvaluationTables]):
                 Column("group_id", Uuid, nullable=False),
                 Column("name", Text, nullable=False),
                 Column("status", String(20), nullable=False),
+                Column("linked_households", Integer, nullable=False),
+                Column("left_on", Date),
                 Column("enrolled_position", BigInteger, nullable=False),
             ),
+            appraisals=Table(
+                f"{prefix}appraisals",
+                metadata,
+                Column("id", Uuid, primary_key=True),
+                Column("branch_id", Uuid, nullable=False, index=True),
+                Column("year", Integer, nullable=False),
+                Column("opened_on", Date, nullable=False),
+                Column("closed_on", Date),
+                Column("excellent_share", Float, nullable=False),
+            ),
+            ballots=Table(
+                f"{prefix}ballots",
+                metadata,
+                Column("appraisal_id", Uuid, primary_key=True),
+                Column("member_id", Uuid, primary_key=True),
+                Column("voter_kind", String(30), primary_key=True),
+                Column("grade", String(30), primary_key=True),
+                Column("count", Integer, nullable=False),
+            ),
             ratings=ratings,
+            duty_reports=Table(
+                f"{prefix}duty_reports",
+                metadata,
+                Column("member_id", Uuid, primary_key=True),
+                Column("period", String(6), primary_key=True),
+                Column("branch_id", Uuid, nullable=False, index=True),
+                Column("audience", String(30), nullable=False),
+                Column("submitted_on", Date, nullable=False),
+                Column("summary", Text, nullable=False),
+            ),
+            talks=Table(
+                f"{prefix}talks",
+                metadata,
+                Column("position", BigInteger, primary_key=True, autoincrement=False),
+                Column("member_id", Uuid, nullable=False, index=True),
+                Column("branch_id", Uuid, nullable=False),
+                Column("held_by", Text, nullable=False),
+                Column("held_on", Date, nullable=False),
+                Column("notes", Text, nullable=False),
+            ),
+            rewards=Table(
+                f"{prefix}rewards",
+                metadata,
+                Column("position", BigInteger, primary_key=True, autoincrement=False),
+                Column("member_id", Uuid, nullable=False, index=True),
+                Column("branch_id", Uuid, nullable=False),
+                Column("kind", String(20), nullable=False),
+                Column("reason", Text, nullable=False),
+                Column("granted_on", Date, nullable=False),
+            ),
         )
 
     def apply(
@@ -66,6 +143,12 @@ class EvaluationsProjector(Projector[EvaluationTables]):
         t = tables
         apply_branch(conn, t.branches, envelope, event)
         match event:
+            case e.GroupFormed():
+                conn.execute(
+                    insert(t.groups).values(
+                        id=envelope.stream_id, branch_id=envelope.branch_id, name=event.name
+                    )
+                )
             case e.MemberEnrolled():
                 conn.execute(
                     insert(t.members).values(
@@ -74,9 +157,35 @@ class EvaluationsProjector(Projector[EvaluationTables]):
                         group_id=event.group_id,
                         name=event.name,
                         status=event.status.value,
+                        linked_households=0,
                         enrolled_position=envelope.position,
                     )
                 )
+            case e.MemberTransferred():
+                update_row(conn, t.members, envelope.stream_id, group_id=event.to_group_id)
+            case e.MemberLeft():
+                update_row(conn, t.members, envelope.stream_id, left_on=event.left_on)
+            case e.LinkedHouseholdAdded() | e.LinkedHouseholdRemoved():
+                step = 1 if isinstance(event, e.LinkedHouseholdAdded) else -1
+                conn.execute(
+                    update(t.members)
+                    .where(t.members.c.id == envelope.stream_id)
+                    .values(linked_households=t.members.c.linked_households + step)
+                )
+            case e.AppraisalOpened():
+                conn.execute(
+                    insert(t.appraisals).values(
+                        id=envelope.stream_id,
+                        branch_id=envelope.branch_id,
+                        year=event.year,
+                        opened_on=event.opened_on,
+                        excellent_share=event.excellent_share,
+                    )
+                )
+            case e.BallotCast():
+                self._tally(conn, t, envelope, event)
+            case e.AppraisalClosed():
+                update_row(conn, t.appraisals, envelope.stream_id, closed_on=event.closed_on)
             case e.MemberRated():
                 conn.execute(
                     insert(t.ratings).values(
@@ -85,6 +194,72 @@ class EvaluationsProjector(Projector[EvaluationTables]):
                         branch_id=envelope.branch_id,
                         grade=event.grade.value,
                         remarks=event.remarks,
+                        shortcomings=list(event.shortcomings),
+                        improvement_plan=event.improvement_plan,
                         rated_position=envelope.position,
+                    )
+                )
+            case _:
+                self._apply_follow_up(conn, t, envelope, event)
+
+    def _tally(
+        self, conn: Connection, t: EvaluationTables, envelope: Envelope, event: e.BallotCast
+    ) -> None:
+        # Ballots are anonymous: only their count per grade and kind of voter is kept.
+        key = (
+            (t.ballots.c.appraisal_id == envelope.stream_id)
+            & (t.ballots.c.member_id == event.member_id)
+            & (t.ballots.c.voter_kind == event.voter_kind.value)
+            & (t.ballots.c.grade == event.grade.value)
+        )
+        if conn.execute(select(t.ballots.c.count).where(key)).first() is None:
+            conn.execute(
+                insert(t.ballots).values(
+                    appraisal_id=envelope.stream_id,
+                    member_id=event.member_id,
+                    voter_kind=event.voter_kind.value,
+                    grade=event.grade.value,
+                    count=1,
+                )
+            )
+        else:
+            conn.execute(update(t.ballots).where(key).values(count=t.ballots.c.count + 1))
+
+    def _apply_follow_up(
+        self, conn: Connection, t: EvaluationTables, envelope: Envelope, event: e.Event
+    ) -> None:
+        """Duty reports, talks and rewards."""
+        match event:
+            case e.DutyReportSubmitted():
+                conn.execute(
+                    insert(t.duty_reports).values(
+                        member_id=envelope.stream_id,
+                        period=event.period,
+                        branch_id=envelope.branch_id,
+                        audience=event.audience.value,
+                        submitted_on=event.submitted_on,
+                        summary=event.summary,
+                    )
+                )
+            case e.TalkRecorded():
+                conn.execute(
+                    insert(t.talks).values(
+                        position=envelope.position,
+                        member_id=envelope.stream_id,
+                        branch_id=envelope.branch_id,
+                        held_by=event.held_by,
+                        held_on=event.held_on,
+                        notes=event.notes,
+                    )
+                )
+            case e.RewardGranted():
+                conn.execute(
+                    insert(t.rewards).values(
+                        position=envelope.position,
+                        member_id=envelope.stream_id,
+                        branch_id=envelope.branch_id,
+                        kind=event.kind.value,
+                        reason=event.reason,
+                        granted_on=event.granted_on,
                     )
                 )

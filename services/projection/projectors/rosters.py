@@ -1,5 +1,6 @@
-"""Rosters: groups and their leaders, members by category and status, the posts
-board with each holder's service content and pledge."""
+"""Rosters: groups and their leaders, members by category and status, the volunteer
+team, who left and when, the posts board with each holder's service content and
+pledge, and the hardship pairs."""
 
 from __future__ import annotations
 
@@ -10,17 +11,24 @@ from sqlalchemy import (
     Boolean,
     Column,
     Connection,
+    Date,
     Integer,
     MetaData,
     String,
     Table,
     Text,
     Uuid,
+    delete,
     insert,
     update,
 )
 
-from services.projection.projectors.base import Projector, apply_branch, define_branches
+from services.projection.projectors.base import (
+    Projector,
+    apply_branch,
+    define_branches,
+    update_row,
+)
 from shared.contract import events as e
 from shared.contract.envelope import Envelope
 
@@ -32,6 +40,7 @@ class RosterTables:
     members: Table
     posts: Table
     post_holders: Table
+    hardships: Table
 
 
 class RostersProjector(Projector[RosterTables]):
@@ -48,6 +57,7 @@ class RostersProjector(Projector[RosterTables]):
                 Column("name", Text, nullable=False),
                 Column("basis", String(20), nullable=False),
                 Column("leader_id", Uuid),
+                Column("dissolved_on", Date),
                 Column("formed_position", BigInteger, nullable=False),
             ),
             members=Table(
@@ -61,6 +71,9 @@ class RostersProjector(Projector[RosterTables]):
                 Column("status", String(20), nullable=False),
                 Column("holds_office", Boolean, nullable=False),
                 Column("linked_households", Integer, nullable=False),
+                Column("volunteer_since", Date),
+                Column("left_on", Date),
+                Column("departure_reason", String(30)),
                 Column("enrolled_position", BigInteger, nullable=False),
             ),
             posts=Table(
@@ -84,9 +97,26 @@ class RostersProjector(Projector[RosterTables]):
                 Column("pledge", Text, nullable=False),
                 Column("assigned_position", BigInteger, nullable=False),
             ),
+            hardships=Table(
+                f"{prefix}hardships",
+                metadata,
+                Column("id", Uuid, primary_key=True),
+                Column("branch_id", Uuid, nullable=False, index=True),
+                Column("member_id", Uuid, nullable=False),
+                Column("kind", String(20), nullable=False),
+                Column("description", Text, nullable=False),
+                Column("flagged_on", Date, nullable=False),
+                Column("helper_id", Uuid),
+                Column("paired_on", Date),
+                Column("assistance_count", Integer, nullable=False),
+                Column("last_assisted_on", Date),
+                Column("closed_on", Date),
+                Column("outcome", Text),
+                Column("flagged_position", BigInteger, nullable=False),
+            ),
         )
 
-    def apply(
+    def apply(  # noqa: PLR0912 - one case per event, flat on purpose
         self, conn: Connection, tables: RosterTables, envelope: Envelope, event: e.Event
     ) -> None:
         t = tables
@@ -103,11 +133,16 @@ class RostersProjector(Projector[RosterTables]):
                     )
                 )
             case e.GroupLeaderAppointed():
+                update_row(conn, t.groups, envelope.stream_id, leader_id=event.member_id)
+            case e.GroupMemberRemoved():
                 conn.execute(
                     update(t.groups)
                     .where(t.groups.c.id == envelope.stream_id)
-                    .values(leader_id=event.member_id)
+                    .where(t.groups.c.leader_id == event.member_id)
+                    .values(leader_id=None)
                 )
+            case e.GroupDissolved():
+                update_row(conn, t.groups, envelope.stream_id, dissolved_on=event.dissolved_on)
             case e.MemberEnrolled():
                 conn.execute(
                     insert(t.members).values(
@@ -121,6 +156,32 @@ class RostersProjector(Projector[RosterTables]):
                         linked_households=0,
                         enrolled_position=envelope.position,
                     )
+                )
+            case e.MemberTransferred():
+                update_row(conn, t.members, envelope.stream_id, group_id=event.to_group_id)
+            case e.MemberLeft():
+                update_row(
+                    conn,
+                    t.members,
+                    envelope.stream_id,
+                    left_on=event.left_on,
+                    departure_reason=event.reason.value,
+                    volunteer_since=None,
+                )
+                # A member who left holds no post: their place on the board is vacant.
+                conn.execute(
+                    delete(t.post_holders).where(t.post_holders.c.member_id == envelope.stream_id)
+                )
+            case e.VolunteerTeamJoined():
+                update_row(conn, t.members, envelope.stream_id, volunteer_since=event.joined_on)
+            case e.VolunteerTeamLeft():
+                update_row(conn, t.members, envelope.stream_id, volunteer_since=None)
+            case e.LinkedHouseholdAdded() | e.LinkedHouseholdRemoved():
+                step = 1 if isinstance(event, e.LinkedHouseholdAdded) else -1
+                conn.execute(
+                    update(t.members)
+                    .where(t.members.c.id == envelope.stream_id)
+                    .values(linked_households=t.members.c.linked_households + step)
                 )
             case e.PostEstablished():
                 conn.execute(
@@ -145,9 +206,47 @@ class RostersProjector(Projector[RosterTables]):
                         assigned_position=envelope.position,
                     )
                 )
-            case e.HouseholdLinked():
+            case e.PostRelieved():
                 conn.execute(
-                    update(t.members)
-                    .where(t.members.c.id == event.member_id)
-                    .values(linked_households=t.members.c.linked_households + 1)
+                    delete(t.post_holders)
+                    .where(t.post_holders.c.post_id == envelope.stream_id)
+                    .where(t.post_holders.c.member_id == event.member_id)
+                )
+            case e.HardshipFlagged():
+                conn.execute(
+                    insert(t.hardships).values(
+                        id=envelope.stream_id,
+                        branch_id=envelope.branch_id,
+                        member_id=event.member_id,
+                        kind=event.kind.value,
+                        description=event.description,
+                        flagged_on=event.flagged_on,
+                        assistance_count=0,
+                        flagged_position=envelope.position,
+                    )
+                )
+            case e.HelperPaired():
+                update_row(
+                    conn,
+                    t.hardships,
+                    envelope.stream_id,
+                    helper_id=event.helper_id,
+                    paired_on=event.paired_on,
+                )
+            case e.AssistanceRecorded():
+                conn.execute(
+                    update(t.hardships)
+                    .where(t.hardships.c.id == envelope.stream_id)
+                    .values(
+                        assistance_count=t.hardships.c.assistance_count + 1,
+                        last_assisted_on=event.assisted_on,
+                    )
+                )
+            case e.HardshipClosed():
+                update_row(
+                    conn,
+                    t.hardships,
+                    envelope.stream_id,
+                    closed_on=event.closed_on,
+                    outcome=event.outcome,
                 )

@@ -42,7 +42,7 @@ class _Tally:
         }
 
 
-def _exists(conn: Connection, t: CoverageTables, branch_id: UUID) -> bool:
+def branch_exists(conn: Connection, t: CoverageTables, branch_id: UUID) -> bool:
     return (
         conn.execute(select(t.branches.c.id).where(t.branches.c.id == branch_id)).first()
         is not None
@@ -69,7 +69,7 @@ def coverage(
     end: date | None,
     position: int,
 ) -> s.Coverage | None:
-    if not _exists(conn, t, branch_id):
+    if not branch_exists(conn, t, branch_id):
         return None
     window = _window(t, branch_id, start, end)
     members = {
@@ -152,7 +152,7 @@ def households(
     offset: int,
     position: int,
 ) -> s.CoverageHouseholds | None:
-    if not _exists(conn, t, branch_id):
+    if not branch_exists(conn, t, branch_id):
         return None
     in_window = select(t.visits.c.household_id).where(*_window(t, branch_id, start, end))
     chosen = t.households.c.id.in_(in_window) if visited else t.households.c.id.not_in(in_window)
@@ -201,3 +201,29 @@ def households(
 
 def _ratio(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
+
+
+def visits_by_month(
+    conn: Connection, t: CoverageTables, branch_id: UUID, year: int, position: int
+) -> s.VisitsByMonth | None:
+    if not branch_exists(conn, t, branch_id):
+        return None
+    rows = conn.execute(
+        select(t.visits.c.month, t.visits.c.purpose, func.count())
+        .where(t.visits.c.branch_id == branch_id)
+        .where(t.visits.c.month.startswith(f"{year}-"))
+        .group_by(t.visits.c.month, t.visits.c.purpose)
+        .order_by(t.visits.c.month, t.visits.c.purpose)
+    )
+    months: dict[str, dict[str, int]] = {}
+    for month, purpose, count in rows:
+        months.setdefault(month, {})[purpose] = count
+    return s.VisitsByMonth(
+        position=position,
+        branch_id=branch_id,
+        year=year,
+        months=[
+            s.MonthVisits(month=month, visits=sum(purposes.values()), by_purpose=purposes)
+            for month, purposes in months.items()
+        ],
+    )

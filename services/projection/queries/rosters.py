@@ -33,14 +33,35 @@ def roster(conn: Connection, t: RosterTables, branch_id: UUID, position: int) ->
     members_by_group: dict[UUID, list[s.RosterMember]] = defaultdict(list)
     categories: Counter[str] = Counter()
     statuses: Counter[str] = Counter()
+    volunteers: list[s.VolunteerEntry] = []
+    departed: list[s.DepartedMember] = []
+    names: dict[UUID, str] = {}
     members = conn.execute(
         select(t.members)
         .where(t.members.c.branch_id == branch_id)
         .order_by(t.members.c.enrolled_position)
     )
     for row in members:
+        names[row.id] = row.name
+        if row.left_on is not None:
+            departed.append(
+                s.DepartedMember(
+                    id=row.id,
+                    name=row.name,
+                    category=row.category,
+                    left_on=row.left_on,
+                    reason=row.departure_reason,
+                )
+            )
+            continue
         categories[row.category] += 1
         statuses[row.status] += 1
+        if row.volunteer_since is not None:
+            volunteers.append(
+                s.VolunteerEntry(
+                    id=row.id, name=row.name, group_id=row.group_id, since=row.volunteer_since
+                )
+            )
         members_by_group[row.group_id].append(
             s.RosterMember(
                 id=row.id,
@@ -48,6 +69,7 @@ def roster(conn: Connection, t: RosterTables, branch_id: UUID, position: int) ->
                 category=row.category,
                 status=row.status,
                 holds_office=row.holds_office,
+                volunteer=row.volunteer_since is not None,
                 posts=posts_by_member[row.id],
                 linked_households=row.linked_households,
             )
@@ -56,6 +78,11 @@ def roster(conn: Connection, t: RosterTables, branch_id: UUID, position: int) ->
         select(t.groups)
         .where(t.groups.c.branch_id == branch_id)
         .order_by(t.groups.c.formed_position)
+    ).all()
+    hardships = conn.execute(
+        select(t.hardships)
+        .where(t.hardships.c.branch_id == branch_id)
+        .order_by(t.hardships.c.flagged_position)
     )
     return s.Roster(
         position=position,
@@ -70,12 +97,38 @@ def roster(conn: Connection, t: RosterTables, branch_id: UUID, position: int) ->
                 members=members_by_group[row.id],
             )
             for row in groups
+            if row.dissolved_on is None
         ],
         totals=s.RosterTotals(
             members=sum(categories.values()),
             by_category={c.value: categories[c.value] for c in MemberCategory},
             by_status={st.value: statuses[st.value] for st in MembershipStatus},
         ),
+        volunteer_team=volunteers,
+        departed=departed,
+        dissolved_groups=[
+            s.DissolvedGroup(id=row.id, name=row.name, dissolved_on=row.dissolved_on)
+            for row in groups
+            if row.dissolved_on is not None
+        ],
+        hardships=[
+            s.HardshipPair(
+                id=row.id,
+                member_id=row.member_id,
+                member_name=names.get(row.member_id, ""),
+                kind=row.kind,
+                description=row.description,
+                flagged_on=row.flagged_on,
+                helper_id=row.helper_id,
+                helper_name=names.get(row.helper_id) if row.helper_id else None,
+                paired_on=row.paired_on,
+                assistance_count=row.assistance_count,
+                last_assisted_on=row.last_assisted_on,
+                closed_on=row.closed_on,
+                outcome=row.outcome,
+            )
+            for row in hardships
+        ],
     )
 
 
