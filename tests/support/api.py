@@ -144,6 +144,10 @@ class Branch:
             body["improvement_plan"] = "每月至少走访联系户一次"
         self.write(f"{self.member_path(member)}/ratings", body)
 
+    def act(self, path: str, body: dict[str, Any], expected: int = 200) -> dict[str, Any]:
+        """Any other command, by its path under the branch."""
+        return self.write(f"{self.base}{path}", _jsonable(body), expected=expected)
+
     def read(self, path: str, **params: Any) -> dict[str, Any]:
         """A query that waits for everything this client has written."""
         response = self.queries.get(
@@ -204,3 +208,7 @@ def tell_the_story(branch: Branch) -> None:
     branch.rate("王芳", 2009, "excellent", "联户走访积极")
     branch.rate("李强", 2009, "good")
     branch.rate("刘洋", 2009, "qualified")
+
+
+def _jsonable(body: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in body.items()}

@@ -1,0 +1,274 @@
+"""Each rule of the branch's work refuses over HTTP with its own problem type, and a
+refused command writes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.embedded import create_app
+from shared.settings import Settings
+from tests.support.api import Branch, tell_the_story
+
+
+@pytest.fixture
+def branch(sqlite_settings: Settings) -> Iterator[Branch]:
+    with TestClient(create_app(sqlite_settings)) as client:
+        story = Branch(client, client)
+        tell_the_story(story)
+        yield story
+
+
+def refused(branch: Branch, path: str, body: dict[str, Any], status: int, slug: str) -> None:
+    before = branch.commands.get("/v1/projections").json()["head"]
+    response = branch.commands.post(
+        f"{branch.base}{path}",
+        json={k: v.isoformat() if isinstance(v, date) else v for k, v in body.items()},
+    )
+    assert response.status_code == status, (path, response.text)
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["type"] == f"/problems/{slug}", response.text
+    assert branch.commands.get("/v1/projections").json()["head"] == before, "nothing written"
+
+
+def test_life_cycle_rules(branch: Branch) -> None:
+    wang, zhao = branch.members["王芳"], branch.members["赵敏"]
+    refused(
+        branch,
+        f"/members/{wang}/transfer",
+        {"group_id": branch.groups["第一党小组"], "transferred_on": date(2009, 5, 1)},
+        409,
+        "already-in-group",
+    )
+    refused(
+        branch,
+        f"/groups/{branch.groups['第一党小组']}/dissolution",
+        {"dissolved_on": date(2009, 5, 1)},
+        409,
+        "group-not-empty",
+    )
+    refused(
+        branch,
+        f"/volunteer-team/members/{wang}/departure",
+        {"left_on": date(2009, 5, 1)},
+        409,
+        "not-in-volunteer-team",
+    )
+    refused(
+        branch,
+        f"/households/{branch.households['长安街6号']}/unlink",
+        {"unlinked_on": date(2009, 5, 1)},
+        409,
+        "household-not-linked",
+    )
+    refused(
+        branch,
+        f"/posts/{branch.posts['政策宣传岗']}/relief",
+        {"member_id": zhao, "relieved_on": date(2009, 5, 1)},
+        409,
+        "not-a-post-holder",
+    )
+    refused(
+        branch,
+        f"/members/{zhao}/duty-reports",
+        {
+            "period": "2009H2",
+            "audience": "members",
+            "submitted_on": date(2009, 12, 1),
+            "summary": "x",
+        },
+        409,
+        "member-links-no-households",
+    )
+    refused(
+        branch,
+        f"/members/{wang}/duty-reports",
+        {
+            "period": "2009H3",
+            "audience": "members",
+            "submitted_on": date(2009, 12, 1),
+            "summary": "x",
+        },
+        422,
+        "validation-error",
+    )
+    branch.act(
+        f"/members/{zhao}/departure", {"reason": "transferred_out", "left_on": date(2009, 11, 30)}
+    )
+    refused(
+        branch,
+        f"/members/{zhao}/departure",
+        {"reason": "other", "left_on": date(2009, 12, 1)},
+        409,
+        "member-has-left",
+    )
+    refused(
+        branch,
+        "/visits",
+        {
+            "member_id": zhao,
+            "household_id": branch.households["长安街6号"],
+            "visited_on": date(2009, 12, 5),
+            "purpose": "x",
+        },
+        409,
+        "member-has-left",
+    )
+
+
+def test_appraisal_rules(branch: Branch) -> None:
+    wang, li, zhang = branch.members["王芳"], branch.members["李强"], branch.members["张书记"]
+    refused(
+        branch,
+        "/appraisals",
+        {"year": 2009, "opened_on": date(2009, 12, 2)},
+        409,
+        "appraisal-already-opened",
+    )
+    refused(
+        branch,
+        "/appraisals/2008/ballots",
+        {"member_id": wang, "voter_kind": "member", "grade": "good"},
+        404,
+        "not-found",
+    )
+    refused(
+        branch,
+        "/appraisals/2009/ballots",
+        {"member_id": wang, "voter_kind": "member", "grade": "good"},
+        409,
+        "appraisal-not-open",
+    )
+    refused(
+        branch,
+        f"/members/{zhang}/ratings",
+        {"year": 2009, "grade": "excellent"},
+        409,
+        "excellent-quota-exceeded",
+    )
+    refused(
+        branch,
+        f"/members/{zhang}/ratings",
+        {"year": 2009, "grade": "unqualified"},
+        409,
+        "shortcomings-required",
+    )
+    refused(
+        branch,
+        f"/members/{li}/ratings",
+        {"year": 2008, "grade": "good"},
+        409,
+        "appraisal-not-closed",
+    )
+    branch.open_appraisal(2010, date(2010, 12, 1))
+    refused(
+        branch,
+        f"/members/{li}/ratings",
+        {"year": 2010, "grade": "good"},
+        409,
+        "appraisal-not-closed",
+    )
+    refused(
+        branch,
+        "/appraisals",
+        {"year": 2011, "opened_on": date(2011, 1, 2), "excellent_share": 1.5},
+        422,
+        "validation-error",
+    )
+
+
+def test_campaign_need_and_care_rules(branch: Branch) -> None:
+    wang = branch.members["王芳"]
+    campaign = branch.act(
+        "/campaigns",
+        {"title": "整治", "purpose": "清理", "starts_on": date(2009, 5, 1)},
+        expected=201,
+    )["id"]
+    refused(
+        branch,
+        f"/campaigns/{campaign}/outputs",
+        {"metric": "Alleys Cleared", "quantity": 3, "recorded_on": date(2009, 5, 2)},
+        422,
+        "validation-error",
+    )
+    refused(
+        branch,
+        f"/campaigns/{campaign}/outputs",
+        {"metric": "alleys_cleared", "quantity": 3, "recorded_on": date(2009, 4, 2)},
+        422,
+        "invalid-value",
+    )
+    refused(
+        branch,
+        f"/campaigns/{campaign}/outputs",
+        {
+            "metric": "alleys_cleared",
+            "quantity": 3,
+            "recorded_on": date(2009, 5, 2),
+            "member_ids": [str(uuid4())],
+        },
+        422,
+        "unknown-reference",
+    )
+    branch.act(f"/campaigns/{campaign}/closure", {"closed_on": date(2009, 6, 1)})
+    refused(
+        branch,
+        f"/campaigns/{campaign}/closure",
+        {"closed_on": date(2009, 6, 2)},
+        409,
+        "campaign-closed",
+    )
+
+    need = branch.act(
+        "/needs",
+        {
+            "household_id": branch.households["长安街1号"],
+            "category": "medical",
+            "description": "量血压",
+            "raised_on": date(2009, 10, 9),
+        },
+        expected=201,
+    )["id"]
+    branch.act(
+        f"/needs/{need}/resolution", {"resolved_on": date(2009, 10, 10), "outcome": "已上门"}
+    )
+    refused(
+        branch,
+        f"/needs/{need}/assignment",
+        {"member_id": wang, "assigned_on": date(2009, 10, 11)},
+        409,
+        "need-resolved",
+    )
+    needs = branch.read("/needs", status="all")
+    assert needs["needs"][0]["due_on"] == "2009-11-08", "30 days by default"
+
+    case = branch.act(
+        "/hardships",
+        {
+            "member_id": wang,
+            "kind": "medical",
+            "description": "住院",
+            "flagged_on": date(2009, 3, 1),
+        },
+        expected=201,
+    )["id"]
+    refused(
+        branch,
+        f"/hardships/{case}/helper",
+        {"helper_id": wang, "paired_on": date(2009, 3, 2)},
+        409,
+        "helper-is-the-member",
+    )
+    branch.act(f"/hardships/{case}/closure", {"closed_on": date(2009, 4, 1), "outcome": "已康复"})
+    refused(
+        branch,
+        f"/hardships/{case}/assistance",
+        {"assisted_on": date(2009, 4, 2), "description": "x"},
+        409,
+        "hardship-closed",
+    )

@@ -1,0 +1,171 @@
+"""The seed's whole story through HTTP on the embedded default, then every read
+model checked against what was told, and a full replay that reproduces them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.embedded import create_app
+from services.projection.bootstrap import bootstrap as bootstrap_projections
+from services.projection.projectors import ALL_PROJECTORS
+from services.projection.rebuild import rebuild
+from shared.settings import Settings
+from tests.support.api import Branch
+from tests.support.story import GROUPS, Seed, follow_up, tell_the_seed_story
+
+
+@pytest.fixture(scope="module")
+def told(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Seed, Settings]]:
+    data = tmp_path_factory.mktemp("seed")
+    settings = Settings(
+        database_url=f"sqlite:///{data / 'events.sqlite'}",
+        read_database_url=f"sqlite:///{data / 'readmodels.sqlite'}",
+        amqp_url=None,
+    )
+    with TestClient(create_app(settings)) as client:
+        yield tell_the_seed_story(Branch(client, client)), settings
+
+
+def test_the_platform_groups_members_and_volunteer_team(told: tuple[Seed, Settings]) -> None:
+    seed, _ = told
+    branch = seed.branch
+    roster = branch.read("/roster")
+    assert [g["name"] for g in roster["groups"]] == [name for name, _ in GROUPS]
+    assert all(g["leader_id"] for g in roster["groups"])
+    expected = seed.categories.copy()
+    expected["community"] -= 1  # the member who moved away
+    assert roster["totals"]["members"] == 24
+    assert roster["totals"]["by_category"] == dict(expected)
+    assert roster["totals"]["by_status"] == {"full": 22, "probationary": 2}
+    assert len(roster["volunteer_team"]) == len(seed.volunteers) == 12
+    assert [(d["name"], d["left_on"], d["reason"]) for d in roster["departed"]] == [
+        (seed.departed, "2009-11-25", "moved_away")
+    ]
+    fifth = next(g for g in roster["groups"] if g["name"] == "第五党小组")
+    assert seed.transferred in [m["name"] for m in fifth["members"]]
+    board = branch.read("/posts")
+    assert [len(p["holders"]) for p in board["posts"]] == [4, 4, 3]
+    assert all(
+        h["pledge"] == "亮身份、作承诺，热情服务，限时办结"
+        for p in board["posts"]
+        for h in p["holders"]
+    )
+
+
+def test_linking_and_the_500_visits(told: tuple[Seed, Settings]) -> None:
+    seed, _ = told
+    branch = seed.branch
+    visited = {address for _, address, _, _ in seed.visits}
+    coverage = branch.read("/coverage", **{"from": "2009-10-01", "to": "2009-11-30"})
+    assert (coverage["households"], coverage["linked"], coverage["visits"]) == (100, 84, 500)
+    assert coverage["visited"] == len(visited)
+    assert sum(g["visits"] for g in coverage["groups"]) == 500
+    assert sum(a["households"] for a in coverage["areas"]) == 100
+    unvisited = branch.read("/coverage/households", visited="false", limit=200)
+    assert unvisited["total"] == 100 - len(visited)
+    assert {"长安街91号", "长安街100号"} <= {h["address"] for h in unvisited["households"]}
+    by_month = branch.read("/coverage/visits", year=2009)
+    assert [m["month"] for m in by_month["months"]] == ["2009-10", "2009-11"]
+    assert sum(m["visits"] for m in by_month["months"]) == 500
+    purposes = Counter(purpose for *_, purpose in seed.visits)
+    summed: Counter[str] = Counter()
+    for month in by_month["months"]:
+        summed.update(month["by_purpose"])
+    assert summed == purposes
+
+
+def test_the_campaigns_state_the_summarys_numbers(told: tuple[Seed, Settings]) -> None:
+    seed, _ = told
+    answer = seed.branch.read("/campaigns")
+    assert answer["totals"] == {
+        "alleys_cleared": 22,
+        "households_visited": 500,
+        "hutongs_cleared": 3,
+        "leaflets_distributed": 270,
+        "rubbish_heaps_cleared": 3,
+    }
+    clean_up, flu = answer["campaigns"]
+    assert clean_up["closed_on"] == "2009-06-28"
+    assert (clean_up["participants"], clean_up["volunteers"]) == (10, 60)
+    assert flu["closed_on"] is None
+    assert flu["tallies"]["leaflets_distributed"] == 270
+
+
+def test_requests_open_overdue_and_resolved(told: tuple[Seed, Settings]) -> None:
+    seed, _ = told
+    year_end = seed.branch.read("/needs", status="all", on="2009-12-31")
+    assert year_end["counts"] == {"open": 2, "overdue": 2, "resolved": 2}
+    assert sum(a["open"] for a in year_end["by_area"]) == 2
+    assert sum(m["resolved"] for m in year_end["by_member"]) == 2
+    early = seed.branch.read("/needs", status="overdue", on="2009-11-01")
+    assert (early["counts"]["overdue"], early["needs"]) == (0, [])
+    resolved = seed.branch.read("/needs", status="resolved")
+    assert all(n["outcome"] for n in resolved["needs"])
+
+
+def test_the_year_end_evaluation(told: tuple[Seed, Settings]) -> None:
+    seed, _ = told
+    branch = seed.branch
+    evaluation = branch.read("/evaluations", year=2009)
+    assert evaluation["distribution"] == {
+        "excellent": 6,
+        "good": 8,
+        "qualified": 5,
+        "basically_qualified": 2,
+        "unqualified": 1,
+    }
+    assert evaluation["rated"] == 22
+    assert evaluation["appraisal"]["ballots"] == 22 * 5
+    assert evaluation["appraisal"]["closed_on"] == "2009-12-20"
+    by_group: Counter[str] = Counter()
+    for group in evaluation["distribution_by_group"]:
+        by_group.update(group["distribution"])
+    assert dict(by_group) == evaluation["distribution"]
+    members = {m["name"]: m for m in evaluation["members"]}
+    for name, grade in seed.grades.items():
+        assert members[name]["grade"] == grade
+        ballots = members[name]["ballots"]
+        assert ballots["total"] == 5
+        assert sum(ballots["by_voter_kind"]["member"].values()) == 3
+        assert sum(ballots["by_voter_kind"]["mass_representative"].values()) == 2
+    low = [members[name] for name in seed.low_grades]
+    assert all(m["shortcomings"] == ["联户走访次数不足", "群众反映问题办理不及时"] for m in low)
+    assert sorted(a["name"] for a in evaluation["awaiting_talk"]) == sorted(seed.low_grades)
+    assert [(d["name"], d["period"]) for d in evaluation["duty_reports_overdue"]] == [
+        (seed.late_reporter, "2009H1")
+    ]
+    reporter = next(
+        m
+        for m in evaluation["members"]
+        if m["links_households"] and m["name"] != seed.late_reporter
+    )
+    assert reporter["duty_reports"]["2009H2"]["audience"] == "mass_representatives"
+
+    follow_up(seed)
+    after = branch.read("/evaluations", year=2009)
+    assert after["awaiting_talk"] == []
+    rewarded = next(m for m in after["members"] if m["name"] == seed.rewarded)
+    assert [r["kind"] for r in rewarded["rewards"]] == ["spiritual"]
+    [pair] = branch.read("/roster")["hardships"]
+    assert (pair["member_name"], pair["helper_name"], pair["assistance_count"]) == (
+        seed.in_hardship,
+        seed.helper,
+        1,
+    )
+
+
+def test_a_full_replay_reproduces_every_read_model(told: tuple[Seed, Settings]) -> None:
+    seed, settings = told
+    seed.branch.read("/roster")
+    service = bootstrap_projections(settings)
+    try:
+        for projector in ALL_PROJECTORS:
+            report = rebuild(projector, service.store, service.event_log, switch=False)
+            assert report.differing_rows == 0, (projector.name, report.differences)
+            assert report.position == seed.branch.position
+    finally:
+        service.close()
