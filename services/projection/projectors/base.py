@@ -10,7 +10,7 @@ from typing import ClassVar, Generic, TypeVar
 from sqlalchemy import Column, Connection, MetaData, Table, Text, Uuid, insert, update
 
 from shared.contract.envelope import Envelope
-from shared.contract.events import BranchRegistered, Event
+from shared.contract.events import BranchRegistered, Event, LinkedHouseholdAdded
 
 T = TypeVar("T")
 
@@ -46,3 +46,13 @@ def apply_branch(conn: Connection, branches: Table, envelope: Envelope, event: E
 def update_row(conn: Connection, table: Table, id: object, **values: object) -> None:
     """Sets columns of the row whose ``id`` is given."""
     conn.execute(update(table).where(table.c.id == id).values(**values))
+
+
+def count_link(conn: Connection, members: Table, envelope: Envelope, event: Event) -> None:
+    """Keeps a member's ``linked_households`` count from their side of each link."""
+    step = 1 if isinstance(event, LinkedHouseholdAdded) else -1
+    conn.execute(
+        update(members)
+        .where(members.c.id == envelope.stream_id)
+        .values(linked_households=members.c.linked_households + step)
+    )

@@ -27,6 +27,7 @@ from sqlalchemy import (
 from services.projection.projectors.base import (
     Projector,
     apply_branch,
+    count_link,
     define_branches,
     update_row,
 )
@@ -166,12 +167,7 @@ class EvaluationsProjector(Projector[EvaluationTables]):
             case e.MemberLeft():
                 update_row(conn, t.members, envelope.stream_id, left_on=event.left_on)
             case e.LinkedHouseholdAdded() | e.LinkedHouseholdRemoved():
-                step = 1 if isinstance(event, e.LinkedHouseholdAdded) else -1
-                conn.execute(
-                    update(t.members)
-                    .where(t.members.c.id == envelope.stream_id)
-                    .values(linked_households=t.members.c.linked_households + step)
-                )
+                count_link(conn, t.members, envelope, event)
             case e.AppraisalOpened():
                 conn.execute(
                     insert(t.appraisals).values(

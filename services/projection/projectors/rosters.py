@@ -26,6 +26,7 @@ from sqlalchemy import (
 from services.projection.projectors.base import (
     Projector,
     apply_branch,
+    count_link,
     define_branches,
     update_row,
 )
@@ -177,12 +178,7 @@ class RostersProjector(Projector[RosterTables]):
             case e.VolunteerTeamLeft():
                 update_row(conn, t.members, envelope.stream_id, volunteer_since=None)
             case e.LinkedHouseholdAdded() | e.LinkedHouseholdRemoved():
-                step = 1 if isinstance(event, e.LinkedHouseholdAdded) else -1
-                conn.execute(
-                    update(t.members)
-                    .where(t.members.c.id == envelope.stream_id)
-                    .values(linked_households=t.members.c.linked_households + step)
-                )
+                count_link(conn, t.members, envelope, event)
             case e.PostEstablished():
                 conn.execute(
                     insert(t.posts).values(
