@@ -48,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text)
         sub.add_argument("--host", default="127.0.0.1")
         sub.add_argument("--port", type=int, default=port)
+        if name in ("command-api", "query-api"):
+            sub.add_argument(
+                "--workers", type=int, default=1, help="processes serving the API (stateless)"
+            )
         if name == "project":
             sub.add_argument(
                 "--only", default="", help="comma-separated projections (default: all)"
@@ -66,9 +70,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings.from_env()
     if args.command == "replay":
         return _replay(settings, args.projection, verify=args.verify)
-    app = _app(settings, args)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
+    serve = {"host": args.host, "port": args.port, "log_level": "info", "access_log": False}
+    if getattr(args, "workers", 1) > 1:
+        # Each worker process builds its own app from the environment.
+        factory = "command_app" if args.command == "command-api" else "query_app"
+        uvicorn.run(f"services.cli:{factory}", factory=True, workers=args.workers, **serve)
+        return 0
+    uvicorn.run(_app(settings, args), **serve)
     return 0
+
+
+def command_app() -> FastAPI:
+    return create_command_app(bootstrap_commands(Settings.from_env()))
+
+
+def query_app() -> FastAPI:
+    return create_query_app(bootstrap_projection(Settings.from_env()))
 
 
 def _app(settings: Settings, args: argparse.Namespace) -> FastAPI:
@@ -82,9 +99,9 @@ def _app(settings: Settings, args: argparse.Namespace) -> FastAPI:
             )
         return create_app(settings)
     if args.command == "command-api":
-        return create_command_app(bootstrap_commands(settings))
+        return command_app()
     if args.command == "query-api":
-        return create_query_app(bootstrap_projection(settings))
+        return query_app()
     if args.command == "project":
         return _project_app(settings, [n for n in args.only.split(",") if n])
 

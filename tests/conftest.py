@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.stack import fresh_broker_prefix, fresh_database, postgres_settings
 from shared.settings import Settings
-from tests.support.services import fresh_broker_prefix, fresh_database, postgres_settings
 
 
 @pytest.fixture

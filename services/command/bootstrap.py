@@ -16,6 +16,7 @@ from shared.settings import Settings
 class CommandService:
     settings: Settings
     bus: CommandBus
+    store: EventStoreCommands
     recorder: PostgresCommandRecorder | SQLiteCommandRecorder
 
     def ready(self) -> None:
@@ -23,6 +24,7 @@ class CommandService:
         self.recorder.max_notification_id()
 
     def close(self) -> None:
+        self.store.close()
         close_recorder(self.recorder)
 
 
@@ -34,4 +36,4 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> CommandService:
     store = EventStoreCommands(
         recorder, clock or SystemClock(settings.timezone), on_commit=LOCAL_COMMITS.notify
     )
-    return CommandService(settings, CommandBus(store), recorder)
+    return CommandService(settings, CommandBus(store), store, recorder)

@@ -13,12 +13,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench.stack import Process, environment, liaison
 from shared.contract.envelope import Envelope
 from shared.messaging import Topology
 from shared.settings import Settings
 from tests.support.api import Branch, tell_the_story
 from tests.support.broker import eventually, publish_raw
-from tests.support.processes import Process, environment, liaison
 
 
 @dataclass

@@ -9,8 +9,8 @@ from typing import Any
 
 import pika
 
+from bench.stack import AMQP_URL
 from shared.messaging import Topology
-from tests.support.services import AMQP_URL
 
 
 def drain(queue: str) -> list[tuple[Any, bytes]]:

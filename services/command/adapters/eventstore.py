@@ -11,6 +11,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
+from services.command.adapters.group_commit import GroupCommitter
 from services.command.adapters.recorders import IdempotencyRecord, IdempotencyRecorder
 from services.command.domain.aggregate import Aggregate
 from services.command.domain.errors import AlreadyExists, ConcurrentModification
@@ -28,29 +29,28 @@ class EventStoreCommands:
     def __init__(
         self, recorder: IdempotencyRecorder, clock: Clock, on_commit: Callable[[], None]
     ) -> None:
-        self._recorder = recorder
-        self._clock = clock
-        self._on_commit = on_commit
+        self.recorder = recorder
+        self.committer = GroupCommitter(recorder)
+        self.clock = clock
+        self.on_commit = on_commit
 
     def unit_of_work(self, context: CommandContext) -> EventStoreUnitOfWork:
-        return EventStoreUnitOfWork(self._recorder, self._clock, context, self._on_commit)
+        return EventStoreUnitOfWork(self, context)
 
     def find_idempotent(self, key: str) -> tuple[str, Written] | None:
-        return self._recorder.find_idempotent(key)
+        return self.recorder.find_idempotent(key)
+
+    def close(self) -> None:
+        self.committer.close()
 
 
 class EventStoreUnitOfWork:
-    def __init__(
-        self,
-        recorder: IdempotencyRecorder,
-        clock: Clock,
-        context: CommandContext,
-        on_commit: Callable[[], None],
-    ) -> None:
-        self._recorder = recorder
-        self._clock = clock
+    def __init__(self, store: EventStoreCommands, context: CommandContext) -> None:
+        self._recorder = store.recorder
+        self._committer = store.committer
+        self._clock = store.clock
+        self._on_commit = store.on_commit
         self._context = context
-        self._on_commit = on_commit
 
     @property
     def today(self) -> date:
@@ -86,13 +86,12 @@ class EventStoreUnitOfWork:
             else None
         )
         try:
-            positions = self._recorder.insert_events(stored, idempotency=record)
+            positions = self._committer.insert(stored, record)
         except IntegrityError as exc:
             raise self._explain_conflict(aggregates) from exc
         for aggregate in aggregates:
             aggregate.mark_saved()
         self._on_commit()
-        assert positions, "an application recorder returns the positions it wrote"
         return Written(primary.id, primary.version, max(positions))
 
     def _explain_conflict(self, aggregates: tuple[Aggregate, ...]) -> Exception:

@@ -26,6 +26,21 @@ class IdempotencyRecord:
     version: int
 
 
+@dataclass(frozen=True)
+class RecordSpan:
+    """An idempotency record and which events of the insert belong to its command
+    (several commands may be stored in one transaction)."""
+
+    record: IdempotencyRecord
+    start: int
+    end: int
+
+    def row(self, positions: Sequence[int]) -> tuple[str, str, UUID, int, int]:
+        record = self.record
+        last = max(positions[self.start : self.end])
+        return record.key, record.fingerprint, record.stream_id, record.version, last
+
+
 class IdempotencyRecorder(Protocol):
     def find_idempotent(self, key: str) -> tuple[str, Written] | None: ...
 
@@ -60,12 +75,10 @@ class PostgresCommandRecorder(PostgresApplicationRecorder):
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        record: IdempotencyRecord | None = kwargs.get("idempotency")
-        if record is not None and ids:
-            curs.execute(
-                self._insert_key,
-                (record.key, record.fingerprint, record.stream_id, record.version, max(ids)),
-            )
+        if ids:
+            rows = [span.row(ids) for span in kwargs.get("idempotency", ())]
+            if rows:
+                curs.executemany(self._insert_key, rows)
         return ids
 
     def find_idempotent(self, key: str) -> tuple[str, Written] | None:
@@ -95,13 +108,14 @@ class SQLiteCommandRecorder(SQLiteApplicationRecorder):
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
-        record: IdempotencyRecord | None = kwargs.get("idempotency")
-        if record is not None and ids:
-            c.execute(
-                f"INSERT INTO {self._idempotency_table} "  # noqa: S608 - table name is ours
-                "(key, fingerprint, stream_id, version, position) VALUES (?, ?, ?, ?, ?)",
-                (record.key, record.fingerprint, record.stream_id.hex, record.version, max(ids)),
-            )
+        if ids:
+            for span in kwargs.get("idempotency", ()):
+                key, fingerprint, stream_id, version, position = span.row(ids)
+                c.execute(
+                    f"INSERT INTO {self._idempotency_table} "  # noqa: S608 - table name is ours
+                    "(key, fingerprint, stream_id, version, position) VALUES (?, ?, ?, ?, ?)",
+                    (key, fingerprint, stream_id.hex, version, position),
+                )
         return ids
 
     def find_idempotent(self, key: str) -> tuple[str, Written] | None:

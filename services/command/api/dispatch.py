@@ -1,5 +1,6 @@
 """Turns one HTTP request into a command context (actor, correlation, idempotency)
-and runs the command on the bus."""
+and runs the command on the bus. The dependencies are async (they never block) so a
+request crosses into the thread pool once, for the command itself."""
 
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ def _with_fingerprint(
     )
 
 
-def command_context(
+async def command_context(
     request: Request,
     idempotency_key: Annotated[
         str | None,
@@ -78,7 +79,7 @@ def command_context(
     )
 
 
-def dispatcher(
+async def dispatcher(
     request: Request,
     response: Response,
     context: Annotated[CommandContext, Depends(command_context)],

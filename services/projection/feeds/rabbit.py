@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import pika
 from pika.adapters.blocking_connection import BlockingChannel
@@ -23,7 +24,7 @@ from shared.retry import Backoff
 
 log = logging.getLogger(__name__)
 
-IDLE_FLUSH_SECONDS = 0.02
+IDLE_WAIT_SECONDS = 0.5
 
 
 @dataclass
@@ -79,20 +80,23 @@ class RabbitFeed:
             channel = connection.channel()
             self._topology.declare(channel)
             channel.basic_qos(prefetch_count=self._batch_size * 2)
+            batch: list[tuple[int, bytes]] = []
+
+            def received(_: object, method: Any, __: object, body: bytes) -> None:
+                self.stats.received += 1
+                self.stats.redelivered += int(bool(method.redelivered))
+                batch.append((method.delivery_tag, body))
+
+            channel.basic_consume(self._topology.queue(self.name), received)
             self.connected.set()
             backoff.reset()
-            batch: list[tuple[int, bytes]] = []
-            queue = self._topology.queue(self.name)
-            for method, _, body in channel.consume(queue, inactivity_timeout=IDLE_FLUSH_SECONDS):
-                if method is not None and body is not None:
-                    self.stats.received += 1
-                    self.stats.redelivered += int(bool(method.redelivered))
-                    batch.append((method.delivery_tag, body))
-                if batch and (method is None or len(batch) >= self._batch_size):
-                    self._flush(connection, channel, batch, stop)
-                    batch = []
-                if stop.is_set():
-                    break
+            while not stop.is_set():
+                # Idle: wait for a delivery. Busy: take what has arrived and apply it
+                # at once, so a batch is whatever queued up while the last one ran.
+                connection.process_data_events(time_limit=0 if batch else IDLE_WAIT_SECONDS)
+                if batch:
+                    taken, batch[:] = batch[: self._batch_size], batch[self._batch_size :]
+                    self._flush(connection, channel, taken, stop)
         finally:
             self.connected.clear()
             if connection.is_open:

@@ -1,5 +1,7 @@
-"""Running liaison's processes the way a deployment does: separate OS processes,
-configured by environment, talking over HTTP, PostgreSQL and RabbitMQ."""
+"""Running liaison's processes the way a deployment does (separate OS processes,
+configured by environment, talking over HTTP, PostgreSQL and RabbitMQ), on a fresh
+database and a fresh set of broker names that are removed afterwards. The bench and
+the end-to-end tests both use it."""
 
 from __future__ import annotations
 
@@ -9,12 +11,73 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import pika
+import psycopg
+from psycopg import sql
 
+from shared.messaging import PROJECTIONS, Topology
 from shared.settings import Settings
+
+POSTGRES_ADMIN = os.environ.get(
+    "LIAISON_TEST_POSTGRES", "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+)
+POSTGRES_URL = os.environ.get("LIAISON_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
+AMQP_URL = os.environ.get("LIAISON_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
+
+
+@contextmanager
+def fresh_database() -> Iterator[str]:
+    name = f"liaison_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=5) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield f"{POSTGRES_URL}/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=5) as admin:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+@contextmanager
+def fresh_broker_prefix() -> Iterator[str]:
+    prefix = f"liaison-test-{uuid.uuid4().hex[:12]}"
+    try:
+        yield prefix
+    finally:
+        delete_topology(prefix)
+
+
+def delete_topology(prefix: str) -> None:
+    topology = Topology(prefix)
+    connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
+    try:
+        channel = connection.channel()
+        for projection in PROJECTIONS:
+            channel.queue_delete(topology.queue(projection))
+            channel.queue_delete(topology.dead_letter_queue(projection))
+        channel.exchange_delete(topology.exchange)
+        channel.exchange_delete(topology.dead_letter_exchange)
+    finally:
+        connection.close()
+
+
+def postgres_settings(database_url: str, prefix: str | None = None) -> Settings:
+    return Settings(
+        database_url=database_url,
+        read_database_url=database_url,
+        amqp_url=AMQP_URL if prefix else None,
+        amqp_prefix=prefix or "liaison",
+        postgres_pool_size=4,
+        projector_batch_size=50,
+    )
 
 
 def free_port() -> int:
@@ -76,6 +139,18 @@ class Process:
                 pass
             time.sleep(0.1)
         raise AssertionError(f"{self.name} not ready after {timeout}s: {self.log()}")
+
+    @property
+    def pid(self) -> int:
+        assert self.popen is not None
+        return self.popen.pid
+
+    def peak_rss_mb(self) -> float:
+        """The process's peak resident memory so far (VmHWM), in MB."""
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         if self.popen is not None and self.popen.poll() is None:

@@ -1,0 +1,1 @@
+"""The benchmark: liaison measured against the limits of this machine (see README)."""

@@ -1,0 +1,447 @@
+"""``python -m bench [--quick]``: one run, everything side by side, on this machine's
+PostgreSQL and RabbitMQ (a fresh database and broker names, removed afterwards).
+Prints a table and writes ``bench/results.json``. See bench/README.md."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from sqlalchemy import create_engine
+
+from bench.fixtures import YEARS, World, add_visits, build_world
+from bench.limits import conninfo_for, peer_event_rate, raw_insert_rate
+from bench.load import LoadConfig, LoadResult
+from bench.stack import (
+    Process,
+    environment,
+    fresh_broker_prefix,
+    fresh_database,
+    postgres_settings,
+)
+from services.relay.checkpoint import Checkpoint
+from shared.eventstore import EVENTS_TABLE, close_recorder, open_recorder
+from shared.settings import Settings, sqlalchemy_url
+
+RESULTS = Path(__file__).parent / "results.json"
+
+
+@dataclass(frozen=True)
+class Profile:
+    limit_seconds: float
+    load_seconds: float
+    concurrency: int
+    branches: int
+    members: int
+    households: int
+    posts: int
+    growth: tuple[int, ...]
+
+
+FULL = Profile(10, 30, 32, 10, 200, 2000, 20, (100_000, 1_000_000))
+QUICK = Profile(2, 5, 16, 3, 30, 300, 5, (5_000, 20_000))
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def latency(values: list[float]) -> dict[str, float]:
+    return {
+        "p50_ms": percentile(values, 0.50),
+        "p95_ms": percentile(values, 0.95),
+        "p99_ms": percentile(values, 0.99),
+        "mean_ms": statistics.fmean(values) if values else float("nan"),
+    }
+
+
+def log(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+class Bench:
+    def __init__(self, profile: Profile, settings: Settings, workdir: Path) -> None:
+        self.profile = profile
+        self.settings = settings
+        self.env = environment(settings)
+        self.workdir = workdir
+        self.conninfo = conninfo_for(settings.database_url)
+        self.results: dict[str, Any] = {"profile": asdict(profile)}
+
+    # -- the limit and the peer ------------------------------------------------
+    def limits(self) -> None:
+        seconds = self.profile.limit_seconds
+        connections = self.settings.postgres_pool_size
+        log("raw insert loop")
+        self.results["raw_insert_tps_1_connection"] = raw_insert_rate(self.conninfo, 1, seconds)
+        self.results["raw_insert_connections"] = connections
+        self.results["raw_insert_tps_n_connections"] = raw_insert_rate(
+            self.conninfo, connections, seconds
+        )
+        log("plain eventsourcing application")
+        self.results["peer_events_per_second"] = peer_event_rate(
+            self.settings.database_url, seconds
+        )
+
+    # -- the stack -------------------------------------------------------------
+    def start_stack(self) -> list[Process]:
+        processes = []
+        for name, args in (
+            ("command", ["command-api"]),
+            ("relay", ["relay"]),
+            ("projector", ["project"]),
+            ("query", ["query-api"]),
+        ):
+            processes.append(Process(name, args, self.env, self.workdir).start())
+        return processes
+
+    def replay(self) -> dict[str, float]:
+        """Rebuilds every read model with ``liaison replay`` in its own process."""
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "services.cli", "replay"],
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        output = process.stdout.read().decode() if process.stdout else ""
+        if status != 0:
+            raise RuntimeError(f"liaison replay failed: {output}")
+        seconds = time.perf_counter() - started
+        events = self.head()
+        return {
+            "events": events,
+            "seconds": seconds,
+            "events_per_second": events / seconds,
+            "peak_rss_mb": usage.ru_maxrss / 1024,
+        }
+
+    def raw_log_read(self) -> dict[str, float]:
+        started = time.perf_counter()
+        count = 0
+        with psycopg.connect(self.conninfo) as conn, conn.cursor(name="raw_log") as cursor:
+            cursor.itersize = 10_000
+            cursor.execute(
+                "SELECT notification_id, originator_id, originator_version, topic, state "
+                f"FROM {EVENTS_TABLE} ORDER BY notification_id"
+            )
+            for _ in cursor:
+                count += 1
+        seconds = time.perf_counter() - started
+        return {"events": count, "seconds": seconds, "events_per_second": count / seconds}
+
+    def head(self) -> int:
+        with psycopg.connect(self.conninfo) as conn:
+            row = conn.execute(
+                f"SELECT coalesce(max(notification_id), 0) FROM {EVENTS_TABLE}"
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    def wait_caught_up(self, timeout: float = 600) -> float:
+        """Seconds until every projection has applied the whole store."""
+        head = self.head()
+        started = time.perf_counter()
+        with psycopg.connect(self.conninfo, autocommit=True) as conn:
+            while time.perf_counter() - started < timeout:
+                rows = conn.execute(
+                    "SELECT min(position) FROM projection_state WHERE name NOT LIKE '%%~%%'"
+                ).fetchone()
+                if rows and rows[0] is not None and rows[0] >= head:
+                    return time.perf_counter() - started
+                time.sleep(0.05)
+        raise RuntimeError(f"projections did not reach {head} in {timeout}s")
+
+    def checkpoint_relay_at_head(self) -> None:
+        engine = create_engine(sqlalchemy_url(self.settings.database_url))
+        try:
+            Checkpoint(engine).save(self.head())
+        finally:
+            engine.dispose()
+
+    # -- load ------------------------------------------------------------------
+    def load(
+        self, world: World, command_url: str, *, rate: float | None, seconds: float
+    ) -> LoadResult:
+        config = LoadConfig(
+            command_url=command_url,
+            read_conninfo=self.conninfo,
+            branches=[
+                {
+                    "id": str(b.id),
+                    "members": [str(m) for m in b.members],
+                    "households": [str(h) for h in b.households],
+                    "posts": [str(p) for p in b.posts],
+                }
+                for b in world.branches
+            ],
+            years=list(YEARS),
+            seconds=seconds,
+            concurrency=self.profile.concurrency,
+            rate=rate,
+        )
+        config_path = self.workdir / "load-config.json"
+        out_path = self.workdir / "load-result.json"
+        config_path.write_text(json.dumps(asdict(config)))
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bench.load", str(config_path), str(out_path)]
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        if status != 0:
+            raise RuntimeError("the load generator failed")
+        data = json.loads(out_path.read_text())
+        result = LoadResult(**data)
+        self.results.setdefault("load_generator_peak_rss_mb", 0)
+        self.results["load_generator_peak_rss_mb"] = max(
+            self.results["load_generator_peak_rss_mb"], usage.ru_maxrss / 1024
+        )
+        return result
+
+    def verify(self, result: LoadResult) -> dict[str, Any]:
+        """Every accepted command is in the store exactly once and in the read models."""
+        with psycopg.connect(self.conninfo) as conn:
+
+            def one(query: str, *params: Any) -> int:
+                row = conn.execute(query, params).fetchone()
+                return int(row[0]) if row else 0
+
+            generations = dict(
+                conn.execute("SELECT name, generation FROM projection_state").fetchall()
+            )
+            visits = [UUID(v) for v in result.visit_ids]
+            households = [UUID(h) for h in result.linked_households]
+            checks = {
+                "visits_accepted": len(visits),
+                "visits_in_store": one(
+                    f"SELECT count(*) FROM {EVENTS_TABLE} WHERE originator_id = ANY(%s)", visits
+                ),
+                "visits_in_read_model": one(
+                    f"SELECT count(*) FROM coverage_g{generations['coverage']}_visits "
+                    "WHERE id = ANY(%s)",
+                    visits,
+                ),
+                "links_accepted": len(households),
+                "links_in_store": one(
+                    f"SELECT count(*) FROM {EVENTS_TABLE} WHERE originator_id = ANY(%s) "
+                    "AND topic = 'HouseholdLinked'",
+                    households,
+                ),
+                "links_in_read_model": one(
+                    f"SELECT count(*) FROM coverage_g{generations['coverage']}_households "
+                    "WHERE id = ANY(%s) AND linked_member_id IS NOT NULL",
+                    households,
+                ),
+                "ratings_accepted": len(result.ratings),
+                "ratings_in_read_model": one(
+                    f"SELECT count(*) FROM evaluations_g{generations['evaluations']}_ratings"
+                ),
+                "assignments_accepted": len(result.assignments),
+                "assignments_in_read_model": one(
+                    f"SELECT count(*) FROM rosters_g{generations['rosters']}_post_holders"
+                ),
+            }
+        checks["ok"] = (
+            checks["visits_accepted"] == checks["visits_in_store"] == checks["visits_in_read_model"]
+            and checks["links_accepted"]
+            == checks["links_in_store"]
+            == checks["links_in_read_model"]
+            and checks["ratings_accepted"] == checks["ratings_in_read_model"]
+            and checks["assignments_accepted"] == checks["assignments_in_read_model"]
+        )
+        return checks
+
+    def summarise(self, result: LoadResult) -> dict[str, Any]:
+        accepted = len(result.latencies_ms)
+        return {
+            "seconds": result.seconds,
+            "sent": result.sent,
+            "statuses": result.statuses,
+            "accepted": accepted,
+            "commands_per_second": accepted / result.seconds,
+            "latency": latency(result.latencies_ms),
+            "propagation": {
+                "samples": len(result.propagation_ms),
+                "p50_ms": percentile(result.propagation_ms, 0.5),
+                "p99_ms": percentile(result.propagation_ms, 0.99),
+            },
+            "errors": result.errors[:10],
+        }
+
+    # -- the run ---------------------------------------------------------------
+    def run(self) -> dict[str, Any]:
+        self.limits()
+        recorder = open_recorder(self.settings)
+        try:
+            log("building the world")
+            p = self.profile
+            world = build_world(
+                recorder,
+                branches=p.branches,
+                members=p.members,
+                households=p.households,
+                posts=p.posts,
+            )
+            self.results["world_events"] = world.events
+            self.results["replay_world"] = self.replay()
+            self.checkpoint_relay_at_head()
+            stack = self.start_stack()
+            try:
+                command_url = stack[0].url
+                log(f"maximum throughput: {p.concurrency} clients for {p.load_seconds}s")
+                maximum = self.load(world, command_url, rate=None, seconds=p.load_seconds)
+                self.results["max_throughput"] = self.summarise(maximum)
+                self.results["max_throughput"]["catch_up_seconds"] = self.wait_caught_up()
+                self.results["max_throughput"]["verified"] = self.verify(maximum)
+                half = self.results["max_throughput"]["commands_per_second"] / 2
+                log(f"half the maximum: {half:.0f} commands/s for {p.load_seconds}s")
+                steady = self.load(world, command_url, rate=half, seconds=p.load_seconds)
+                self.results["half_throughput"] = self.summarise(steady)
+                self.results["half_throughput"]["target_rate"] = half
+                self.wait_caught_up()
+                self.results["peak_rss_mb"] = {proc.name: proc.peak_rss_mb() for proc in stack}
+            finally:
+                for process in stack:
+                    process.kill(signal.SIGTERM)
+            self.results["growth"] = self.growth(recorder, world, half)
+        finally:
+            close_recorder(recorder)
+        return self.results
+
+    def growth(self, recorder: Any, world: World, rate: float) -> list[dict[str, Any]]:
+        rows = []
+        for target in self.profile.growth:
+            missing = target - self.head()
+            if missing > 0:
+                log(f"growing the store to {target:,} events")
+                add_visits(recorder, world, missing, seed=target)
+            row: dict[str, Any] = {"events": self.head()}
+            row["raw_log_read"] = self.raw_log_read()
+            log(f"replaying {row['events']:,} events")
+            row["replay"] = self.replay()
+            row["replay_vs_raw_read"] = (
+                row["replay"]["events_per_second"] / row["raw_log_read"]["events_per_second"]
+            )
+            self.checkpoint_relay_at_head()
+            stack = self.start_stack()
+            try:
+                seconds = max(5.0, self.profile.load_seconds / 3)
+                log(f"command latency at {row['events']:,} events")
+                result = self.load(world, stack[0].url, rate=rate, seconds=seconds)
+                row["commands"] = self.summarise(result)
+                self.wait_caught_up()
+                row["peak_rss_mb"] = {proc.name: proc.peak_rss_mb() for proc in stack}
+            finally:
+                for process in stack:
+                    process.kill(signal.SIGTERM)
+            rows.append(row)
+        return rows
+
+
+def ratios(results: dict[str, Any]) -> dict[str, float]:
+    api = results["max_throughput"]["commands_per_second"]
+    last = results["growth"][-1]
+    return {
+        "api_vs_raw_single_connection": api / results["raw_insert_tps_1_connection"],
+        "api_vs_peer": api / results["peer_events_per_second"],
+        "replay_vs_raw_log_read": last["replay_vs_raw_read"],
+    }
+
+
+def _triple(numbers: dict[str, float], *keys: str) -> str:
+    return " / ".join(f"{numbers[key]:.1f}" for key in keys)
+
+
+def table(results: dict[str, Any]) -> str:
+    m, h, r = results["max_throughput"], results["half_throughput"], results["ratios"]
+    connections = results["raw_insert_connections"]
+    rows: list[tuple[str, str]] = [
+        (
+            "raw insert+commit, 1 connection (tx/s)",
+            f"{results['raw_insert_tps_1_connection']:,.0f}",
+        ),
+        (
+            f"raw insert+commit, {connections} connections (tx/s)",
+            f"{results['raw_insert_tps_n_connections']:,.0f}",
+        ),
+        (
+            "plain eventsourcing app, save per call (events/s)",
+            f"{results['peer_events_per_second']:,.0f}",
+        ),
+        ("command API, max throughput (commands/s)", f"{m['commands_per_second']:,.0f}"),
+        ("  latency p50 / p95 / p99 (ms)", _triple(m["latency"], "p50_ms", "p95_ms", "p99_ms")),
+        ("  every accepted command once in store and read models", f"{m['verified']['ok']}"),
+        ("command API at half max (commands/s)", f"{h['commands_per_second']:,.0f}"),
+        ("  latency p50 / p95 / p99 (ms)", _triple(h["latency"], "p50_ms", "p95_ms", "p99_ms")),
+        (
+            "  propagation to read model p50 / p99 (ms)",
+            _triple(h["propagation"], "p50_ms", "p99_ms"),
+        ),
+    ]
+    for row in results["growth"]:
+        rows += [
+            (
+                f"at {row['events']:,} events: raw log read (events/s)",
+                f"{row['raw_log_read']['events_per_second']:,.0f}",
+            ),
+            (
+                "  replay of all read models (events/s)",
+                f"{row['replay']['events_per_second']:,.0f}",
+            ),
+            ("  replay peak RSS (MB)", f"{row['replay']['peak_rss_mb']:,.0f}"),
+            (
+                "  command latency p50 / p99 (ms)",
+                _triple(row["commands"]["latency"], "p50_ms", "p99_ms"),
+            ),
+            (
+                "  peak RSS per process (MB)",
+                ", ".join(f"{k} {v:.0f}" for k, v in row["peak_rss_mb"].items()),
+            ),
+        ]
+    rows += [
+        (
+            "ratio API / raw 1-connection insert (target >= 1.0)",
+            f"{r['api_vs_raw_single_connection']:.2f}",
+        ),
+        ("ratio API / plain eventsourcing peer (target >= 3)", f"{r['api_vs_peer']:.2f}"),
+        ("ratio replay / raw log read (target >= 0.25)", f"{r['replay_vs_raw_log_read']:.3f}"),
+    ]
+    return "\n".join(f"{label:56} {value:>40}" for label, value in rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small counts: checks the harness")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    profile = QUICK if args.quick else FULL
+    with (
+        fresh_database() as url,
+        fresh_broker_prefix() as prefix,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        settings = postgres_settings(url, prefix).with_overrides(projector_batch_size=200)
+        results = Bench(profile, settings, Path(tmp)).run()
+    results["ratios"] = ratios(results)
+    results["mode"] = "quick" if args.quick else "full"
+    args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    print(table(results))
+    return 0 if results["max_throughput"]["verified"]["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
