@@ -220,7 +220,7 @@ class Bench:
                 row = conn.execute(query, params).fetchone()
                 return int(row[0]) if row else 0
 
-            generations = dict(
+            generations: dict[str, int] = dict(
                 conn.execute("SELECT name, generation FROM projection_state").fetchall()
             )
             visits = [UUID(v) for v in result.visit_ids]
