@@ -140,21 +140,21 @@ def _replay(settings: Settings, names: list[str] | None, *, verify: bool) -> int
 
     service = bootstrap_projection(settings)
     chosen = [p for p in ALL_PROJECTORS if not names or p.name in names]
-    differing = 0
     try:
-        for projector in chosen:
-            report = rebuild(projector, service.store, service.event_log, switch=not verify)
-            action = "verified" if verify else f"switched to generation {report.generation}"
-            print(
-                f"{report.projection}: {report.events} events in {report.seconds:.2f}s "
-                f"({report.events_per_second:,.0f} events/s), {action}, "
-                f"{report.differing_rows} differing rows"
-            )
-            for difference in report.differences:
-                print(f"  {difference.table}: only in {difference.only_in}: {difference.row}")
-            differing += report.differing_rows
+        reports = rebuild(chosen, service.store, service.event_log, switch=not verify)
     finally:
         service.close()
+    for report in reports:
+        action = "verified" if verify else f"switched to generation {report.generation}"
+        print(f"{report.projection}: {action}, {report.differing_rows} differing rows")
+        for difference in report.differences:
+            print(f"  {difference.table}: only in {difference.only_in}: {difference.row}")
+    first = reports[0]
+    print(
+        f"{len(reports)} read models rebuilt from {first.events} events in "
+        f"{first.seconds:.2f}s ({first.events_per_second:,.0f} events/s)"
+    )
+    differing = sum(report.differing_rows for report in reports)
     return 1 if differing else 0
 
 

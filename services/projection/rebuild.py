@@ -9,15 +9,16 @@ resumes on whichever generation is current (its position tells it what to skip).
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Select, Table, Text, cast, func, select
 
-from services.projection.feeds.store import StoreFeed
 from services.projection.projectors.base import Projector
 from services.projection.readmodel.store import ProjectionState, ReadModelStore
 from services.projection.runner import ProjectionRunner
+from shared.contract.envelope import envelopes_from
 from shared.eventstore import EventLog
 
 BATCH = 1000
@@ -50,39 +51,65 @@ class RebuildReport:
 
 
 def rebuild(
-    projector: Projector[Any], store: ReadModelStore, event_log: EventLog, *, switch: bool
-) -> RebuildReport:
-    """Rebuilds one projection; switches to it, or (``switch=False``) only compares."""
+    projectors: Sequence[Projector[Any]],
+    store: ReadModelStore,
+    event_log: EventLog,
+    *,
+    switch: bool,
+) -> list[RebuildReport]:
+    """Rebuilds the projections; switches to the new tables, or (``switch=False``)
+    only compares them with the live ones. The log is read and decoded once for all
+    of them."""
     started = time.perf_counter()
-    shadow_name = f"{projector.name}~shadow"
+    shadows = [_start_shadow(projector, store, event_log) for projector in projectors]
+    position = 0
+    while notifications := event_log.read(after=position, limit=BATCH):
+        items = envelopes_from(notifications, position)
+        for shadow in shadows:
+            shadow.process(items)
+        position = notifications[-1].id
+    reports = [_finish(shadow, store, event_log, switch=switch) for shadow in shadows]
+    seconds = time.perf_counter() - started
+    for report in reports:
+        report.seconds = seconds
+    return reports
+
+
+def _start_shadow(
+    projector: Projector[Any], store: ReadModelStore, event_log: EventLog
+) -> ProjectionRunner:
     with store.reader.connect() as conn:
         live = store.state(conn, projector.name)
     if live is None:
         raise LookupError(f"projection {projector.name} has not been set up")
     generation = live.generation + 1
     store.create_generation(projector, generation)
+    shadow_name = f"{projector.name}~shadow"
     with store.writer.begin() as conn:
         store.track(conn, shadow_name, ProjectionState(generation, 0))
+    return ProjectionRunner(projector, store, event_log, tracking_name=shadow_name)
 
-    shadow = ProjectionRunner(projector, store, event_log, tracking_name=shadow_name)
-    StoreFeed(shadow, event_log, BATCH).catch_up()
 
+def _finish(
+    shadow: ProjectionRunner, store: ReadModelStore, event_log: EventLog, *, switch: bool
+) -> RebuildReport:
+    projector = shadow.projector
     live_runner = ProjectionRunner(projector, store, event_log)
     with store.writer.begin() as conn:
         current = store.locked_state(conn, projector.name)
         live_runner.catch_up_on(conn, BATCH)
         shadow.catch_up_on(conn, BATCH)
-        position = store.locked_state(conn, shadow_name).position
+        built = store.locked_state(conn, shadow.tracking_name)
         report = RebuildReport(
             projection=projector.name,
-            generation=generation,
-            position=position,
-            events=position,
+            generation=built.generation,
+            position=built.position,
+            events=built.position,
             seconds=0.0,
             switched=switch,
         )
         if switch:
-            store.switch(conn, projector.name, ProjectionState(generation, position))
+            store.switch(conn, projector.name, built)
             # Keep the generation just replaced (a query may still be reading it);
             # the one before it is no longer reachable.
             if current.generation > 1:
@@ -91,12 +118,11 @@ def rebuild(
             _compare(
                 conn,
                 store.table_list(projector, current.generation),
-                store.table_list(projector, generation),
+                store.table_list(projector, built.generation),
                 report,
             )
-            store.drop_generation(conn, projector, generation)
-        store.untrack(conn, shadow_name)
-    report.seconds = time.perf_counter() - started
+            store.drop_generation(conn, projector, built.generation)
+        store.untrack(conn, shadow.tracking_name)
     return report
 
 

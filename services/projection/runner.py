@@ -10,7 +10,7 @@ event never stops the projection."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy import Connection
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from services.projection.projectors.base import Projector
+from services.projection.projectors.base import Projector, Writes
 from services.projection.readmodel.store import ReadModelStore
 from shared.contract.envelope import Envelope, Undecodable, envelopes_from
 from shared.eventstore import EventLog
@@ -37,6 +37,10 @@ class BatchReport:
     filled: int = 0  # events read from the store to fill a hole in the message stream
     dead_letters: list[Undecodable] = field(default_factory=list)
     position: int = 0
+
+
+class _BatchFailed(Exception):
+    """A buffered write failed: which event caused it is not known yet."""
 
 
 class _Poisoned(Exception):
@@ -77,22 +81,27 @@ class ProjectionRunner:
 
     def process_on(self, conn: Connection, items: Sequence[Item]) -> BatchReport:
         """Applies a batch inside the caller's transaction (a savepoint per attempt, so
-        a poison message rolls back only this batch's attempt)."""
+        a poison message rolls back only this batch's attempt).
+
+        Writes are buffered, so a failure cannot be pinned on one event; the batch is
+        then tried again writing as it goes, which names the poison message."""
         pending = list(items)
         poisoned: dict[int, str] = {}
+        buffered = True
         while True:
             try:
                 with conn.begin_nested():
-                    return self._attempt(conn, pending, poisoned)
+                    return self._attempt(Writes(conn, buffered=buffered), pending, poisoned)
             except _Poisoned as poison:
                 log.error("%s: dead-lettering %s", self.name, poison.reason)
                 poisoned[poison.index] = poison.reason
+            except _BatchFailed:
+                buffered = False
 
-    def _attempt(
-        self, conn: Connection, pending: list[Item], poisoned: dict[int, str]
-    ) -> BatchReport:
+    def _attempt(self, w: Writes, pending: list[Item], poisoned: dict[int, str]) -> BatchReport:
         """One pass over the batch; ``pending`` grows in place when a gap is filled,
         so the indexes in ``poisoned`` stay valid for the next attempt."""
+        conn = w.conn
         report = BatchReport()
         state = self._store.locked_state(conn, self.tracking_name)
         tables = self._store.tables(self.projector, state.generation)
@@ -117,10 +126,11 @@ class ProjectionRunner:
                 self._dead_letter(conn, item, poisoned[index])
                 report.dead_letters.append(_as_undecodable(item, poisoned[index]))
             else:
-                self._apply(conn, tables, item, index)
+                self._apply(w, tables, item, index)
                 report.applied += 1
             position = item.position
             index += 1
+        self._guard(w, w.flush, index=None)
         self._store.save_position(conn, self.tracking_name, position)
         report.position = position
         return report
@@ -137,17 +147,28 @@ class ProjectionRunner:
             self.process_on(conn, envelopes_from(notifications, position))
             total += len(notifications)
 
-    def _apply(self, conn: Connection, tables: object, envelope: Envelope, index: int) -> None:
+    def _apply(self, w: Writes, tables: object, envelope: Envelope, index: int) -> None:
         try:
             event = envelope.event()
         except (KeyError, ValidationError) as exc:
             raise _Poisoned(index, f"undecodable {envelope.type}: {exc}") from exc
+        self._guard(
+            w,
+            lambda: self.projector.apply(w, tables, envelope, event),
+            index=index,
+            what=f"{envelope.type} at {envelope.position}",
+        )
+
+    @staticmethod
+    def _guard(w: Writes, action: Callable[[], None], *, index: int | None, what: str = "") -> None:
         try:
-            self.projector.apply(conn, tables, envelope, event)
+            action()
         except (OperationalError, InterfaceError):
             raise  # the database is down: not the message's fault, retry it later
         except Exception as exc:
-            raise _Poisoned(index, f"{envelope.type} at {envelope.position}: {exc!r}") from exc
+            if w.buffered or index is None:
+                raise _BatchFailed from exc
+            raise _Poisoned(index, f"{what}: {exc!r}") from exc
 
     def _read_store(self, after: int, upto: int) -> list[Item]:
         notifications = self._log.read(after=after, limit=FILL_LIMIT, upto=upto)

@@ -388,12 +388,11 @@ def test_read_models_equal_a_fresh_replay_and_survive_a_switch(
     roster_before = branch.read("/roster")
     service = bootstrap_projections(sqlite_settings)
     try:
-        for projector in ALL_PROJECTORS:
-            report = rebuild(projector, service.store, service.event_log, switch=False)
+        for report in rebuild(ALL_PROJECTORS, service.store, service.event_log, switch=False):
             assert report.differing_rows == 0, report.differences
             assert report.position == branch.position
-        for projector in ALL_PROJECTORS:
-            assert rebuild(projector, service.store, service.event_log, switch=True).generation == 2
+        switched = rebuild(ALL_PROJECTORS, service.store, service.event_log, switch=True)
+        assert [report.generation for report in switched] == [2, 2, 2]
     finally:
         service.close()
     status = client.get("/v1/projections").json()

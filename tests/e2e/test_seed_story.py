@@ -163,9 +163,8 @@ def test_a_full_replay_reproduces_every_read_model(told: tuple[Seed, Settings]) 
     seed.branch.read("/roster")
     service = bootstrap_projections(settings)
     try:
-        for projector in ALL_PROJECTORS:
-            report = rebuild(projector, service.store, service.event_log, switch=False)
-            assert report.differing_rows == 0, (projector.name, report.differences)
+        for report in rebuild(ALL_PROJECTORS, service.store, service.event_log, switch=False):
+            assert report.differing_rows == 0, (report.projection, report.differences)
             assert report.position == seed.branch.position
     finally:
         service.close()

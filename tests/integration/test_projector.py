@@ -17,6 +17,7 @@ from services.command.handlers.bus import CommandContext
 from services.projection.bootstrap import ProjectionService
 from services.projection.feeds.rabbit import RabbitFeed
 from services.projection.projectors import ALL_PROJECTORS, ROSTERS
+from services.projection.projectors.base import Writes
 from services.projection.projectors.rosters import RostersProjector, RosterTables
 from services.projection.queries.rosters import roster
 from services.projection.rebuild import rebuild
@@ -79,9 +80,8 @@ def group_names(projections: ProjectionService, branch: UUID) -> list[str]:
 
 
 def assert_equal_to_replay(projections: ProjectionService) -> None:
-    for projector in ALL_PROJECTORS:
-        report = rebuild(projector, projections.store, projections.event_log, switch=False)
-        assert report.differing_rows == 0, (projector.name, report.differences)
+    for report in rebuild(ALL_PROJECTORS, projections.store, projections.event_log, switch=False):
+        assert report.differing_rows == 0, (report.projection, report.differences)
 
 
 def test_duplicates_and_lost_messages(
@@ -115,12 +115,10 @@ def test_duplicates_and_lost_messages(
 class BuggyRosters(RostersProjector):
     """A projector with a bug that bites on one particular group."""
 
-    def apply(
-        self, conn: Connection, tables: RosterTables, envelope: Envelope, event: Event
-    ) -> None:
+    def apply(self, w: Writes, tables: RosterTables, envelope: Envelope, event: Event) -> None:
         if isinstance(event, GroupFormed) and event.name == "出错的小组":
             raise RuntimeError("bug in the projector")
-        super().apply(conn, tables, envelope, event)
+        super().apply(w, tables, envelope, event)
 
 
 def test_poison_messages_are_dead_lettered_and_the_projector_goes_on(

@@ -10,7 +10,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
-    Connection,
     Date,
     Index,
     Integer,
@@ -19,11 +18,11 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
-    insert,
 )
 
 from services.projection.projectors.base import (
     Projector,
+    Writes,
     apply_branch,
     define_branches,
     update_row,
@@ -141,89 +140,81 @@ class CoverageProjector(Projector[CoverageTables]):
             ),
         )
 
-    def apply(
-        self, conn: Connection, tables: CoverageTables, envelope: Envelope, event: e.Event
-    ) -> None:
+    def apply(self, w: Writes, tables: CoverageTables, envelope: Envelope, event: e.Event) -> None:
         t = tables
-        apply_branch(conn, t.branches, envelope, event)
+        apply_branch(w, t.branches, envelope, event)
         match event:
             case e.GroupFormed():
-                conn.execute(
-                    insert(t.groups).values(
-                        id=envelope.stream_id, branch_id=envelope.branch_id, name=event.name
-                    )
+                w.insert(
+                    t.groups, id=envelope.stream_id, branch_id=envelope.branch_id, name=event.name
                 )
             case e.GroupDissolved():
-                update_row(conn, t.groups, envelope.stream_id, dissolved_on=event.dissolved_on)
+                update_row(w, t.groups, envelope.stream_id, dissolved_on=event.dissolved_on)
             case e.MemberEnrolled():
-                conn.execute(
-                    insert(t.members).values(
-                        id=envelope.stream_id,
-                        branch_id=envelope.branch_id,
-                        group_id=event.group_id,
-                        name=event.name,
-                    )
+                w.insert(
+                    t.members,
+                    id=envelope.stream_id,
+                    branch_id=envelope.branch_id,
+                    group_id=event.group_id,
+                    name=event.name,
                 )
             case e.MemberTransferred():
-                update_row(conn, t.members, envelope.stream_id, group_id=event.to_group_id)
+                update_row(w, t.members, envelope.stream_id, group_id=event.to_group_id)
             case e.MemberLeft():
-                update_row(conn, t.members, envelope.stream_id, left_on=event.left_on)
+                update_row(w, t.members, envelope.stream_id, left_on=event.left_on)
             case e.HouseholdRegistered():
-                conn.execute(
-                    insert(t.households).values(
-                        id=envelope.stream_id,
-                        branch_id=envelope.branch_id,
-                        address=event.address,
-                        area=event.area,
-                        head_name=event.head_name,
-                        phone=event.phone,
-                        tags=list(event.tags),
-                        registered_position=envelope.position,
-                    )
+                w.insert(
+                    t.households,
+                    id=envelope.stream_id,
+                    branch_id=envelope.branch_id,
+                    address=event.address,
+                    area=event.area,
+                    head_name=event.head_name,
+                    phone=event.phone,
+                    tags=list(event.tags),
+                    registered_position=envelope.position,
                 )
             case e.HouseholdLinked():
-                update_row(conn, t.households, envelope.stream_id, linked_member_id=event.member_id)
+                update_row(w, t.households, envelope.stream_id, linked_member_id=event.member_id)
             case e.HouseholdUnlinked():
-                update_row(conn, t.households, envelope.stream_id, linked_member_id=None)
+                update_row(w, t.households, envelope.stream_id, linked_member_id=None)
             case e.VisitRecorded():
-                conn.execute(
-                    insert(t.visits).values(
-                        id=envelope.stream_id,
-                        branch_id=envelope.branch_id,
-                        household_id=event.household_id,
-                        member_id=event.member_id,
-                        visited_on=event.visited_on,
-                        month=event.visited_on.strftime("%Y-%m"),
-                        purpose=event.purpose,
-                        recorded_position=envelope.position,
-                    )
+                w.insert(
+                    t.visits,
+                    id=envelope.stream_id,
+                    branch_id=envelope.branch_id,
+                    household_id=event.household_id,
+                    member_id=event.member_id,
+                    visited_on=event.visited_on,
+                    month=event.visited_on.strftime("%Y-%m"),
+                    purpose=event.purpose,
+                    recorded_position=envelope.position,
                 )
             case _:
-                self._apply_services(conn, t, envelope, event)
+                self._apply_services(w, t, envelope, event)
 
     def _apply_services(
-        self, conn: Connection, t: CoverageTables, envelope: Envelope, event: e.Event
+        self, w: Writes, t: CoverageTables, envelope: Envelope, event: e.Event
     ) -> None:
         """Requests and campaigns."""
         match event:
             case e.NeedRaised():
-                conn.execute(
-                    insert(t.needs).values(
-                        id=envelope.stream_id,
-                        branch_id=envelope.branch_id,
-                        household_id=event.household_id,
-                        category=event.category.value,
-                        description=event.description,
-                        raised_on=event.raised_on,
-                        due_on=event.due_on,
-                        visit_id=event.visit_id,
-                        raised_by_member_id=event.raised_by_member_id,
-                        raised_position=envelope.position,
-                    )
+                w.insert(
+                    t.needs,
+                    id=envelope.stream_id,
+                    branch_id=envelope.branch_id,
+                    household_id=event.household_id,
+                    category=event.category.value,
+                    description=event.description,
+                    raised_on=event.raised_on,
+                    due_on=event.due_on,
+                    visit_id=event.visit_id,
+                    raised_by_member_id=event.raised_by_member_id,
+                    raised_position=envelope.position,
                 )
             case e.NeedAssigned():
                 update_row(
-                    conn,
+                    w,
                     t.needs,
                     envelope.stream_id,
                     assigned_member_id=event.member_id,
@@ -231,41 +222,39 @@ class CoverageProjector(Projector[CoverageTables]):
                 )
             case e.NeedResolved():
                 update_row(
-                    conn,
+                    w,
                     t.needs,
                     envelope.stream_id,
                     resolved_on=event.resolved_on,
                     outcome=event.outcome,
                 )
             case e.CampaignLaunched():
-                conn.execute(
-                    insert(t.campaigns).values(
-                        id=envelope.stream_id,
-                        branch_id=envelope.branch_id,
-                        title=event.title,
-                        purpose=event.purpose,
-                        starts_on=event.starts_on,
-                        ends_on=event.ends_on,
-                        launched_position=envelope.position,
-                    )
+                w.insert(
+                    t.campaigns,
+                    id=envelope.stream_id,
+                    branch_id=envelope.branch_id,
+                    title=event.title,
+                    purpose=event.purpose,
+                    starts_on=event.starts_on,
+                    ends_on=event.ends_on,
+                    launched_position=envelope.position,
                 )
             case e.CampaignOutputRecorded():
-                conn.execute(
-                    insert(t.campaign_outputs).values(
-                        position=envelope.position,
-                        campaign_id=envelope.stream_id,
-                        branch_id=envelope.branch_id,
-                        metric=event.metric,
-                        quantity=event.quantity,
-                        recorded_on=event.recorded_on,
-                        member_ids=[str(m) for m in event.member_ids],
-                        volunteers=event.volunteers,
-                        notes=event.notes,
-                    )
+                w.insert(
+                    t.campaign_outputs,
+                    position=envelope.position,
+                    campaign_id=envelope.stream_id,
+                    branch_id=envelope.branch_id,
+                    metric=event.metric,
+                    quantity=event.quantity,
+                    recorded_on=event.recorded_on,
+                    member_ids=[str(m) for m in event.member_ids],
+                    volunteers=event.volunteers,
+                    notes=event.notes,
                 )
             case e.CampaignClosed():
                 update_row(
-                    conn,
+                    w,
                     t.campaigns,
                     envelope.stream_id,
                     closed_on=event.closed_on,

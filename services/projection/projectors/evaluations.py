@@ -9,7 +9,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
-    Connection,
     Date,
     Float,
     Index,
@@ -19,13 +18,13 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
-    insert,
     select,
     update,
 )
 
 from services.projection.projectors.base import (
     Projector,
+    Writes,
     apply_branch,
     count_link,
     define_branches,
@@ -139,67 +138,62 @@ class EvaluationsProjector(Projector[EvaluationTables]):
         )
 
     def apply(
-        self, conn: Connection, tables: EvaluationTables, envelope: Envelope, event: e.Event
+        self, w: Writes, tables: EvaluationTables, envelope: Envelope, event: e.Event
     ) -> None:
         t = tables
-        apply_branch(conn, t.branches, envelope, event)
+        apply_branch(w, t.branches, envelope, event)
         match event:
             case e.GroupFormed():
-                conn.execute(
-                    insert(t.groups).values(
-                        id=envelope.stream_id, branch_id=envelope.branch_id, name=event.name
-                    )
+                w.insert(
+                    t.groups, id=envelope.stream_id, branch_id=envelope.branch_id, name=event.name
                 )
             case e.MemberEnrolled():
-                conn.execute(
-                    insert(t.members).values(
-                        id=envelope.stream_id,
-                        branch_id=envelope.branch_id,
-                        group_id=event.group_id,
-                        name=event.name,
-                        status=event.status.value,
-                        linked_households=0,
-                        enrolled_position=envelope.position,
-                    )
+                w.insert(
+                    t.members,
+                    id=envelope.stream_id,
+                    branch_id=envelope.branch_id,
+                    group_id=event.group_id,
+                    name=event.name,
+                    status=event.status.value,
+                    linked_households=0,
+                    enrolled_position=envelope.position,
                 )
             case e.MemberTransferred():
-                update_row(conn, t.members, envelope.stream_id, group_id=event.to_group_id)
+                update_row(w, t.members, envelope.stream_id, group_id=event.to_group_id)
             case e.MemberLeft():
-                update_row(conn, t.members, envelope.stream_id, left_on=event.left_on)
+                update_row(w, t.members, envelope.stream_id, left_on=event.left_on)
             case e.LinkedHouseholdAdded() | e.LinkedHouseholdRemoved():
-                count_link(conn, t.members, envelope, event)
+                count_link(w, t.members, envelope, event)
             case e.AppraisalOpened():
-                conn.execute(
-                    insert(t.appraisals).values(
-                        id=envelope.stream_id,
-                        branch_id=envelope.branch_id,
-                        year=event.year,
-                        opened_on=event.opened_on,
-                        excellent_share=event.excellent_share,
-                    )
+                w.insert(
+                    t.appraisals,
+                    id=envelope.stream_id,
+                    branch_id=envelope.branch_id,
+                    year=event.year,
+                    opened_on=event.opened_on,
+                    excellent_share=event.excellent_share,
                 )
             case e.BallotCast():
-                self._tally(conn, t, envelope, event)
+                self._tally(w, t, envelope, event)
             case e.AppraisalClosed():
-                update_row(conn, t.appraisals, envelope.stream_id, closed_on=event.closed_on)
+                update_row(w, t.appraisals, envelope.stream_id, closed_on=event.closed_on)
             case e.MemberRated():
-                conn.execute(
-                    insert(t.ratings).values(
-                        member_id=event.member_id,
-                        year=event.year,
-                        branch_id=envelope.branch_id,
-                        grade=event.grade.value,
-                        remarks=event.remarks,
-                        shortcomings=list(event.shortcomings),
-                        improvement_plan=event.improvement_plan,
-                        rated_position=envelope.position,
-                    )
+                w.insert(
+                    t.ratings,
+                    member_id=event.member_id,
+                    year=event.year,
+                    branch_id=envelope.branch_id,
+                    grade=event.grade.value,
+                    remarks=event.remarks,
+                    shortcomings=list(event.shortcomings),
+                    improvement_plan=event.improvement_plan,
+                    rated_position=envelope.position,
                 )
             case _:
-                self._apply_follow_up(conn, t, envelope, event)
+                self._apply_follow_up(w, t, envelope, event)
 
     def _tally(
-        self, conn: Connection, t: EvaluationTables, envelope: Envelope, event: e.BallotCast
+        self, w: Writes, t: EvaluationTables, envelope: Envelope, event: e.BallotCast
     ) -> None:
         # Ballots are anonymous: only their count per grade and kind of voter is kept.
         key = (
@@ -208,54 +202,50 @@ class EvaluationsProjector(Projector[EvaluationTables]):
             & (t.ballots.c.voter_kind == event.voter_kind.value)
             & (t.ballots.c.grade == event.grade.value)
         )
-        if conn.execute(select(t.ballots.c.count).where(key)).first() is None:
-            conn.execute(
-                insert(t.ballots).values(
-                    appraisal_id=envelope.stream_id,
-                    member_id=event.member_id,
-                    voter_kind=event.voter_kind.value,
-                    grade=event.grade.value,
-                    count=1,
-                )
+        if w.execute(select(t.ballots.c.count).where(key)).first() is None:
+            w.insert(
+                t.ballots,
+                appraisal_id=envelope.stream_id,
+                member_id=event.member_id,
+                voter_kind=event.voter_kind.value,
+                grade=event.grade.value,
+                count=1,
             )
         else:
-            conn.execute(update(t.ballots).where(key).values(count=t.ballots.c.count + 1))
+            w.execute(update(t.ballots).where(key).values(count=t.ballots.c.count + 1))
 
     def _apply_follow_up(
-        self, conn: Connection, t: EvaluationTables, envelope: Envelope, event: e.Event
+        self, w: Writes, t: EvaluationTables, envelope: Envelope, event: e.Event
     ) -> None:
         """Duty reports, talks and rewards."""
         match event:
             case e.DutyReportSubmitted():
-                conn.execute(
-                    insert(t.duty_reports).values(
-                        member_id=envelope.stream_id,
-                        period=event.period,
-                        branch_id=envelope.branch_id,
-                        audience=event.audience.value,
-                        submitted_on=event.submitted_on,
-                        summary=event.summary,
-                    )
+                w.insert(
+                    t.duty_reports,
+                    member_id=envelope.stream_id,
+                    period=event.period,
+                    branch_id=envelope.branch_id,
+                    audience=event.audience.value,
+                    submitted_on=event.submitted_on,
+                    summary=event.summary,
                 )
             case e.TalkRecorded():
-                conn.execute(
-                    insert(t.talks).values(
-                        position=envelope.position,
-                        member_id=envelope.stream_id,
-                        branch_id=envelope.branch_id,
-                        held_by=event.held_by,
-                        held_on=event.held_on,
-                        notes=event.notes,
-                    )
+                w.insert(
+                    t.talks,
+                    position=envelope.position,
+                    member_id=envelope.stream_id,
+                    branch_id=envelope.branch_id,
+                    held_by=event.held_by,
+                    held_on=event.held_on,
+                    notes=event.notes,
                 )
             case e.RewardGranted():
-                conn.execute(
-                    insert(t.rewards).values(
-                        position=envelope.position,
-                        member_id=envelope.stream_id,
-                        branch_id=envelope.branch_id,
-                        kind=event.kind.value,
-                        reason=event.reason,
-                        granted_on=event.granted_on,
-                    )
+                w.insert(
+                    t.rewards,
+                    position=envelope.position,
+                    member_id=envelope.stream_id,
+                    branch_id=envelope.branch_id,
+                    kind=event.kind.value,
+                    reason=event.reason,
+                    granted_on=event.granted_on,
                 )

@@ -10,7 +10,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    Connection,
     Date,
     Integer,
     MetaData,
@@ -19,12 +18,12 @@ from sqlalchemy import (
     Text,
     Uuid,
     delete,
-    insert,
     update,
 )
 
 from services.projection.projectors.base import (
     Projector,
+    Writes,
     apply_branch,
     count_link,
     define_branches,
@@ -118,51 +117,49 @@ class RostersProjector(Projector[RosterTables]):
         )
 
     def apply(  # noqa: PLR0912 - one case per event, flat on purpose
-        self, conn: Connection, tables: RosterTables, envelope: Envelope, event: e.Event
+        self, w: Writes, tables: RosterTables, envelope: Envelope, event: e.Event
     ) -> None:
         t = tables
-        apply_branch(conn, t.branches, envelope, event)
+        apply_branch(w, t.branches, envelope, event)
         match event:
             case e.GroupFormed():
-                conn.execute(
-                    insert(t.groups).values(
-                        id=envelope.stream_id,
-                        branch_id=envelope.branch_id,
-                        name=event.name,
-                        basis=event.basis.value,
-                        formed_position=envelope.position,
-                    )
+                w.insert(
+                    t.groups,
+                    id=envelope.stream_id,
+                    branch_id=envelope.branch_id,
+                    name=event.name,
+                    basis=event.basis.value,
+                    formed_position=envelope.position,
                 )
             case e.GroupLeaderAppointed():
-                update_row(conn, t.groups, envelope.stream_id, leader_id=event.member_id)
+                update_row(w, t.groups, envelope.stream_id, leader_id=event.member_id)
             case e.GroupMemberRemoved():
-                conn.execute(
+                w.execute(
                     update(t.groups)
                     .where(t.groups.c.id == envelope.stream_id)
                     .where(t.groups.c.leader_id == event.member_id)
                     .values(leader_id=None)
                 )
             case e.GroupDissolved():
-                update_row(conn, t.groups, envelope.stream_id, dissolved_on=event.dissolved_on)
+                update_row(w, t.groups, envelope.stream_id, dissolved_on=event.dissolved_on)
             case e.MemberEnrolled():
-                conn.execute(
-                    insert(t.members).values(
-                        id=envelope.stream_id,
-                        branch_id=envelope.branch_id,
-                        group_id=event.group_id,
-                        name=event.name,
-                        category=event.category.value,
-                        status=event.status.value,
-                        holds_office=event.holds_office,
-                        linked_households=0,
-                        enrolled_position=envelope.position,
-                    )
+                w.insert(
+                    t.members,
+                    id=envelope.stream_id,
+                    branch_id=envelope.branch_id,
+                    group_id=event.group_id,
+                    name=event.name,
+                    category=event.category.value,
+                    status=event.status.value,
+                    holds_office=event.holds_office,
+                    linked_households=0,
+                    enrolled_position=envelope.position,
                 )
             case e.MemberTransferred():
-                update_row(conn, t.members, envelope.stream_id, group_id=event.to_group_id)
+                update_row(w, t.members, envelope.stream_id, group_id=event.to_group_id)
             case e.MemberLeft():
                 update_row(
-                    conn,
+                    w,
                     t.members,
                     envelope.stream_id,
                     left_on=event.left_on,
@@ -170,67 +167,64 @@ class RostersProjector(Projector[RosterTables]):
                     volunteer_since=None,
                 )
                 # A member who left holds no post: their place on the board is vacant.
-                conn.execute(
+                w.execute(
                     delete(t.post_holders).where(t.post_holders.c.member_id == envelope.stream_id)
                 )
             case e.VolunteerTeamJoined():
-                update_row(conn, t.members, envelope.stream_id, volunteer_since=event.joined_on)
+                update_row(w, t.members, envelope.stream_id, volunteer_since=event.joined_on)
             case e.VolunteerTeamLeft():
-                update_row(conn, t.members, envelope.stream_id, volunteer_since=None)
+                update_row(w, t.members, envelope.stream_id, volunteer_since=None)
             case e.LinkedHouseholdAdded() | e.LinkedHouseholdRemoved():
-                count_link(conn, t.members, envelope, event)
+                count_link(w, t.members, envelope, event)
             case e.PostEstablished():
-                conn.execute(
-                    insert(t.posts).values(
-                        id=envelope.stream_id,
-                        branch_id=envelope.branch_id,
-                        kind=event.kind.value,
-                        title=event.title,
-                        duties=event.duties,
-                        capacity=event.capacity,
-                        established_position=envelope.position,
-                    )
+                w.insert(
+                    t.posts,
+                    id=envelope.stream_id,
+                    branch_id=envelope.branch_id,
+                    kind=event.kind.value,
+                    title=event.title,
+                    duties=event.duties,
+                    capacity=event.capacity,
+                    established_position=envelope.position,
                 )
             case e.PostAssigned():
-                conn.execute(
-                    insert(t.post_holders).values(
-                        post_id=envelope.stream_id,
-                        member_id=event.member_id,
-                        branch_id=envelope.branch_id,
-                        service_content=event.service_content,
-                        pledge=event.pledge,
-                        assigned_position=envelope.position,
-                    )
+                w.insert(
+                    t.post_holders,
+                    post_id=envelope.stream_id,
+                    member_id=event.member_id,
+                    branch_id=envelope.branch_id,
+                    service_content=event.service_content,
+                    pledge=event.pledge,
+                    assigned_position=envelope.position,
                 )
             case e.PostRelieved():
-                conn.execute(
+                w.execute(
                     delete(t.post_holders)
                     .where(t.post_holders.c.post_id == envelope.stream_id)
                     .where(t.post_holders.c.member_id == event.member_id)
                 )
             case e.HardshipFlagged():
-                conn.execute(
-                    insert(t.hardships).values(
-                        id=envelope.stream_id,
-                        branch_id=envelope.branch_id,
-                        member_id=event.member_id,
-                        kind=event.kind.value,
-                        description=event.description,
-                        flagged_on=event.flagged_on,
-                        assistance_count=0,
-                        flagged_position=envelope.position,
-                    )
+                w.insert(
+                    t.hardships,
+                    id=envelope.stream_id,
+                    branch_id=envelope.branch_id,
+                    member_id=event.member_id,
+                    kind=event.kind.value,
+                    description=event.description,
+                    flagged_on=event.flagged_on,
+                    assistance_count=0,
+                    flagged_position=envelope.position,
                 )
             case e.HelperPaired():
                 update_row(
-                    conn,
+                    w,
                     t.hardships,
                     envelope.stream_id,
                     helper_id=event.helper_id,
                     paired_on=event.paired_on,
                 )
             case e.AssistanceRecorded():
-                conn.execute(
+                w.execute(
                     update(t.hardships)
                     .where(t.hardships.c.id == envelope.stream_id)
                     .values(
@@ -240,7 +234,7 @@ class RostersProjector(Projector[RosterTables]):
                 )
             case e.HardshipClosed():
                 update_row(
-                    conn,
+                    w,
                     t.hardships,
                     envelope.stream_id,
                     closed_on=event.closed_on,
