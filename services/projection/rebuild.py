@@ -8,17 +8,20 @@ resumes on whichever generation is current (its position tells it what to skip).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import JSON, Connection, Select, Table, Text, cast, func, select
 
 from services.projection.projectors.base import Projector
 from services.projection.readmodel.store import ProjectionState, ReadModelStore
 from services.projection.runner import ProjectionRunner
-from shared.contract.envelope import envelopes_from
+from shared.contract.envelope import Envelope, Undecodable, envelopes_from
+from shared.contract.events import Event
 from shared.eventstore import EventLog
 
 BATCH = 1000
@@ -65,14 +68,26 @@ def rebuild(
     position = 0
     while notifications := event_log.read(after=position, limit=BATCH):
         items = envelopes_from(notifications, position)
+        decoded = _decode(items)
         for shadow in shadows:
-            shadow.process(items)
+            shadow.process(items, decoded)
         position = notifications[-1].id
     reports = [_finish(shadow, store, event_log, switch=switch) for shadow in shadows]
     seconds = time.perf_counter() - started
     for report in reports:
         report.seconds = seconds
     return reports
+
+
+def _decode(items: Sequence[Envelope | Undecodable]) -> dict[int, Event]:
+    """Each event decoded once for all projectors; any that fail are left for the
+    runners to dead-letter with their reason."""
+    decoded = {}
+    for item in items:
+        if isinstance(item, Envelope) and item.is_known:
+            with contextlib.suppress(ValidationError):
+                decoded[item.position] = item.event()
+    return decoded
 
 
 def _start_shadow(
@@ -97,7 +112,9 @@ def _finish(
     live_runner = ProjectionRunner(projector, store, event_log)
     with store.writer.begin() as conn:
         current = store.locked_state(conn, projector.name)
-        live_runner.catch_up_on(conn, BATCH)
+        if not switch:
+            # Compare at the same position: bring the live tables there too.
+            live_runner.catch_up_on(conn, BATCH)
         shadow.catch_up_on(conn, BATCH)
         built = store.locked_state(conn, shadow.tracking_name)
         report = RebuildReport(

@@ -10,7 +10,7 @@ event never stops the projection."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,11 +21,14 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from services.projection.projectors.base import Projector, Writes
 from services.projection.readmodel.store import ReadModelStore
 from shared.contract.envelope import Envelope, Undecodable, envelopes_from
+from shared.contract.events import Event
 from shared.eventstore import EventLog
 
 log = logging.getLogger(__name__)
 
 Item = Envelope | Undecodable
+# Events already decoded, by position: a rebuild decodes each once for every projector.
+Decoded = Mapping[int, Event]
 
 FILL_LIMIT = 1000
 
@@ -75,11 +78,13 @@ class ProjectionRunner:
             state = self._store.state(conn, self.tracking_name)
         return 0 if state is None else state.position
 
-    def process(self, items: Sequence[Item]) -> BatchReport:
+    def process(self, items: Sequence[Item], decoded: Decoded | None = None) -> BatchReport:
         with self._store.writer.begin() as conn:
-            return self.process_on(conn, items)
+            return self.process_on(conn, items, decoded)
 
-    def process_on(self, conn: Connection, items: Sequence[Item]) -> BatchReport:
+    def process_on(
+        self, conn: Connection, items: Sequence[Item], decoded: Decoded | None = None
+    ) -> BatchReport:
         """Applies a batch inside the caller's transaction (a savepoint per attempt, so
         a poison message rolls back only this batch's attempt).
 
@@ -91,14 +96,17 @@ class ProjectionRunner:
         while True:
             try:
                 with conn.begin_nested():
-                    return self._attempt(Writes(conn, buffered=buffered), pending, poisoned)
+                    writes = Writes(conn, buffered=buffered)
+                    return self._attempt(writes, pending, poisoned, decoded or {})
             except _Poisoned as poison:
                 log.error("%s: dead-lettering %s", self.name, poison.reason)
                 poisoned[poison.index] = poison.reason
             except _BatchFailed:
                 buffered = False
 
-    def _attempt(self, w: Writes, pending: list[Item], poisoned: dict[int, str]) -> BatchReport:
+    def _attempt(
+        self, w: Writes, pending: list[Item], poisoned: dict[int, str], decoded: Decoded
+    ) -> BatchReport:
         """One pass over the batch; ``pending`` grows in place when a gap is filled,
         so the indexes in ``poisoned`` stay valid for the next attempt."""
         conn = w.conn
@@ -126,7 +134,7 @@ class ProjectionRunner:
                 self._dead_letter(conn, item, poisoned[index])
                 report.dead_letters.append(_as_undecodable(item, poisoned[index]))
             else:
-                self._apply(w, tables, item, index)
+                self._apply(w, tables, item, index, decoded.get(item.position))
                 report.applied += 1
             position = item.position
             index += 1
@@ -147,9 +155,11 @@ class ProjectionRunner:
             self.process_on(conn, envelopes_from(notifications, position))
             total += len(notifications)
 
-    def _apply(self, w: Writes, tables: object, envelope: Envelope, index: int) -> None:
+    def _apply(
+        self, w: Writes, tables: object, envelope: Envelope, index: int, event: Event | None
+    ) -> None:
         try:
-            event = envelope.event()
+            event = event or envelope.event()
         except (KeyError, ValidationError) as exc:
             raise _Poisoned(index, f"undecodable {envelope.type}: {exc}") from exc
         self._guard(

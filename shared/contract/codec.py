@@ -7,13 +7,13 @@ all see the current shape.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import orjson
 from pydantic import TypeAdapter, ValidationError
 
 from shared.contract.events import EVENT_TYPES, Event
@@ -86,7 +86,7 @@ def parse_document(topic: str, state: bytes) -> JSONObject:
     if cls is None:
         raise UnknownEventType(topic)
     try:
-        document = json.loads(state)
+        document = orjson.loads(state)
         version = int(document["v"])
         data = document["data"]
     except (ValueError, KeyError, TypeError) as exc:
@@ -103,8 +103,8 @@ def parse_document(topic: str, state: bytes) -> JSONObject:
 
 
 def dumps(value: object) -> bytes:
-    # ensure_ascii=False keeps Chinese text as UTF-8, not \u escapes.
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """Compact UTF-8 JSON: Chinese text stays as it is, not as \\u escapes."""
+    return orjson.dumps(value)
 
 
 _META: TypeAdapter[EventMeta] = TypeAdapter(EventMeta)

@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
-from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from shared.contract.codec import (
     JSONObject,
@@ -41,8 +41,6 @@ class Envelope(BaseModel):
     correlation_id: UUID
     causation_id: UUID
     data: JSONObject
-    # Decoded once however many projectors read it (a rebuild feeds all of them).
-    _event: Event | None = PrivateAttr(default=None)
 
     @classmethod
     def from_stored(
@@ -75,12 +73,6 @@ class Envelope(BaseModel):
     def from_json(cls, body: bytes) -> Envelope:
         return cls.model_validate_json(body)
 
-    def __eq__(self, other: object) -> bool:
-        # The same envelope whether or not its event has been decoded yet.
-        return isinstance(other, Envelope) and self.__dict__ == other.__dict__
-
-    __hash__ = BaseModel.__hash__
-
     @property
     def routing_key(self) -> str:
         """Topic-exchange key: branch first, so queues can later be partitioned by branch."""
@@ -88,9 +80,7 @@ class Envelope(BaseModel):
 
     def event(self) -> Event:
         """The typed event (the envelope's data is already at the current version)."""
-        if self._event is None:
-            self._event = payload_adapter(EVENT_TYPES[self.type]).validate_python(self.data)
-        return self._event
+        return payload_adapter(EVENT_TYPES[self.type]).validate_python(self.data)
 
     @property
     def is_known(self) -> bool:
