@@ -146,11 +146,12 @@ class Process:
         return self.popen.pid
 
     def peak_rss_mb(self) -> float:
-        """The process's peak resident memory so far (VmHWM), in MB."""
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return 0.0
+        """The largest peak resident memory (VmHWM) of the process or any of its
+        children (uvicorn's workers), in MB."""
+        pids = [self.pid]
+        for children in Path(f"/proc/{self.pid}/task").glob("*/children"):
+            pids += [int(child) for child in children.read_text().split()]
+        return max(_peak_rss_mb(pid) for pid in pids)
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         if self.popen is not None and self.popen.poll() is None:
@@ -164,6 +165,13 @@ class Process:
     def log(self) -> str:
         path = self.log_dir / f"{self.name}.log"
         return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def liaison(
