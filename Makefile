@@ -7,7 +7,7 @@ VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup run test lint format check clean
+.PHONY: setup run test bench bench-quick lint format check clean
 
 setup: $(VENV)/.synced
 
@@ -24,6 +24,12 @@ run: setup ## the whole product on the embedded default, at http://127.0.0.1:800
 
 test: setup ## the whole suite, including PostgreSQL and RabbitMQ tests
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: setup ## the benchmark on local PostgreSQL + RabbitMQ; writes bench/results.json
+	$(VENV)/bin/python -m bench
+
+bench-quick: setup ## the benchmark's harness, small counts (under two minutes)
+	$(VENV)/bin/python -m bench --quick
 
 lint: setup
 	$(VENV)/bin/ruff check .

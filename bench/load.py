@@ -37,6 +37,9 @@ class LoadConfig:
     rate: float | None = None  # open loop when set
     sample_every: int = 20
     seed: int = 7
+    share: int = 0  # this run's share of the one-off resources (links, ratings, posts)
+    shares: int = 1
+    warmup_seconds: float = 0.0  # sent and verified, but not timed
 
 
 @dataclass
@@ -57,55 +60,60 @@ class Mix:
     """Draws valid commands: each link, rating and assignment is a fresh one."""
 
     def __init__(self, config: LoadConfig) -> None:
-        self.rng = random.Random(config.seed)
+        self.rng = random.Random(config.seed + config.share)
         self.branches = config.branches
-        self.unlinked = {b["id"]: list(b["households"]) for b in self.branches}
+
+        def mine(items: list[Any]) -> list[Any]:
+            # Runs of one bench take disjoint shares, so none repeats another's link.
+            return items[config.share :: config.shares]
+
+        self.unlinked = {b["id"]: mine(list(b["households"])) for b in self.branches}
         self.ratings = {
-            b["id"]: [(m, y) for m in b["members"] for y in config.years] for b in self.branches
+            b["id"]: [(m, y) for m in b["members"] for y in mine(list(config.years))]
+            for b in self.branches
         }
-        for pairs in self.ratings.values():
+        self.assignments = {
+            b["id"]: [(p, m) for p in mine(list(b["posts"])) for m in b["members"]]
+            for b in self.branches
+        }
+        for pairs in (*self.ratings.values(), *self.assignments.values()):
             self.rng.shuffle(pairs)
-        self.assigned: set[tuple[str, str]] = set()
 
     def next(self) -> tuple[str, str, dict[str, Any]]:
         branch = self.rng.choice(self.branches)
         base = f"/v1/branches/{branch['id']}"
         draw = self.rng.random()
-        if draw < 0.8:
-            return (
-                "visit",
-                f"{base}/visits",
-                {
-                    "id": str(uuid.uuid4()),
-                    "member_id": self.rng.choice(branch["members"]),
-                    "household_id": self.rng.choice(branch["households"]),
-                    "visited_on": (
-                        date(2009, 1, 1) + timedelta(self.rng.randrange(365))
-                    ).isoformat(),
-                    "purpose": "走访",
-                },
-            )
-        if draw < 0.8667 and self.unlinked[branch["id"]]:
+        if 0.8 <= draw < 0.8667 and self.unlinked[branch["id"]]:
             household = self.unlinked[branch["id"]].pop()
             return (
                 "link",
                 f"{base}/households/{household}/link",
                 {"member_id": self.rng.choice(branch["members"])},
             )
-        if draw < 0.9333 and self.ratings[branch["id"]]:
+        if 0.8667 <= draw < 0.9333 and self.ratings[branch["id"]]:
             member, year = self.ratings[branch["id"]].pop()
             return "rate", f"{base}/members/{member}/ratings", {"year": year, "grade": "good"}
-        post, member = self.rng.choice(branch["posts"]), self.rng.choice(branch["members"])
-        while (post, member) in self.assigned:
-            post, member = self.rng.choice(branch["posts"]), self.rng.choice(branch["members"])
-        self.assigned.add((post, member))
+        if draw >= 0.9333 and self.assignments[branch["id"]]:
+            post, member = self.assignments[branch["id"]].pop()
+            return (
+                "assign",
+                f"{base}/posts/{post}/assignments",
+                {
+                    "member_id": member,
+                    "service_content": "每周三值守",
+                    "pledge": "热情服务",
+                },
+            )
+        # 80% of the mix, and what a run does once its share of one-off commands is used.
         return (
-            "assign",
-            f"{base}/posts/{post}/assignments",
+            "visit",
+            f"{base}/visits",
             {
-                "member_id": member,
-                "service_content": "每周三值守",
-                "pledge": "热情服务",
+                "id": str(uuid.uuid4()),
+                "member_id": self.rng.choice(branch["members"]),
+                "household_id": self.rng.choice(branch["households"]),
+                "visited_on": (date(2009, 1, 1) + timedelta(self.rng.randrange(365))).isoformat(),
+                "purpose": "走访",
             },
         )
 
@@ -220,6 +228,7 @@ async def _send(
     propagation: Propagation,
     n: int,
     sample_every: int,
+    timed: bool,
 ) -> None:
     kind, path, body = mix.next()
     result.sent[kind] += 1
@@ -235,11 +244,12 @@ async def _send(
     if response.status_code >= 300:
         result.errors.append(f"{kind} {status}: {response.text[:200]}")
         return
-    result.latencies_ms.append((finished - started) * 1000)
+    if timed:
+        result.latencies_ms.append((finished - started) * 1000)
     written = response.json()
     if kind == "visit":
         result.visit_ids.append(body["id"])
-        if n % sample_every == 0:
+        if timed and n % sample_every == 0:
             propagation.watch(written["position"], finished)
     elif kind == "link":
         result.linked_households.append(path.split("/")[-2])
@@ -258,7 +268,8 @@ async def run(config: LoadConfig) -> LoadResult:
     client = Pool(config.command_url, config.concurrency)
     try:
         started = time.perf_counter()
-        deadline = started + config.seconds
+        timed_from = started + config.warmup_seconds
+        deadline = timed_from + config.seconds
         counter = 0
         if config.rate is None:
 
@@ -273,6 +284,7 @@ async def run(config: LoadConfig) -> LoadResult:
                         propagation=propagation,
                         n=counter,
                         sample_every=config.sample_every,
+                        timed=time.perf_counter() >= timed_from,
                     )
 
             await asyncio.gather(*(worker() for _ in range(config.concurrency)))
@@ -291,13 +303,14 @@ async def run(config: LoadConfig) -> LoadResult:
                         propagation=propagation,
                         n=counter,
                         sample_every=config.sample_every,
+                        timed=next_at >= timed_from,
                     )
                 )
                 in_flight.add(task)
                 task.add_done_callback(in_flight.discard)
                 next_at += interval
             await asyncio.gather(*in_flight)
-        result.seconds = time.perf_counter() - started
+        result.seconds = time.perf_counter() - timed_from
     finally:
         client.close()
     done.set()
