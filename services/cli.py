@@ -30,6 +30,8 @@ from services.projection.projectors import ALL_PROJECTORS
 from services.projection.rebuild import rebuild
 from services.relay.bootstrap import bootstrap as bootstrap_relay
 from services.relay.bootstrap import create_relay_app
+from shared.eventstore import EventLog, close_recorder, open_recorder
+from shared.integrity import verify as verify_chain
 from shared.settings import Settings
 
 log = logging.getLogger("liaison")
@@ -59,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     replay = commands.add_parser("replay", help="rebuild read models from the event store")
     replay.add_argument("--verify", action="store_true", help="compare with live, do not switch")
     replay.add_argument("--projection", action="append", help="only this one (repeatable)")
+    audit = commands.add_parser("audit", help="check the event store")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    audit_commands.add_parser("verify", help="walk the hash chain; exit 1 at the first break")
     return parser
 
 
@@ -70,6 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings.from_env()
     if args.command == "replay":
         return _replay(settings, args.projection, verify=args.verify)
+    if args.command == "audit":
+        return _verify_chain(settings)
     serve = {"host": args.host, "port": args.port, "log_level": "info", "access_log": False}
     if getattr(args, "workers", 1) > 1:
         # Each worker process builds its own app from the environment.
@@ -156,6 +163,21 @@ def _replay(settings: Settings, names: list[str] | None, *, verify: bool) -> int
     )
     differing = sum(report.differing_rows for report in reports)
     return 1 if differing else 0
+
+
+def _verify_chain(settings: Settings) -> int:
+    recorder = open_recorder(settings, pool_size=1)
+    event_log = EventLog(recorder, settings)
+    try:
+        report = verify_chain(event_log.chain_rows())
+    finally:
+        event_log.close()
+        close_recorder(recorder)
+    if report.intact:
+        print(f"intact: {report.checked} events, head hash {report.head_hash}")
+        return 0
+    print(f"broken at position {report.first_break}: {report.reason} ({report.checked} checked)")
+    return 1
 
 
 if __name__ == "__main__":

@@ -10,16 +10,20 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 from uuid import UUID
 
 import psycopg
-from eventsourcing.persistence import ApplicationRecorder, Notification
+from eventsourcing.persistence import ApplicationRecorder, Notification, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from psycopg import Cursor
+from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 from sqlalchemy.engine import make_url
 
+from shared.integrity import GENESIS, ChainRow, link
 from shared.settings import Settings, is_postgres, sqlite_path
 
 log = logging.getLogger(__name__)
@@ -53,15 +57,83 @@ class CommitSignal:
 LOCAL_COMMITS = CommitSignal()
 
 
+class ChainedPostgresRecorder(PostgresApplicationRecorder):
+    """Writes each event's chained hash (``shared.integrity``) in the insert
+    transaction, while the table lock keeps the order fixed."""
+
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str) -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.chain_table = Identifier(datastore.schema, f"{events_table_name}_chain")
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {} (position bigint PRIMARY KEY, hash text NOT NULL)"
+            ).format(self.chain_table)
+        )
+        self._last_hash = SQL("SELECT hash FROM {} ORDER BY position DESC LIMIT 1").format(
+            self.chain_table
+        )
+        self._insert_hash = SQL("INSERT INTO {} (position, hash) VALUES (%s, %s)").format(
+            self.chain_table
+        )
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        if ids:
+            curs.execute(self._last_hash, prepare=True)
+            row = curs.fetchone()
+            curs.executemany(
+                self._insert_hash, _chain(row["hash"] if row else GENESIS, ids, stored_events)
+            )
+        return ids
+
+
+class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
+    def __init__(self, datastore: SQLiteDatastore, events_table_name: str) -> None:
+        self.chain_table = f"{events_table_name}_chain"
+        super().__init__(datastore, events_table_name)
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {self.chain_table} "
+            "(position INTEGER PRIMARY KEY, hash TEXT NOT NULL)",
+        ]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        if ids:
+            c.execute(f"SELECT hash FROM {self.chain_table} ORDER BY position DESC LIMIT 1")  # noqa: S608
+            row = c.fetchone()
+            c.executemany(
+                f"INSERT INTO {self.chain_table} (position, hash) VALUES (?, ?)",  # noqa: S608
+                _chain(row["hash"] if row else GENESIS, ids, stored_events),
+            )
+        return ids
+
+
+def _chain(
+    previous: str, positions: Sequence[int], events: Sequence[StoredEvent]
+) -> list[tuple[int, str]]:
+    rows = []
+    for position, event in zip(positions, events, strict=True):
+        previous = link(previous, position, event)
+        rows.append((position, previous))
+    return rows
+
+
 def open_recorder(
     settings: Settings,
     *,
-    postgres_class: type[PostgresApplicationRecorder] = PostgresApplicationRecorder,
-    sqlite_class: type[SQLiteApplicationRecorder] = SQLiteApplicationRecorder,
+    postgres_class: type[ChainedPostgresRecorder] = ChainedPostgresRecorder,
+    sqlite_class: type[ChainedSQLiteRecorder] = ChainedSQLiteRecorder,
     pool_size: int | None = None,
-) -> ApplicationRecorder:
+) -> ChainedPostgresRecorder | ChainedSQLiteRecorder:
     """A recorder on the configured store, its tables created if missing."""
-    recorder: ApplicationRecorder
+    recorder: ChainedPostgresRecorder | ChainedSQLiteRecorder
     if is_postgres(settings.database_url):
         recorder = postgres_class(
             postgres_datastore(settings, pool_size or settings.postgres_pool_size),
@@ -173,6 +245,41 @@ class EventLog:
             self._listener.start()
             return 0
         return LOCAL_COMMITS.generation
+
+    def chain_rows(self) -> Iterator[ChainRow]:
+        """Every stored event with its recorded hash, in order, streamed."""
+        recorder = self.recorder
+        if isinstance(recorder, ChainedPostgresRecorder):
+            query = SQL(
+                "SELECT e.notification_id, e.originator_id, e.originator_version, e.topic, "
+                "e.state, c.hash FROM {} e LEFT JOIN {} c ON c.position = e.notification_id "
+                "ORDER BY e.notification_id"
+            ).format(
+                Identifier(recorder.datastore.schema, recorder.events_table_name),
+                recorder.chain_table,
+            )
+            with (
+                psycopg.connect(conninfo(self._settings)) as conn,
+                conn.cursor(name="chain") as cursor,
+            ):
+                cursor.itersize = 10_000
+                cursor.execute(query)
+                for position, stream, version, topic, state, stored in cursor:
+                    event = StoredEvent(stream, version, topic, bytes(state))
+                    yield ChainRow(position, event, stored)
+            return
+        assert isinstance(recorder, ChainedSQLiteRecorder)
+        with recorder.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                "SELECT e.rowid, e.originator_id, e.originator_version, e.topic, e.state, "  # noqa: S608
+                f"c.hash FROM {recorder.events_table_name} e LEFT JOIN {recorder.chain_table} c "
+                "ON c.position = e.rowid ORDER BY e.rowid"
+            )
+            while rows := curs.sqlite_cursor.fetchmany(10_000):
+                for position, stream, version, topic, state, stored in rows:
+                    yield ChainRow(
+                        position, StoredEvent(UUID(stream), version, topic, state), stored
+                    )
 
     def wait_for_new(self, token: int, timeout: float) -> None:
         """Returns when something may have been committed since ``token`` was taken,

@@ -1,4 +1,4 @@
-"""The ``eventsourcing`` recorders, extended to record an Idempotency-Key in the same
+"""The event store's recorders, extended to record an Idempotency-Key in the same
 transaction as the command's events: either both are stored or neither is."""
 
 from __future__ import annotations
@@ -9,13 +9,14 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from services.command.handlers.unit_of_work import Written
+from shared.eventstore import ChainedPostgresRecorder, ChainedSQLiteRecorder
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class IdempotencyRecorder(Protocol):
     def select_events(self, originator_id: UUID | str) -> Sequence[StoredEvent]: ...
 
 
-class PostgresCommandRecorder(PostgresApplicationRecorder):
+class PostgresCommandRecorder(ChainedPostgresRecorder):
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str) -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         table = Identifier(datastore.schema, f"{events_table_name}_idempotency")
@@ -90,7 +91,7 @@ class PostgresCommandRecorder(PostgresApplicationRecorder):
         return row["fingerprint"], Written(row["stream_id"], row["version"], row["position"])
 
 
-class SQLiteCommandRecorder(SQLiteApplicationRecorder):
+class SQLiteCommandRecorder(ChainedSQLiteRecorder):
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str) -> None:
         self._idempotency_table = f"{events_table_name}_idempotency"
         super().__init__(datastore, events_table_name)
