@@ -20,6 +20,7 @@ from collections.abc import Sequence
 import uvicorn
 from fastapi import FastAPI
 
+from services.audit.api import mount_audit
 from services.command.api.app import create_command_app
 from services.command.bootstrap import bootstrap as bootstrap_commands
 from services.embedded import create_app
@@ -92,7 +93,10 @@ def command_app() -> FastAPI:
 
 
 def query_app() -> FastAPI:
-    return create_query_app(bootstrap_projection(Settings.from_env()))
+    service = bootstrap_projection(Settings.from_env())
+    app = create_query_app(service)
+    mount_audit(app, service.event_log)
+    return app
 
 
 def _app(settings: Settings, args: argparse.Namespace) -> FastAPI:

@@ -10,19 +10,21 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
+from services.audit.api import mount_audit
 from services.command.api.app import mount_commands
 from services.command.bootstrap import bootstrap as bootstrap_commands
 from services.projection.api.app import mount_queries
 from services.projection.bootstrap import bootstrap as bootstrap_projections
 from services.relay.bootstrap import RelayService
 from services.relay.bootstrap import bootstrap as bootstrap_relay
+from shared.clock import Clock
 from shared.problems import install_problem_handlers
 from shared.settings import Settings
 from shared.web import add_health_routes
 
 
-def create_app(settings: Settings) -> FastAPI:
-    commands = bootstrap_commands(settings)
+def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
+    commands = bootstrap_commands(settings, clock)
     projections = bootstrap_projections(settings)
     relay: RelayService | None = None if settings.embedded else bootstrap_relay(settings)
 
@@ -49,6 +51,7 @@ def create_app(settings: Settings) -> FastAPI:
     install_problem_handlers(app)
     mount_commands(app, commands)
     mount_queries(app, projections)
+    mount_audit(app, projections.event_log)
     add_health_routes(app, checks={"event_store": commands.ready, "read_models": projections.ready})
 
     @app.get("/", include_in_schema=False)

@@ -16,6 +16,10 @@ class Clock(Protocol):
         """The business date where the branch is."""
         ...
 
+    def date_of(self, moment: datetime) -> date:
+        """The business date of a stored moment."""
+        ...
+
 
 class SystemClock:
     def __init__(self, timezone: str) -> None:
@@ -26,6 +30,9 @@ class SystemClock:
 
     def today(self) -> date:
         return datetime.now(self._zone).date()
+
+    def date_of(self, moment: datetime) -> date:
+        return moment.astimezone(self._zone).date()
 
 
 class FixedClock:
@@ -42,6 +49,9 @@ class FixedClock:
 
     def today(self) -> date:
         return self._moment.astimezone(self._zone).date()
+
+    def date_of(self, moment: datetime) -> date:
+        return moment.astimezone(self._zone).date()
 
     def advance(self, delta: timedelta) -> None:
         self._moment += delta

@@ -32,6 +32,7 @@ class Settings:
     postgres_pool_size: int = 8
     excellent_share: float = 1 / 3
     need_due_days: int = 30
+    edit_window_days: int = 0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -55,6 +56,7 @@ class Settings:
             postgres_pool_size=int(_float(env, "LIAISON_POSTGRES_POOL_SIZE", 8)),
             excellent_share=_float(env, "LIAISON_EXCELLENT_SHARE", 1 / 3),
             need_due_days=int(_float(env, "LIAISON_NEED_DUE_DAYS", 30)),
+            edit_window_days=int(_float(env, "LIAISON_EDIT_WINDOW_DAYS", 0)),
         )
         for url in (settings.database_url, settings.read_database_url):
             if not (is_sqlite(url) or is_postgres(url)):

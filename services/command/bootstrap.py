@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from services.command.adapters.eventstore import EventStoreCommands
 from services.command.adapters.recorders import PostgresCommandRecorder, SQLiteCommandRecorder
+from services.command.domain.corrections import EditWindow
 from services.command.handlers.bus import CommandBus
 from shared.clock import Clock, SystemClock
 from shared.eventstore import LOCAL_COMMITS, close_recorder, open_recorder
@@ -34,6 +35,9 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> CommandService:
     )
     assert isinstance(recorder, PostgresCommandRecorder | SQLiteCommandRecorder)
     store = EventStoreCommands(
-        recorder, clock or SystemClock(settings.timezone), on_commit=LOCAL_COMMITS.notify
+        recorder,
+        clock or SystemClock(settings.timezone),
+        on_commit=LOCAL_COMMITS.notify,
+        edit_window=EditWindow(settings.edit_window_days),
     )
     return CommandService(settings, CommandBus(store), store, recorder)

@@ -123,6 +123,25 @@ class VisitRecorded(Event):
 
 @event_type
 @dataclass(frozen=True, kw_only=True)
+class VisitCorrected(Event):
+    """A visit's record as it should have been, and why; the original stays in history."""
+
+    visited_on: date
+    purpose: str
+    notes: str | None
+    reason: str
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class VisitRetracted(Event):
+    """A visit recorded in error; it no longer counts, and its history stays."""
+
+    reason: str
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
 class MemberRated(Event):
     """Version 2 added the named shortcomings and improvement plan a low grade needs."""
 

@@ -5,7 +5,7 @@ Idempotency-Key) in one transaction."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import TypeVar
 from uuid import UUID
 
@@ -14,6 +14,7 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from services.command.adapters.group_commit import GroupCommitter
 from services.command.adapters.recorders import IdempotencyRecord, IdempotencyRecorder
 from services.command.domain.aggregate import Aggregate
+from services.command.domain.corrections import EditWindow
 from services.command.domain.errors import AlreadyExists, ConcurrentModification
 from services.command.handlers.bus import CommandContext, IdempotencyKeyTaken
 from services.command.handlers.unit_of_work import Written
@@ -27,12 +28,17 @@ class EventStoreCommands:
     """The command side's store: hands out units of work and idempotency records."""
 
     def __init__(
-        self, recorder: IdempotencyRecorder, clock: Clock, on_commit: Callable[[], None]
+        self,
+        recorder: IdempotencyRecorder,
+        clock: Clock,
+        on_commit: Callable[[], None],
+        edit_window: EditWindow,
     ) -> None:
         self.recorder = recorder
         self.committer = GroupCommitter(recorder)
         self.clock = clock
         self.on_commit = on_commit
+        self.edit_window = edit_window
 
     def unit_of_work(self, context: CommandContext) -> EventStoreUnitOfWork:
         return EventStoreUnitOfWork(self, context)
@@ -51,10 +57,18 @@ class EventStoreUnitOfWork:
         self._clock = store.clock
         self._on_commit = store.on_commit
         self._context = context
+        self.edit_window = store.edit_window
 
     @property
     def today(self) -> date:
         return self._clock.today()
+
+    @property
+    def actor(self) -> str:
+        return self._context.actor
+
+    def date_of(self, moment: datetime) -> date:
+        return self._clock.date_of(moment)
 
     def get(self, kind: type[A], id: UUID, branch_id: UUID) -> A | None:
         decoded = [decode(s.topic, s.state) for s in self._recorder.select_events(id)]
@@ -62,7 +76,14 @@ class EventStoreUnitOfWork:
             return None
         if decoded[0].meta.branch_id != branch_id:
             return None
-        return kind.rehydrate(id, branch_id, (d.event for d in decoded))
+        created = decoded[0].meta
+        return kind.rehydrate(
+            id,
+            branch_id,
+            (d.event for d in decoded),
+            created_by=created.actor,
+            created_at=created.occurred_at,
+        )
 
     def commit(self, *aggregates: Aggregate) -> Written:
         occurred_at = self._clock.now()

@@ -88,3 +88,19 @@ async def dispatcher(
 
 
 Dispatch = Annotated[Dispatcher, Depends(dispatcher)]
+
+
+async def acting_as_secretary(
+    role: Annotated[
+        str | None,
+        Header(
+            alias="X-Actor-Role",
+            max_length=50,
+            description="`secretary` for the branch secretary (until access control lands).",
+        ),
+    ] = None,
+) -> bool:
+    return role == "secretary"
+
+
+Secretary = Annotated[bool, Depends(acting_as_secretary)]

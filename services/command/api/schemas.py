@@ -120,6 +120,17 @@ class RecordVisitBody(CreationBody):
     notes: LongText | None = None
 
 
+class CorrectVisitBody(Body):
+    visited_on: date | None = None
+    purpose: Title | None = None
+    notes: LongText | None = None
+    reason: Reason = Field(description="Why the record was wrong (required).")
+
+
+class RetractVisitBody(Body):
+    reason: Reason = Field(description="Why the visit should not count (required).")
+
+
 class RateMemberBody(Body):
     year: Year
     grade: Grade

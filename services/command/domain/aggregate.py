@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
+from datetime import datetime
 from typing import ClassVar, Self
 from uuid import UUID
 
@@ -23,6 +24,8 @@ class Aggregate(ABC):
         self.id = id
         self.branch_id = branch_id
         self.version = 0
+        self.created_by: str | None = None  # who recorded it, for rules on who may amend it
+        self.created_at: datetime | None = None
         self._pending: list[Event] = []
 
     @abstractmethod
@@ -35,8 +38,18 @@ class Aggregate(ABC):
         self._pending.append(event)
 
     @classmethod
-    def rehydrate(cls, id: UUID, branch_id: UUID, events: Iterable[Event]) -> Self:
+    def rehydrate(
+        cls,
+        id: UUID,
+        branch_id: UUID,
+        events: Iterable[Event],
+        *,
+        created_by: str | None = None,
+        created_at: datetime | None = None,
+    ) -> Self:
         aggregate = cls(id, branch_id)
+        aggregate.created_by = created_by
+        aggregate.created_at = created_at
         for event in events:
             aggregate.apply(event)
             aggregate.version += 1

@@ -100,6 +100,23 @@ class RecordVisit(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
+class CorrectVisit(Command):
+    visit_id: UUID
+    visited_on: date | None
+    purpose: str | None
+    notes: str | None
+    reason: str
+    by_secretary: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetractVisit(Command):
+    visit_id: UUID
+    reason: str
+    by_secretary: bool
+
+
+@dataclass(frozen=True, kw_only=True)
 class RateMember(Command):
     member_id: UUID
     year: int

@@ -190,3 +190,18 @@ class HelperIsTheMember(RuleViolation):
 class HardshipIsClosed(RuleViolation):
     slug = "hardship-closed"
     title = "The hardship case is closed"
+
+
+class VisitIsRetracted(RuleViolation):
+    slug = "visit-retracted"
+    title = "The visit was retracted"
+
+
+class NotTheRecorder(RuleViolation):
+    slug = "not-the-recorder"
+    title = "Only whoever recorded it (or the branch secretary) may correct a record"
+
+
+class EditWindowClosed(RuleViolation):
+    slug = "edit-window-closed"
+    title = "The time to correct this record has passed; the branch secretary may still"

@@ -17,6 +17,7 @@ from services.command.handlers.cast_ballot import cast_ballot
 from services.command.handlers.close_appraisal import close_appraisal
 from services.command.handlers.close_campaign import close_campaign
 from services.command.handlers.close_hardship import close_hardship
+from services.command.handlers.correct_visit import correct_visit
 from services.command.handlers.dissolve_group import dissolve_group
 from services.command.handlers.enroll_member import enroll_member
 from services.command.handlers.establish_post import establish_post
@@ -40,6 +41,7 @@ from services.command.handlers.register_branch import register_branch
 from services.command.handlers.register_household import register_household
 from services.command.handlers.relieve_post import relieve_post
 from services.command.handlers.resolve_need import resolve_need
+from services.command.handlers.retract_visit import retract_visit
 from services.command.handlers.submit_duty_report import submit_duty_report
 from services.command.handlers.transfer_member import transfer_member
 from services.command.handlers.unit_of_work import UnitOfWork, Written
@@ -58,6 +60,8 @@ HANDLERS: Mapping[type[c.Command], Handler] = {
     c.LinkHousehold: link_household,
     c.RecordVisit: record_visit,
     c.RateMember: rate_member,
+    c.CorrectVisit: correct_visit,
+    c.RetractVisit: retract_visit,
     c.TransferMember: transfer_member,
     c.MemberLeaves: member_leaves,
     c.JoinVolunteerTeam: join_volunteer_team,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol, TypeVar
 from uuid import UUID
 
 from services.command.domain.aggregate import Aggregate
+from services.command.domain.corrections import EditWindow
 from services.command.domain.errors import NotFound, UnknownReference
 
 A = TypeVar("A", bound=Aggregate)
@@ -26,6 +27,20 @@ class Written:
 class UnitOfWork(Protocol):
     @property
     def today(self) -> date: ...
+
+    @property
+    def actor(self) -> str:
+        """Who issued the command."""
+        ...
+
+    @property
+    def edit_window(self) -> EditWindow:
+        """How long a record's own recorder may still correct it."""
+        ...
+
+    def date_of(self, moment: datetime) -> date:
+        """The business date of a stored moment."""
+        ...
 
     def get(self, kind: type[A], id: UUID, branch_id: UUID) -> A | None:
         """The aggregate, or None if there is none of that kind in that branch."""

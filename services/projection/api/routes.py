@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
-from sqlalchemy import func, select
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import Connection, func, select
 
 from services.projection.api import schemas as s
 from services.projection.api.reader import ReadModels
 from services.projection.projectors import ALL_PROJECTORS, COVERAGE, EVALUATIONS, ROSTERS
-from services.projection.queries import audit, campaigns, coverage, evaluations, needs, rosters
+from services.projection.projectors.base import Projector
+from services.projection.queries import campaigns, coverage, evaluations, needs, rosters
 from services.projection.queries.needs import NeedStatus
 from services.projection.readmodel.store import dead_letters
+from services.projection.time_travel import answer_as_of
 from shared.clock import Clock
 from shared.eventstore import EventLog
 
@@ -29,6 +33,8 @@ router = APIRouter(prefix="/v1", responses=RESPONSES)
 BRANCH = "/branches/{branch_id}"
 
 A = TypeVar("A", bound=s.ReadAnswer)
+T = TypeVar("T")
+R = TypeVar("R")
 
 MAX_POSITION = 2**63 - 1  # a PostgreSQL bigint
 
@@ -41,6 +47,13 @@ MinPosition = Annotated[
         "`position`), then answer: read-your-writes. 503 if it cannot in time.",
     ),
 ]
+AsOf = Annotated[
+    datetime | None,
+    Query(
+        description="Answer as things stood at this moment, replayed from the event store "
+        "(not the live read model)."
+    ),
+]
 From = Annotated[date | None, Query(alias="from", description="First day of the window.")]
 To = Annotated[date | None, Query(alias="to", description="Last day of the window.")]
 
@@ -48,6 +61,20 @@ To = Annotated[date | None, Query(alias="to", description="Last day of the windo
 def _today(request: Request) -> date:
     clock: Clock = request.app.state.clock
     return clock.today()
+
+
+async def _read(
+    request: Request,
+    as_of: datetime | None,
+    projector: Projector[T],
+    min_position: int | None,
+    query: Callable[[Connection, T, int], R],
+) -> R:
+    """From the live read model, or (``as_of``) replayed from history up to then."""
+    if as_of is None:
+        return await _reads(request).read(projector, min_position, query)
+    event_log: EventLog = request.app.state.event_log
+    return await run_in_threadpool(answer_as_of, projector, event_log, as_of, query)
 
 
 def _reads(request: Request) -> ReadModels:
@@ -69,20 +96,36 @@ def _check_window(start: date | None, end: date | None) -> None:
 
 @router.get(BRANCH + "/roster", tags=["rosters"])
 async def roster(
-    branch_id: UUID, request: Request, response: Response, min_position: MinPosition = None
+    branch_id: UUID,
+    request: Request,
+    response: Response,
+    min_position: MinPosition = None,
+    as_of: AsOf = None,
 ) -> s.Roster:
-    answer = await _reads(request).read(
-        ROSTERS, min_position, lambda conn, t, pos: rosters.roster(conn, t, branch_id, pos)
+    answer = await _read(
+        request,
+        as_of,
+        ROSTERS,
+        min_position,
+        lambda conn, t, pos: rosters.roster(conn, t, branch_id, pos),
     )
     return _answer(answer, response, branch_id)
 
 
 @router.get(BRANCH + "/posts", tags=["rosters"])
 async def posts_board(
-    branch_id: UUID, request: Request, response: Response, min_position: MinPosition = None
+    branch_id: UUID,
+    request: Request,
+    response: Response,
+    min_position: MinPosition = None,
+    as_of: AsOf = None,
 ) -> s.PostsBoard:
-    answer = await _reads(request).read(
-        ROSTERS, min_position, lambda conn, t, pos: rosters.posts_board(conn, t, branch_id, pos)
+    answer = await _read(
+        request,
+        as_of,
+        ROSTERS,
+        min_position,
+        lambda conn, t, pos: rosters.posts_board(conn, t, branch_id, pos),
     )
     return _answer(answer, response, branch_id)
 
@@ -96,9 +139,12 @@ async def coverage_counts(
     start: From = None,
     end: To = None,
     min_position: MinPosition = None,
+    as_of: AsOf = None,
 ) -> s.Coverage:
     _check_window(start, end)
-    answer = await _reads(request).read(
+    answer = await _read(
+        request,
+        as_of,
         COVERAGE,
         min_position,
         lambda conn, t, pos: coverage.coverage(
@@ -120,9 +166,12 @@ async def coverage_households(
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
     offset: Annotated[int, Query(ge=0)] = 0,
     min_position: MinPosition = None,
+    as_of: AsOf = None,
 ) -> s.CoverageHouseholds:
     _check_window(start, end)
-    answer = await _reads(request).read(
+    answer = await _read(
+        request,
+        as_of,
         COVERAGE,
         min_position,
         lambda conn, t, pos: coverage.households(
@@ -143,12 +192,16 @@ async def coverage_households(
 @router.get(BRANCH + "/evaluations", tags=["evaluations"])
 async def evaluations_of_year(
     branch_id: UUID,
+    *,
     request: Request,
     response: Response,
     year: Annotated[int, Query(ge=1921, le=2200)],
     min_position: MinPosition = None,
+    as_of: AsOf = None,
 ) -> s.Evaluations:
-    answer = await _reads(request).read(
+    answer = await _read(
+        request,
+        as_of,
         EVALUATIONS,
         min_position,
         lambda conn, t, pos: evaluations.evaluations(
@@ -161,13 +214,17 @@ async def evaluations_of_year(
 @router.get(BRANCH + "/coverage/visits", tags=["coverage"])
 async def visits_by_month(
     branch_id: UUID,
+    *,
     request: Request,
     response: Response,
     year: Annotated[int, Query(ge=1921, le=2200)],
     min_position: MinPosition = None,
+    as_of: AsOf = None,
 ) -> s.VisitsByMonth:
     """Visits per month of the year, by purpose."""
-    answer = await _reads(request).read(
+    answer = await _read(
+        request,
+        as_of,
         COVERAGE,
         min_position,
         lambda conn, t, pos: coverage.visits_by_month(conn, t, branch_id, year, pos),
@@ -177,10 +234,18 @@ async def visits_by_month(
 
 @router.get(BRANCH + "/campaigns", tags=["campaigns"])
 async def campaign_tallies(
-    branch_id: UUID, request: Request, response: Response, min_position: MinPosition = None
+    branch_id: UUID,
+    request: Request,
+    response: Response,
+    min_position: MinPosition = None,
+    as_of: AsOf = None,
 ) -> s.Campaigns:
-    answer = await _reads(request).read(
-        COVERAGE, min_position, lambda conn, t, pos: campaigns.campaigns(conn, t, branch_id, pos)
+    answer = await _read(
+        request,
+        as_of,
+        COVERAGE,
+        min_position,
+        lambda conn, t, pos: campaigns.campaigns(conn, t, branch_id, pos),
     )
     return _answer(answer, response, branch_id)
 
@@ -196,33 +261,17 @@ async def residents_needs(
         date | None, Query(description="Judge overdue on this day (default today).")
     ] = None,
     min_position: MinPosition = None,
+    as_of: AsOf = None,
 ) -> s.Needs:
     day = on or _today(request)
-    answer = await _reads(request).read(
+    answer = await _read(
+        request,
+        as_of,
         COVERAGE,
         min_position,
         lambda conn, t, pos: needs.needs(conn, t, branch_id, status=status, on=day, position=pos),
     )
     return _answer(answer, response, branch_id)
-
-
-@router.get("/audit/events", tags=["audit"])
-def audit_events(
-    request: Request,
-    after: Annotated[int, Query(ge=0, le=MAX_POSITION, description="Position to start after.")] = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> s.AuditPage:
-    event_log: EventLog = request.app.state.event_log
-    return audit.events_page(event_log, after, limit)
-
-
-@router.get("/audit/streams/{stream_id}", tags=["audit"])
-def audit_stream(stream_id: UUID, request: Request) -> s.StreamHistory:
-    event_log: EventLog = request.app.state.event_log
-    history = audit.stream_history(event_log, stream_id)
-    if history is None:
-        raise HTTPException(404, f"no stream {stream_id}")
-    return history
 
 
 @router.get("/projections", tags=["operations"])

@@ -3,8 +3,7 @@ it reflects (``position``), so a client can tell how fresh it is."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -337,31 +336,6 @@ class VisitsByMonth(ReadAnswer):
     branch_id: UUID
     year: int
     months: list[MonthVisits]
-
-
-class AuditEvent(BaseModel):
-    position: int
-    stream_id: UUID
-    stream_version: int
-    type: str
-    schema_version: int | None = None
-    branch_id: UUID | None = None
-    actor: str | None = None
-    occurred_at: datetime | None = None
-    correlation_id: UUID | None = None
-    causation_id: UUID | None = None
-    data: dict[str, Any] = Field(default_factory=dict)
-    error: str | None = Field(default=None, description="Why this stored event is unreadable.")
-
-
-class AuditPage(BaseModel):
-    events: list[AuditEvent]
-    next: int = Field(description="Pass as `after` for the next page.")
-
-
-class StreamHistory(BaseModel):
-    stream_id: UUID
-    events: list[AuditEvent]
 
 
 class ProjectionStatus(BaseModel):

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    delete,
 )
 
 from services.projection.projectors.base import (
@@ -190,6 +191,17 @@ class CoverageProjector(Projector[CoverageTables]):
                     purpose=event.purpose,
                     recorded_position=envelope.position,
                 )
+            case e.VisitCorrected():
+                update_row(
+                    w,
+                    t.visits,
+                    envelope.stream_id,
+                    visited_on=event.visited_on,
+                    month=event.visited_on.strftime("%Y-%m"),
+                    purpose=event.purpose,
+                )
+            case e.VisitRetracted():
+                w.execute(delete(t.visits).where(t.visits.c.id == envelope.stream_id))
             case _:
                 self._apply_services(w, t, envelope, event)
 

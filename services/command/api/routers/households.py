@@ -3,7 +3,7 @@
 from uuid import UUID
 
 from services.command.api import schemas as s
-from services.command.api.dispatch import Dispatch
+from services.command.api.dispatch import Dispatch, Secretary
 from services.command.api.routers import BRANCH, resource_router
 from services.command.domain import commands as c
 from shared.ids import new_id
@@ -61,5 +61,41 @@ def record_visit(branch_id: UUID, body: s.RecordVisitBody, dispatch: Dispatch) -
         visited_on=body.visited_on,
         purpose=body.purpose,
         notes=body.notes,
+    )
+    return dispatch(command, body)
+
+
+@router.post(BRANCH + "/visits/{visit_id}/correction", tags=["visits"])
+def correct_visit(
+    branch_id: UUID,
+    visit_id: UUID,
+    body: s.CorrectVisitBody,
+    dispatch: Dispatch,
+    secretary: Secretary,
+) -> s.WriteResult:
+    """Corrects a visit: the same day by whoever recorded it, any time by the secretary."""
+    command = c.CorrectVisit(
+        branch_id=branch_id,
+        visit_id=visit_id,
+        visited_on=body.visited_on,
+        purpose=body.purpose,
+        notes=body.notes,
+        reason=body.reason,
+        by_secretary=secretary,
+    )
+    return dispatch(command, body)
+
+
+@router.post(BRANCH + "/visits/{visit_id}/retraction", tags=["visits"])
+def retract_visit(
+    branch_id: UUID,
+    visit_id: UUID,
+    body: s.RetractVisitBody,
+    dispatch: Dispatch,
+    secretary: Secretary,
+) -> s.WriteResult:
+    """Retracts a visit recorded in error; its history stays."""
+    command = c.RetractVisit(
+        branch_id=branch_id, visit_id=visit_id, reason=body.reason, by_secretary=secretary
     )
     return dispatch(command, body)

@@ -1,0 +1,108 @@
+"""The audit endpoints: the log (filtered, paged, exported), a stream's history, and
+an aggregate's state at a version or moment."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
+from fastapi.responses import StreamingResponse
+
+from services.audit import trail
+from services.audit.schemas import AuditPage, StreamHistory, StreamState
+from services.audit.state import state_of
+from shared.eventstore import EventLog
+
+PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+router = APIRouter(
+    prefix="/v1/audit",
+    tags=["audit"],
+    responses={
+        404: {"description": "Unknown stream", **PROBLEM},
+        422: {"description": "Invalid parameters", **PROBLEM},
+        503: {"description": "The event store is unavailable; retry", **PROBLEM},
+    },
+)
+MAX_POSITION = 2**63 - 1
+
+
+class ExportFormat(StrEnum):
+    JSON = "json"
+    NDJSON = "ndjson"
+    CSV = "csv"
+
+
+def _log(request: Request) -> EventLog:
+    event_log: EventLog = request.app.state.event_log
+    return event_log
+
+
+@router.get("/events", response_model=AuditPage)
+def audit_events(
+    request: Request,
+    *,
+    after: Annotated[int, Query(ge=0, le=MAX_POSITION, description="Start after.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    branch_id: UUID | None = None,
+    stream_id: UUID | None = None,
+    type: Annotated[list[str] | None, Query(description="Event types (repeatable).")] = None,
+    actor: Annotated[str | None, Query(max_length=200)] = None,
+    since: Annotated[datetime | None, Query(description="occurred_at on or after")] = None,
+    until: Annotated[datetime | None, Query(description="occurred_at on or before")] = None,
+    format: Annotated[
+        ExportFormat,
+        Query(description="json: one page; ndjson or csv: everything that matches, streamed."),
+    ] = ExportFormat.JSON,
+) -> AuditPage | StreamingResponse:
+    if since is not None and until is not None and since > until:
+        raise HTTPException(422, "since is after until")
+    where = trail.EventFilter(
+        branch_id=branch_id,
+        stream_id=stream_id,
+        types=frozenset(type or ()),
+        actor=actor,
+        since=since,
+        until=until,
+    )
+    event_log = _log(request)
+    if format is ExportFormat.JSON:
+        return trail.page(event_log, after, limit, where)
+    events = trail.export(event_log, after, where)
+    if format is ExportFormat.NDJSON:
+        return StreamingResponse(trail.ndjson(events), media_type="application/x-ndjson")
+    return StreamingResponse(
+        trail.csv_rows(events),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="liaison-audit.csv"'},
+    )
+
+
+@router.get("/streams/{stream_id}")
+def audit_stream(stream_id: UUID, request: Request) -> StreamHistory:
+    history = trail.stream_history(_log(request), stream_id)
+    if history is None:
+        raise HTTPException(404, f"no stream {stream_id}")
+    return history
+
+
+@router.get("/streams/{stream_id}/state")
+def audit_stream_state(
+    stream_id: UUID,
+    request: Request,
+    version: Annotated[int | None, Query(ge=1, le=MAX_POSITION)] = None,
+    as_of: Annotated[datetime | None, Query(description="The moment to look at.")] = None,
+) -> StreamState:
+    """The aggregate as it was at a version, or at a moment (both: whichever is earlier)."""
+    state = state_of(_log(request), stream_id, version=version, as_of=as_of)
+    if state is None:
+        raise HTTPException(404, f"no stream {stream_id} at that version or moment")
+    return state
+
+
+def mount_audit(app: FastAPI, event_log: EventLog) -> None:
+    """Adds the audit endpoints to an app (the query service, or the embedded one)."""
+    app.state.event_log = event_log
+    app.include_router(router)
