@@ -33,6 +33,7 @@ from services.relay.bootstrap import bootstrap as bootstrap_relay
 from services.relay.bootstrap import create_relay_app
 from shared.eventstore import EventLog, close_recorder, open_recorder
 from shared.integrity import verify as verify_chain
+from shared.logs import configure_logging
 from shared.settings import Settings
 
 log = logging.getLogger("liaison")
@@ -70,15 +71,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(args.command)
     settings = Settings.from_env()
     if args.command == "replay":
         return _replay(settings, args.projection, verify=args.verify)
     if args.command == "audit":
         return _verify_chain(settings)
-    serve = {"host": args.host, "port": args.port, "log_level": "info", "access_log": False}
+    serve = {
+        "host": args.host,
+        "port": args.port,
+        "log_level": "info",
+        "access_log": False,
+        "log_config": None,  # keep the JSON logging set up above
+    }
     if getattr(args, "workers", 1) > 1:
         # Each worker process builds its own app from the environment.
         factory = "command_app" if args.command == "command-api" else "query_app"

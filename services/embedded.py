@@ -20,7 +20,7 @@ from services.relay.bootstrap import bootstrap as bootstrap_relay
 from shared.clock import Clock
 from shared.problems import install_problem_handlers
 from shared.settings import Settings
-from shared.web import add_health_routes
+from shared.web import MAX_BODY_BYTES, add_operations_routes
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
@@ -47,12 +47,15 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
         description="党员密切联系群众 — a Party branch's liaison with the residents it serves: "
         "groups, posts, linked households, visits and year-end evaluations, event-sourced.",
         lifespan=lifespan,
+        max_body_size=MAX_BODY_BYTES,
     )
     install_problem_handlers(app)
     mount_commands(app, commands)
     mount_queries(app, projections)
     mount_audit(app, projections.event_log)
-    add_health_routes(app, checks={"event_store": commands.ready, "read_models": projections.ready})
+    add_operations_routes(
+        app, "embedded", checks={"event_store": commands.ready, "read_models": projections.ready}
+    )
 
     @app.get("/", include_in_schema=False)
     async def home() -> RedirectResponse:

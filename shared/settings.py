@@ -33,6 +33,7 @@ class Settings:
     excellent_share: float = 1 / 3
     need_due_days: int = 30
     edit_window_days: int = 0
+    ready_lag: int = 10_000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -57,6 +58,7 @@ class Settings:
             excellent_share=_float(env, "LIAISON_EXCELLENT_SHARE", 1 / 3),
             need_due_days=int(_float(env, "LIAISON_NEED_DUE_DAYS", 30)),
             edit_window_days=int(_float(env, "LIAISON_EDIT_WINDOW_DAYS", 0)),
+            ready_lag=int(_float(env, "LIAISON_READY_LAG", 10_000)),
         )
         for url in (settings.database_url, settings.read_database_url):
             if not (is_sqlite(url) or is_postgres(url)):

@@ -23,6 +23,7 @@ from services.projection.readmodel.store import ReadModelStore
 from shared.contract.envelope import Envelope, Undecodable, envelopes_from
 from shared.contract.events import Event
 from shared.eventstore import EventLog
+from shared.logs import CORRELATION_ID
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +132,7 @@ class ProjectionRunner:
                 self._dead_letter(conn, item, item.reason)
                 report.dead_letters.append(item)
             elif index in poisoned:
+                CORRELATION_ID.set(str(item.correlation_id))
                 self._dead_letter(conn, item, poisoned[index])
                 report.dead_letters.append(_as_undecodable(item, poisoned[index]))
             else:

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 from eventsourcing.persistence import ApplicationRecorder
 from fastapi import FastAPI
+from prometheus_client.core import Metric
 
 from services.relay.checkpoint import Checkpoint
 from services.relay.publisher import Publisher
 from services.relay.relay import Relay
 from shared.eventstore import EventLog, close_recorder, open_recorder
 from shared.messaging import Topology
+from shared.metrics import SOURCES, counter, gauge
 from shared.problems import install_problem_handlers
 from shared.settings import Settings
-from shared.web import add_health_routes
+from shared.web import MAX_BODY_BYTES, add_operations_routes
 
 
 @dataclass
@@ -61,12 +64,24 @@ def bootstrap(settings: Settings) -> RelayService:
 
 
 def create_relay_app(service: RelayService) -> FastAPI:
-    app = FastAPI(title="liaison relay", version="1")
+    app = FastAPI(title="liaison relay", version="1", max_body_size=MAX_BODY_BYTES)
     install_problem_handlers(app)
-    add_health_routes(app, checks={"event_store": service.ready})
+    add_operations_routes(app, "relay", checks={"event_store": service.ready})
+    SOURCES.add("relay", lambda: _relay_metrics(service))
 
     @app.get("/status", tags=["operations"])
     def status() -> dict[str, int]:
         return asdict(service.relay.stats) | {"head": service.event_log.head()}
 
     return app
+
+
+def _relay_metrics(service: RelayService) -> Iterable[Metric]:
+    stats = service.relay.stats
+    published = counter("liaison_relay_published", "Events published and confirmed.", [])
+    published.add_metric([], stats.published)
+    failures = counter("liaison_relay_failures", "Broker or store failures survived.", [])
+    failures.add_metric([], stats.failures)
+    position = gauge("liaison_relay_position", "Last position the broker confirmed.", [])
+    position.add_metric([], stats.position)
+    return [published, failures, position]

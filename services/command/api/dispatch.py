@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from services.command.api.schemas import WriteResult
 from services.command.domain.commands import Command
 from services.command.handlers.bus import CommandBus, CommandContext, IdempotencyKey
+from shared.logs import CORRELATION_ID
 
 MAX_KEY_LENGTH = 200
 
@@ -71,9 +72,11 @@ async def command_context(
     ] = None,
     correlation_id: Annotated[UUID | None, Header(alias="X-Correlation-ID")] = None,
 ) -> CommandContext:
+    correlation = correlation_id or uuid4()
+    CORRELATION_ID.set(str(correlation))
     return CommandContext(
         actor=actor or request.app.state.default_actor,
-        correlation_id=correlation_id or uuid4(),
+        correlation_id=correlation,
         command_id=uuid4(),
         idempotency=IdempotencyKey(idempotency_key, "") if idempotency_key else None,
     )

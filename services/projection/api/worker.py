@@ -2,27 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
 
 from fastapi import FastAPI
+from prometheus_client.core import Metric
 
 from services.projection.bootstrap import ProjectionService
 from services.projection.feeds.rabbit import RabbitFeed
+from shared.metrics import SOURCES, counter, gauge
 from shared.problems import install_problem_handlers
-from shared.web import add_health_routes
+from shared.web import MAX_BODY_BYTES, NotReady, add_operations_routes
 
 
 def create_worker_app(service: ProjectionService) -> FastAPI:
-    app = FastAPI(title="liaison projectors", version="1")
+    app = FastAPI(title="liaison projectors", version="1", max_body_size=MAX_BODY_BYTES)
     install_problem_handlers(app)
 
     def broker_connected() -> None:
         for name, feed in service.feeds.items():
             if isinstance(feed, RabbitFeed) and not feed.connected.is_set():
-                raise ConnectionError(f"projector {name} is not connected to the broker")
+                raise NotReady(f"projector {name} is not connected to the broker")
 
-    add_health_routes(app, checks={"read_models": service.ready, "broker": broker_connected})
+    def caught_up() -> None:
+        head = service.event_log.head()
+        for name in service.feeds:
+            lag = head - service.runners[name].position()
+            if lag > service.settings.ready_lag:
+                raise NotReady(f"projection {name} is {lag} events behind")
+
+    add_operations_routes(
+        app,
+        "projector",
+        checks={"read_models": service.ready, "broker": broker_connected, "lag": caught_up},
+    )
+    SOURCES.add("projector", lambda: _projector_metrics(service))
 
     @app.get("/status", tags=["operations"])
     def status() -> dict[str, Any]:
@@ -33,3 +48,44 @@ def create_worker_app(service: ProjectionService) -> FastAPI:
         }
 
     return app
+
+
+FEED_COUNTERS = (
+    "received",
+    "redelivered",
+    "applied",
+    "duplicates",
+    "filled",
+    "dead_lettered",
+    "reconnects",
+)
+
+
+def _projector_metrics(service: ProjectionService) -> Iterable[Metric]:
+    head = service.event_log.head()
+    lag = gauge(
+        "liaison_projector_lag_events", "Events in the store not yet applied.", ["projection"]
+    )
+    position = gauge("liaison_projector_position", "Last position applied.", ["projection"])
+    families = {
+        field: counter(
+            f"liaison_projector_{field}", f"Messages {field} by the projector.", ["projection"]
+        )
+        for field in (
+            "received",
+            "redelivered",
+            "applied",
+            "duplicates",
+            "filled",
+            "dead_lettered",
+            "reconnects",
+        )
+    }
+    for name, feed in service.feeds.items():
+        applied = service.runners[name].position()
+        position.add_metric([name], applied)
+        lag.add_metric([name], max(head - applied, 0))
+        if isinstance(feed, RabbitFeed):
+            for field, family in families.items():
+                family.add_metric([name], getattr(feed.stats, field))
+    return [lag, position, *families.values()]
