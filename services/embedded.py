@@ -20,7 +20,7 @@ from services.relay.bootstrap import bootstrap as bootstrap_relay
 from shared.clock import Clock
 from shared.problems import install_problem_handlers
 from shared.settings import Settings
-from shared.web import MAX_BODY_BYTES, add_operations_routes
+from shared.web import add_operations_routes
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
@@ -47,7 +47,6 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
         description="党员密切联系群众 — a Party branch's liaison with the residents it serves: "
         "groups, posts, linked households, visits and year-end evaluations, event-sourced.",
         lifespan=lifespan,
-        max_body_size=MAX_BODY_BYTES,
     )
     install_problem_handlers(app)
     mount_commands(app, commands)

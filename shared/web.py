@@ -41,7 +41,7 @@ def add_operations_routes(
     app: FastAPI, service: str, checks: Mapping[str, Callable[[], object]]
 ) -> None:
     app.add_middleware(RequestMetrics, service=service)
-    app.add_middleware(JsonBodies)
+    app.add_middleware(RequestGuard)
 
     @app.get("/healthz", tags=["operations"], summary="The process is alive")
     async def healthz() -> dict[str, str]:
@@ -64,27 +64,46 @@ def add_operations_routes(
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
-class JsonBodies:
-    """A request with a body must say it is JSON (415 otherwise), before anything
-    tries to parse it."""
+class RequestGuard:
+    """A request body must say it is JSON (415) and fit in ``MAX_BODY_BYTES`` (413),
+    checked before anything tries to parse it. Bodies are read here in full (they
+    are small) so an oversized one is refused even without a Content-Length."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] in ("POST", "PUT", "PATCH"):
-            headers = dict(scope["headers"])
-            media_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-            if media_type != b"application/json":
-                response = problem(
-                    415,
-                    "unsupported-media-type",
-                    "Send JSON",
-                    "request bodies must be application/json (UTF-8)",
-                )
-                await response(scope, receive, send)
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        media_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if media_type != b"application/json":
+            detail = "request bodies must be application/json (UTF-8)"
+            await problem(415, "unsupported-media-type", "Send JSON", detail)(scope, receive, send)
+            return
+        body = bytearray()
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
                 return
-        await self.app(scope, receive, send)
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > MAX_BODY_BYTES:
+                detail = f"request bodies are at most {MAX_BODY_BYTES} bytes"
+                await problem(413, "payload-too-large", "Too large", detail)(scope, receive, send)
+                return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+        await self.app(scope, replay, send)
 
 
 class RequestMetrics:

@@ -18,7 +18,7 @@ from shared.messaging import Topology
 from shared.metrics import SOURCES, counter, gauge
 from shared.problems import install_problem_handlers
 from shared.settings import Settings
-from shared.web import MAX_BODY_BYTES, add_operations_routes
+from shared.web import add_operations_routes
 
 
 @dataclass
@@ -64,7 +64,7 @@ def bootstrap(settings: Settings) -> RelayService:
 
 
 def create_relay_app(service: RelayService) -> FastAPI:
-    app = FastAPI(title="liaison relay", version="1", max_body_size=MAX_BODY_BYTES)
+    app = FastAPI(title="liaison relay", version="1")
     install_problem_handlers(app)
     add_operations_routes(app, "relay", checks={"event_store": service.ready})
     SOURCES.add("relay", lambda: _relay_metrics(service))

@@ -17,7 +17,7 @@ from services.command.api.routers import (
 )
 from services.command.bootstrap import CommandService
 from shared.problems import install_problem_handlers
-from shared.web import MAX_BODY_BYTES, add_operations_routes
+from shared.web import add_operations_routes
 
 RESOURCES = (organisation, members, posts, households, campaigns, needs, appraisals, hardships)
 
@@ -46,7 +46,6 @@ def create_command_app(service: CommandService) -> FastAPI:
         title="liaison command API",
         version="1",
         description="Commands of a community Party branch's liaison with residents.",
-        max_body_size=MAX_BODY_BYTES,
     )
     install_problem_handlers(app)
     mount_commands(app, service)

@@ -9,7 +9,7 @@ from services.projection.api.routes import router
 from services.projection.bootstrap import ProjectionService
 from shared.clock import SystemClock
 from shared.problems import install_problem_handlers
-from shared.web import MAX_BODY_BYTES, add_operations_routes
+from shared.web import add_operations_routes
 
 
 def mount_queries(app: FastAPI, service: ProjectionService) -> None:
@@ -25,7 +25,6 @@ def create_query_app(service: ProjectionService) -> FastAPI:
         title="liaison query API",
         version="1",
         description="Rosters, coverage, evaluations and the audit trail of a Party branch.",
-        max_body_size=MAX_BODY_BYTES,
     )
     install_problem_handlers(app)
     mount_queries(app, service)

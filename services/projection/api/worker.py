@@ -13,11 +13,11 @@ from services.projection.bootstrap import ProjectionService
 from services.projection.feeds.rabbit import RabbitFeed
 from shared.metrics import SOURCES, counter, gauge
 from shared.problems import install_problem_handlers
-from shared.web import MAX_BODY_BYTES, NotReady, add_operations_routes
+from shared.web import NotReady, add_operations_routes
 
 
 def create_worker_app(service: ProjectionService) -> FastAPI:
-    app = FastAPI(title="liaison projectors", version="1", max_body_size=MAX_BODY_BYTES)
+    app = FastAPI(title="liaison projectors", version="1")
     install_problem_handlers(app)
 
     def broker_connected() -> None:
