@@ -27,7 +27,8 @@ from services.embedded import create_app
 from services.projection.api.app import create_query_app
 from services.projection.api.worker import create_worker_app
 from services.projection.bootstrap import bootstrap as bootstrap_projection
-from services.projection.projectors import ALL_PROJECTORS
+from services.projection.dead_letters import list_dead_letters, redrive
+from services.projection.projectors import ALL_PROJECTORS, projector_named
 from services.projection.rebuild import rebuild
 from services.relay.bootstrap import bootstrap as bootstrap_relay
 from services.relay.bootstrap import create_relay_app
@@ -63,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     replay = commands.add_parser("replay", help="rebuild read models from the event store")
     replay.add_argument("--verify", action="store_true", help="compare with live, do not switch")
     replay.add_argument("--projection", action="append", help="only this one (repeatable)")
+    letters = commands.add_parser("dead-letters", help="events projections could not apply")
+    letter_commands = letters.add_subparsers(dest="letters_command", required=True)
+    letter_commands.add_parser("list", help="every dead letter, with its reason")
+    again = letter_commands.add_parser("redrive", help="apply them again, once fixed")
+    again.add_argument("--id", type=int, action="append", help="only this one (repeatable)")
     audit = commands.add_parser("audit", help="check the event store")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
     audit_commands.add_parser("verify", help="walk the hash chain; exit 1 at the first break")
@@ -77,6 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _replay(settings, args.projection, verify=args.verify)
     if args.command == "audit":
         return _verify_chain(settings)
+    if args.command == "dead-letters":
+        return _dead_letters(settings, args.letters_command, args.__dict__.get("id"))
     serve = {
         "host": args.host,
         "port": args.port,
@@ -172,6 +180,30 @@ def _replay(settings: Settings, names: list[str] | None, *, verify: bool) -> int
     )
     differing = sum(report.differing_rows for report in reports)
     return 1 if differing else 0
+
+
+def _dead_letters(settings: Settings, action: str, ids: list[int] | None) -> int:
+    service = bootstrap_projection(settings)
+    failed = 0
+    try:
+        for letter in list_dead_letters(service.store):
+            if action == "list":
+                print(
+                    f"{letter.id}\t{letter.projection}\t{letter.position}\t"
+                    f"{letter.event_type}\t{letter.recorded_at:%Y-%m-%d %H:%M:%S}\t{letter.reason}"
+                )
+            elif not ids or letter.id in ids:
+                try:
+                    redrive(
+                        letter, projector_named(letter.projection), service.store, service.event_log
+                    )
+                    print(f"redriven: {letter.id} ({letter.projection} at {letter.position})")
+                except Exception as exc:  # the letter stays; say why and go on
+                    failed += 1
+                    print(f"still failing: {letter.id}: {exc!r}")
+    finally:
+        service.close()
+    return 1 if failed else 0
 
 
 def _verify_chain(settings: Settings) -> int:

@@ -15,6 +15,7 @@ from services.command.bootstrap import CommandService
 from services.command.domain import commands as c
 from services.command.handlers.bus import CommandContext
 from services.projection.bootstrap import ProjectionService
+from services.projection.dead_letters import list_dead_letters, redrive
 from services.projection.feeds.rabbit import RabbitFeed
 from services.projection.projectors import ALL_PROJECTORS, ROSTERS
 from services.projection.projectors.base import Writes
@@ -165,3 +166,23 @@ def test_poison_messages_are_dead_lettered_and_the_projector_goes_on(
     assert any("malformed envelope" in r for r in reasons)
     assert any("FromTheFuture" in r for r in reasons)
     assert any("bug in the projector" in r for r in reasons)
+
+
+def test_dead_letters_are_listed_and_redriven_once_fixed(
+    commands: CommandService, projections: ProjectionService
+) -> None:
+    branch = branch_with_groups(commands, 1)
+    handle(
+        commands,
+        c.FormGroup(branch_id=branch, group_id=uuid4(), name="出错的小组", basis=GroupBasis.TRAIT),
+    )
+    envelopes = stored_envelopes(projections.event_log)
+    buggy = ProjectionRunner(BuggyRosters(), projections.store, projections.event_log)
+    report = buggy.process(envelopes)
+    assert len(report.dead_letters) == 1
+    [letter] = list_dead_letters(projections.store, "rosters")
+    assert "bug in the projector" in letter.reason
+    assert group_names(projections, branch) == ["第0党小组"]
+    redrive(letter, ROSTERS, projections.store, projections.event_log)  # the fixed projector
+    assert group_names(projections, branch) == ["第0党小组", "出错的小组"]
+    assert list_dead_letters(projections.store) == []

@@ -1,0 +1,237 @@
+"""The fault suite: each scenario drives the real PostgreSQL + RabbitMQ deployment
+with a stream of commands, injects a fault mid-stream, lets the system settle and
+checks the invariant (every accepted command stored exactly once; every read model
+equal to a fresh replay). Each writes its figures to test-artifacts/faults.json."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pika
+import psycopg
+import pytest
+
+from bench.stack import AMQP_URL
+from shared.messaging import Topology
+from shared.settings import Settings
+from tests.faults.harness import Scenario
+from tests.support.broker import close_all_connections, eventually, publish_raw
+
+pytestmark = pytest.mark.timeout(600)
+
+
+@pytest.fixture
+def scenario(
+    request: pytest.FixtureRequest, stack_settings: Settings, tmp_path: Path
+) -> Iterator[Scenario]:
+    run = Scenario(request.node.name.removeprefix("test_"), stack_settings, tmp_path)
+    try:
+        yield run
+    finally:
+        run.close()
+
+
+def rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=120)
+
+
+def test_rabbitmq_restarted_and_connections_dropped(scenario: Scenario) -> None:
+    with scenario.client.streaming():
+        time.sleep(2)
+        rabbitmqctl("stop_app")
+        time.sleep(3)
+        rabbitmqctl("start_app")
+        rabbitmqctl("await_startup", "--timeout", "60")
+        time.sleep(3)
+        close_all_connections()
+        scenario.fault_over()
+        time.sleep(3)
+    scenario.settle()
+    scenario.check()
+    assert scenario.status("projector")["coverage"]["reconnects"] >= 1
+
+
+def test_projector_killed_mid_batch_three_times(scenario: Scenario) -> None:
+    with scenario.client.streaming(rate=80):
+        for _ in range(3):
+            time.sleep(1.5)
+            scenario.processes["projector"].kill(signal.SIGKILL)
+            time.sleep(1)
+            scenario.processes["projector"].start()
+        scenario.fault_over()
+        time.sleep(2)
+    scenario.settle()
+    scenario.check()
+
+
+def test_relay_killed_after_publishing_before_its_checkpoint(scenario: Scenario) -> None:
+    """What a crash between the broker's confirm and the checkpoint's commit leaves:
+    a checkpoint behind what was published. The relay publishes those again; the
+    projectors must drop every copy."""
+    with scenario.client.streaming():
+        time.sleep(3)
+        scenario.processes["relay"].kill(signal.SIGKILL)
+        with psycopg.connect(scenario.bench.conninfo, autocommit=True) as conn:
+            rewound = conn.execute(
+                "UPDATE liaison_relay_checkpoint SET position = greatest(position - 100, 0) "
+                "RETURNING position"
+            ).fetchone()
+        assert rewound is not None
+        scenario.processes["relay"].start()
+        scenario.fault_over()
+        time.sleep(2)
+    scenario.settle()
+    scenario.check()
+    assert scenario.report["deduplicated"] >= 100
+
+
+def test_postgres_connections_killed_and_postgres_stopped(scenario: Scenario) -> None:
+    database = scenario.settings.database_url.rsplit("/", 1)[-1]
+    cluster = subprocess.run(
+        ["ls", "/etc/postgresql"], capture_output=True, text=True, check=True
+    ).stdout.split()[0]
+    with scenario.client.streaming():
+        time.sleep(2)
+        for _ in range(2):
+            with psycopg.connect(
+                "host=127.0.0.1 user=postgres dbname=postgres", autocommit=True
+            ) as admin:
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = %s AND pid <> pg_backend_pid()",
+                    (database,),
+                )
+            time.sleep(1.5)
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "stop", "-m", "fast"],
+            check=True,
+            timeout=60,
+        )
+        try:
+            time.sleep(4)
+        finally:
+            subprocess.run(
+                ["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "start"],
+                check=True,
+                timeout=60,
+            )
+        eventually(
+            lambda: (
+                subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"], check=False).returncode == 0
+            )
+        )
+        scenario.fault_over()
+        time.sleep(3)
+    scenario.settle()
+    scenario.check()
+    statuses = scenario.client.tally.statuses
+    assert (
+        statuses.get("503", 0) + statuses.get("ConnectError", 0) + statuses.get("ReadTimeout", 0)
+        > 0
+    ), "the outage was seen by clients"
+    assert scenario.client.tally.slowest_answer_seconds < 30, "no answer hangs past a timeout"
+
+
+def test_poison_messages_go_to_the_dead_letter_queue(scenario: Scenario) -> None:
+    topology = Topology(scenario.settings.amqp_prefix)
+    with scenario.client.streaming():
+        time.sleep(1)
+        publish_raw(topology, b"{not json")
+        publish_raw(topology, b'{"position": 1}')
+        scenario.fault_over()
+        time.sleep(2)
+    scenario.settle()
+    scenario.check()
+    projector = scenario.status("projector")
+    assert all(feed["dead_lettered"] >= 2 for feed in projector.values())
+    metrics = httpx.get(f"{scenario.processes['projector'].url}/metrics").text
+    assert 'liaison_projector_dead_lettered_total{projection="coverage"} 2.0' in metrics
+    connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
+    try:
+        declared = connection.channel().queue_declare(
+            topology.dead_letter_queue("coverage"), passive=True
+        )
+        assert declared.method.message_count == 2
+    finally:
+        connection.close()
+
+
+def test_a_message_lost_in_transit_is_read_from_the_store(scenario: Scenario) -> None:
+    topology = Topology(scenario.settings.amqp_prefix)
+    scenario.processes["projector"].kill(signal.SIGTERM)
+    for _ in range(20):
+        scenario.client.visit()
+    eventually(lambda: _queue_depth(topology.queue("coverage")) >= 20)
+    lost = _take(topology.queue("coverage"), 5)
+    assert lost == 5
+    scenario.processes["projector"].start()
+    scenario.fault_over()
+    scenario.settle()
+    scenario.check()
+    assert scenario.status("projector")["coverage"]["filled"] >= 5
+
+
+def test_fifty_clients_in_conflict(scenario: Scenario) -> None:
+    branch = scenario.world.branches[0]
+    household = branch.households[0]
+    answers: list[int] = []
+    lock = threading.Lock()
+
+    def link(member: uuid.UUID) -> None:
+        status = scenario.client.send(
+            f"/v1/branches/{branch.id}/households/{household}/link", {"member_id": str(member)}
+        )
+        with lock:
+            answers.append(status)
+
+    threads = [threading.Thread(target=link, args=(m,)) for m in branch.members[:20] * 3][:50]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(set(answers)) == [200, 409]
+    assert answers.count(200) == 1
+    scenario.fault_over()
+    scenario.settle()
+    scenario.check()
+    linked = httpx.get(
+        f"{scenario.processes['query'].url}/v1/branches/{branch.id}/coverage/households",
+        params={"visited": "false", "limit": 1000},
+    ).json()["households"]
+    assert sum(1 for h in linked if h["linked_member_id"]) == 1
+
+
+def _queue_depth(queue: str) -> int:
+    connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
+    try:
+        count: int = connection.channel().queue_declare(queue, passive=True).method.message_count
+        return count
+    finally:
+        connection.close()
+
+
+def _take(queue: str, count: int) -> int:
+    """Consumes and acknowledges ``count`` messages: they are gone from the queue."""
+    connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
+    taken = 0
+    try:
+        channel = connection.channel()
+        channel.basic_qos(prefetch_count=count)
+        for method, _, _ in channel.consume(queue, inactivity_timeout=5):
+            if method is None:
+                break
+            channel.basic_ack(method.delivery_tag)
+            taken += 1
+            if taken == count:
+                break
+        channel.cancel()
+    finally:
+        connection.close()
+    return taken
