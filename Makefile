@@ -7,7 +7,7 @@ VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup run test bench bench-quick lint format check clean
+.PHONY: setup run demo test bench bench-quick lint format check clean
 
 setup: $(VENV)/.synced
 
@@ -21,6 +21,9 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 run: setup ## the whole product on the embedded default, at http://127.0.0.1:8000
 	$(VENV)/bin/liaison run
+
+demo: setup ## tells the seed's story to the liaison `make run` started
+	$(VENV)/bin/liaison demo
 
 test: setup ## the whole suite, including PostgreSQL and RabbitMQ tests
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -17,12 +17,15 @@ import sys
 import threading
 from collections.abc import Sequence
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
 
 from services.audit.api import mount_audit
 from services.command.api.app import create_command_app
 from services.command.bootstrap import bootstrap as bootstrap_commands
+from services.demo.client import Branch
+from services.demo.story import follow_up, tell_the_seed_story
 from services.embedded import create_app
 from services.projection.api.app import create_query_app
 from services.projection.api.worker import create_worker_app
@@ -64,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     replay = commands.add_parser("replay", help="rebuild read models from the event store")
     replay.add_argument("--verify", action="store_true", help="compare with live, do not switch")
     replay.add_argument("--projection", action="append", help="only this one (repeatable)")
+    demo = commands.add_parser("demo", help="tell the seed's story to a running liaison")
+    demo.add_argument("--url", default="http://127.0.0.1:8000", help="its command API")
+    demo.add_argument("--query-url", help="its query API, if separate")
     letters = commands.add_parser("dead-letters", help="events projections could not apply")
     letter_commands = letters.add_subparsers(dest="letters_command", required=True)
     letter_commands.add_parser("list", help="every dead letter, with its reason")
@@ -83,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _replay(settings, args.projection, verify=args.verify)
     if args.command == "audit":
         return _verify_chain(settings)
+    if args.command == "demo":
+        return _demo(args.url, args.query_url or args.url)
     if args.command == "dead-letters":
         return _dead_letters(settings, args.letters_command, args.__dict__.get("id"))
     serve = {
@@ -180,6 +188,18 @@ def _replay(settings: Settings, names: list[str] | None, *, verify: bool) -> int
     )
     differing = sum(report.differing_rows for report in reports)
     return 1 if differing else 0
+
+
+def _demo(url: str, query_url: str) -> int:
+    with (
+        httpx.Client(base_url=url, timeout=60) as commands,
+        httpx.Client(base_url=query_url, timeout=60) as queries,
+    ):
+        seed = tell_the_seed_story(Branch(commands, queries))
+        follow_up(seed)
+    print(f"demo branch {seed.branch.id}: 同江市城市社区长安党支部, 2009")
+    print(f"dashboard: {query_url}/dashboard#/roster?branch={seed.branch.id}")
+    return 0
 
 
 def _dead_letters(settings: Settings, action: str, ids: list[int] | None) -> int:

@@ -17,6 +17,7 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 from fastapi.testclient import TestClient
 
+from services.demo.client import Branch
 from services.embedded import create_app
 from services.projection.bootstrap import bootstrap as bootstrap_projections
 from services.projection.projectors import ALL_PROJECTORS
@@ -25,7 +26,6 @@ from shared.clock import FixedClock
 from shared.contract.codec import dumps
 from shared.eventstore import open_recorder
 from shared.settings import Settings
-from tests.support.api import Branch
 
 START = datetime(2009, 11, 2, 9, 0, tzinfo=UTC)
 

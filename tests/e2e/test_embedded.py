@@ -11,12 +11,12 @@ from uuid import uuid4
 import pytest
 from fastapi.testclient import TestClient
 
+from services.demo.client import Branch, tell_the_story
 from services.embedded import create_app
 from services.projection.bootstrap import bootstrap as bootstrap_projections
 from services.projection.projectors import ALL_PROJECTORS
 from services.projection.rebuild import rebuild
 from shared.settings import Settings
-from tests.support.api import Branch, tell_the_story
 
 
 @pytest.fixture

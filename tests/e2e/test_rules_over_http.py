@@ -11,9 +11,9 @@ from uuid import uuid4
 import pytest
 from fastapi.testclient import TestClient
 
+from services.demo.client import Branch, tell_the_story
 from services.embedded import create_app
 from shared.settings import Settings
-from tests.support.api import Branch, tell_the_story
 
 
 @pytest.fixture

@@ -9,13 +9,13 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from services.demo.client import Branch
+from services.demo.story import GROUPS, Seed, follow_up, tell_the_seed_story
 from services.embedded import create_app
 from services.projection.bootstrap import bootstrap as bootstrap_projections
 from services.projection.projectors import ALL_PROJECTORS
 from services.projection.rebuild import rebuild
 from shared.settings import Settings
-from tests.support.api import Branch
-from tests.support.story import GROUPS, Seed, follow_up, tell_the_seed_story
 
 
 @pytest.fixture(scope="module")

@@ -14,10 +14,10 @@ import httpx
 import pytest
 
 from bench.stack import Process, environment, liaison
+from services.demo.client import Branch, tell_the_story
 from shared.contract.envelope import Envelope
 from shared.messaging import Topology
 from shared.settings import Settings
-from tests.support.api import Branch, tell_the_story
 from tests.support.broker import eventually, publish_raw
 
 

@@ -8,12 +8,12 @@ from datetime import date
 
 from fastapi.testclient import TestClient
 
+from services.demo.client import Branch, tell_the_story
 from services.embedded import create_app
 from services.projection.bootstrap import bootstrap as bootstrap_projections
 from services.projection.projectors import ALL_PROJECTORS
 from services.projection.rebuild import rebuild
 from shared.settings import Settings
-from tests.support.api import Branch, tell_the_story
 
 
 def test_rebuild_and_switch_under_writes(pg_settings: Settings) -> None:

@@ -1,5 +1,5 @@
-"""A small client for the v1 API, shared by the end-to-end tests: it tells the
-branch's story through HTTP and reads the answers back."""
+"""A small client for the v1 API: it tells a branch's story through HTTP and reads
+the answers back. ``liaison demo`` and the end-to-end tests use it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,10 @@ from datetime import date
 from typing import Any
 
 import httpx
+
+
+class StoryError(RuntimeError):
+    """The service refused part of the story."""
 
 
 @dataclass
@@ -27,7 +31,8 @@ class Branch:
         self, path: str, body: dict[str, Any], expected: int = 201, **kwargs: Any
     ) -> dict[str, Any]:
         response = self.commands.post(path, json=body, **kwargs)
-        assert response.status_code == expected, (path, response.status_code, response.text)
+        if response.status_code != expected:
+            raise StoryError(f"{path}: {response.status_code} {response.text}")
         result: dict[str, Any] = response.json()
         self.position = max(self.position, result["position"])
         return result
@@ -153,7 +158,8 @@ class Branch:
         response = self.queries.get(
             f"{self.base}{path}", params={"min_position": self.position, **params}
         )
-        assert response.status_code == 200, (path, response.status_code, response.text)
+        if response.status_code != 200:
+            raise StoryError(f"{path}: {response.status_code} {response.text}")
         assert int(response.headers["X-Read-Position"]) >= self.position
         body: dict[str, Any] = response.json()
         return body

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from tests.support.api import Branch
+from services.demo.client import Branch
 
 GROUPS = (
     ("第一党小组", "residence"),
@@ -69,15 +69,54 @@ class Seed:
     needs: dict[str, str] = field(default_factory=dict)  # need id -> state
 
 
+@dataclass
+class _Cast:
+    """Who is who in the story."""
+
+    names: list[str]
+    full: list[str]
+    without_office: list[str]
+    addresses: list[str]
+    linkers: list[str]
+    # Demo data, not security: a seeded generator makes the story the same every time.
+    rng: random.Random = field(default_factory=lambda: random.Random(20091129))  # noqa: S311
+
+
 def tell_the_seed_story(branch: Branch) -> Seed:
-    rng = random.Random(20091129)
+    names = [SURNAMES[i] + GIVEN[i] for i in range(len(MEMBERS))]
+    full = [n for n, (_, status, _) in zip(names, MEMBERS, strict=True) if status == "full"]
+    cast = _Cast(
+        names=names,
+        full=full,
+        without_office=[n for n, (_, _, office) in zip(names, MEMBERS, strict=True) if not office],
+        addresses=[f"长安街{i + 1}号" for i in range(100)],
+        linkers=full[:14],
+    )
     seed = Seed(branch)
+    for chapter in (
+        _platform,
+        _posts,
+        _links_and_visits,
+        _campaigns,
+        _requests,
+        _duty_reports,
+        _moves,
+        _appraisal,
+    ):
+        chapter(branch, seed, cast)
+    return seed
+
+
+def _platform(branch: Branch, seed: Seed, cast: _Cast) -> None:
+    """Groups by residence, occupation and trait; every category of member; leaders;
+    the volunteer service team (党员义工服务队)."""
     branch.register("同江市城市社区长安党支部")
     for name, basis in GROUPS:
         branch.form_group(name, basis)
 
-    names = [SURNAMES[i] + GIVEN[i] for i in range(len(MEMBERS))]
-    for index, (name, (category, status, office)) in enumerate(zip(names, MEMBERS, strict=True)):
+    for index, (name, (category, status, office)) in enumerate(
+        zip(cast.names, MEMBERS, strict=True)
+    ):
         group = GROUPS[index // 5][0]
         branch.enroll(
             name,
@@ -89,28 +128,27 @@ def tell_the_seed_story(branch: Branch) -> Seed:
         )
         seed.categories[category] += 1
     for index, (group, _) in enumerate(GROUPS):
-        branch.appoint_leader(group, names[index * 5 + 1])
-    without_office = [n for n, (_, _, office) in zip(names, MEMBERS, strict=True) if not office]
-    full = [n for n, (_, status, _) in zip(names, MEMBERS, strict=True) if status == "full"]
+        branch.appoint_leader(group, cast.names[index * 5 + 1])
 
-    # The volunteer service team (党员义工服务队).
-    for name in without_office[:12]:
+    for name in cast.without_office[:12]:
         branch.act(
             "/volunteer-team/members",
             {"member_id": branch.members[name], "joined_on": date(2009, 3, 5)},
         )
         seed.volunteers.append(name)
 
-    # Posts with duties (设岗定责): each holder shows identity, content and pledge.
+
+def _posts(branch: Branch, seed: Seed, cast: _Cast) -> None:
+    """Posts with duties (设岗定责): each holder shows identity, content and pledge."""
     branch.establish_post("政策宣传岗", "policy_publicity", "宣传党的方针政策和惠民措施")
     branch.establish_post(
         "扶贫帮困岗", "poverty_relief", "联系困难群众，落实送温暖制度", capacity=4
     )
     branch.establish_post("就业咨询岗", "employment_advice", "为下岗失业人员提供就业信息和指导")
     for post, holders in (
-        ("政策宣传岗", without_office[0:4]),
-        ("扶贫帮困岗", without_office[4:8]),
-        ("就业咨询岗", without_office[8:11]),
+        ("政策宣传岗", cast.without_office[0:4]),
+        ("扶贫帮困岗", cast.without_office[4:8]),
+        ("就业咨询岗", cast.without_office[8:11]),
     ):
         for name in holders:
             branch.assign(
@@ -120,28 +158,30 @@ def tell_the_seed_story(branch: Branch) -> Seed:
                 "亮身份、作承诺，热情服务，限时办结",
             )
 
-    # Households and links (党员联户): 1+N, each linking member takes 6 households.
-    addresses = [f"长安街{i + 1}号" for i in range(100)]
-    for i, address in enumerate(addresses):
+
+def _links_and_visits(branch: Branch, seed: Seed, cast: _Cast) -> None:
+    """Households and links (党员联户, 1+N: six each), then the flu season's 500
+    visits (走访), mostly by the linked member."""
+    for i, address in enumerate(cast.addresses):
         tags = ["独居老人"] if i % 17 == 0 else (["低保户"] if i % 23 == 0 else [])
         branch.register_household(address, AREAS[i % 5], f"户主{i + 1}", tags=tags)
-    linkers = full[:14]
-    for i, address in enumerate(addresses[: 6 * len(linkers)]):
-        member = linkers[i // 6]
+    for i, address in enumerate(cast.addresses[: 6 * len(cast.linkers)]):
+        member = cast.linkers[i // 6]
         branch.link(address, member)
         seed.linked[address] = member
 
-    # The flu season: 500 visits (走访), mostly by the linked member.
     start = date(2009, 10, 1)
     for _ in range(500):
-        address = rng.choice(addresses[:90])
-        visitor = seed.linked.get(address) or rng.choice(linkers)
-        on = start + timedelta(days=rng.randrange(58))
-        purpose = rng.choice(PURPOSES)
+        address = cast.rng.choice(cast.addresses[:90])
+        visitor = seed.linked.get(address) or cast.rng.choice(cast.linkers)
+        on = start + timedelta(days=cast.rng.randrange(58))
+        purpose = cast.rng.choice(PURPOSES)
         branch.visit(visitor, address, on, purpose)
         seed.visits.append((visitor, address, on, purpose))
 
-    # Campaigns (集中活动) with the summary's own numbers.
+
+def _campaigns(branch: Branch, seed: Seed, cast: _Cast) -> None:
+    """Campaigns (集中活动) with the summary's own numbers."""
     clean_up = branch.act(
         "/campaigns",
         {
@@ -164,7 +204,7 @@ def tell_the_seed_story(branch: Branch) -> Seed:
                 "metric": metric,
                 "quantity": quantity,
                 "recorded_on": on,
-                "member_ids": [branch.members[n] for n in full[:10]],
+                "member_ids": [branch.members[n] for n in cast.full[:10]],
                 "volunteers": 15,
             },
             expected=201,
@@ -193,13 +233,15 @@ def tell_the_seed_story(branch: Branch) -> Seed:
                 "metric": metric,
                 "quantity": quantity,
                 "recorded_on": date(2009, 11, 20),
-                "member_ids": [branch.members[n] for n in linkers],
+                "member_ids": [branch.members[n] for n in cast.linkers],
                 "volunteers": 8,
             },
             expected=201,
         )
 
-    # Residents' requests (诉求) raised on visits.
+
+def _requests(branch: Branch, seed: Seed, cast: _Cast) -> None:
+    """Residents' requests (诉求) raised on visits, half of them resolved."""
     for i, (category, description) in enumerate(
         (
             ("medical", "独居老人需要定期量血压"),
@@ -208,7 +250,7 @@ def tell_the_seed_story(branch: Branch) -> Seed:
             ("living", "冬季取暖困难"),
         )
     ):
-        address = addresses[i * 6]
+        address = cast.addresses[i * 6]
         need = branch.act(
             "/needs",
             {
@@ -236,9 +278,11 @@ def tell_the_seed_story(branch: Branch) -> Seed:
             )
             seed.needs[need] = "resolved"
 
-    # Duty reports (述职) each half year by the members who link households.
-    seed.late_reporter = linkers[-1]
-    for name in linkers:
+
+def _duty_reports(branch: Branch, seed: Seed, cast: _Cast) -> None:
+    """Duty reports (述职) each half year by the members who link households; one is late."""
+    seed.late_reporter = cast.linkers[-1]
+    for name in cast.linkers:
         for period, on, audience in (
             ("2009H1", date(2009, 7, 10), "members"),
             ("2009H2", date(2009, 12, 15), "mass_representatives"),
@@ -256,8 +300,10 @@ def tell_the_seed_story(branch: Branch) -> Seed:
                 expected=201,
             )
 
-    # A move and a departure; their history stays.
-    seed.transferred = full[14]
+
+def _moves(branch: Branch, seed: Seed, cast: _Cast) -> None:
+    """A move and a departure; their history stays."""
+    seed.transferred = cast.full[14]
     branch.act(
         f"/members/{branch.members[seed.transferred]}/transfer",
         {
@@ -266,20 +312,23 @@ def tell_the_seed_story(branch: Branch) -> Seed:
             "reason": "搬到第五小组片区",
         },
     )
-    seed.departed = names[24]
+    seed.departed = cast.names[24]
     branch.act(
         f"/members/{branch.members[seed.departed]}/departure",
         {"reason": "moved_away", "left_on": date(2009, 11, 25), "notes": "迁往哈尔滨"},
     )
 
-    # Democratic appraisal (民主评议) with ballots from members and mass representatives.
-    graded = [n for n in full if n != seed.departed]
+
+def _appraisal(branch: Branch, seed: Seed, cast: _Cast) -> None:
+    """Democratic appraisal (民主评议): ballots from members and mass representatives,
+    then the grades."""
+    graded = [n for n in cast.full if n != seed.departed]
     branch.open_appraisal(2009, date(2009, 12, 1))
     for name in graded:
         for _ in range(3):
-            branch.ballot(2009, name, "member", rng.choice(("excellent", "good", "qualified")))
+            branch.ballot(2009, name, "member", cast.rng.choice(("excellent", "good", "qualified")))
         for _ in range(2):
-            branch.ballot(2009, name, "mass_representative", rng.choice(("excellent", "good")))
+            branch.ballot(2009, name, "mass_representative", cast.rng.choice(("excellent", "good")))
     branch.close_appraisal(2009, date(2009, 12, 20))
     for name, grade in zip(graded, GRADES, strict=True):
         shortcomings = (
@@ -291,7 +340,6 @@ def tell_the_seed_story(branch: Branch) -> Seed:
         seed.grades[name] = grade
         if shortcomings:
             seed.low_grades.append(name)
-    return seed
 
 
 def follow_up(seed: Seed) -> None:
