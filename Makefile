@@ -7,7 +7,7 @@ VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup run demo test bench bench-quick lint format check clean
+.PHONY: setup browser run demo test bench bench-quick lint format check clean
 
 setup: $(VENV)/.synced
 
@@ -25,8 +25,11 @@ run: setup ## the whole product on the embedded default, at http://127.0.0.1:800
 demo: setup ## tells the seed's story to the liaison `make run` started
 	$(VENV)/bin/liaison demo
 
-test: setup ## the whole suite, including PostgreSQL and RabbitMQ tests
+test: setup browser ## the whole suite, including PostgreSQL, RabbitMQ and browser tests
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+browser: ## Debian's Chromium for the dashboard's browser tests
+	scripts/ensure-chromium
 
 bench: setup ## the benchmark on local PostgreSQL + RabbitMQ; writes bench/results.json
 	$(VENV)/bin/python -m bench

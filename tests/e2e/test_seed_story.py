@@ -3,15 +3,22 @@ model checked against what was told, and a full replay that reproduces them."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
 
 import pytest
+from docx import Document
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
 from services.demo.client import Branch
 from services.demo.story import GROUPS, Seed, follow_up, tell_the_seed_story
 from services.embedded import create_app
+from services.projection.api.documents import XLSX
 from services.projection.bootstrap import bootstrap as bootstrap_projections
 from services.projection.projectors import ALL_PROJECTORS
 from services.projection.rebuild import rebuild
@@ -156,6 +163,65 @@ def test_the_year_end_evaluation(told: tuple[Seed, Settings]) -> None:
         seed.helper,
         1,
     )
+
+
+def test_the_ledgers_read_back(told: tuple[Seed, Settings]) -> None:
+    seed, _ = told
+    branch = seed.branch
+    base = branch.base
+
+    def workbook(path: str, **params: Any) -> Any:
+        response = branch.queries.get(f"{base}/exports/{path}", params=params)
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].startswith(XLSX)
+        return load_workbook(io.BytesIO(response.content)).active
+
+    roster = workbook("roster.xlsx")
+    assert roster.title == "党员花名册"
+    assert [cell.value for cell in roster[1]][:4] == ["姓名", "党小组", "党员类别", "身份"]
+    assert roster.max_row == 1 + 25
+    volunteers = [row[7].value for row in roster.iter_rows(min_row=2) if row[7].value]
+    assert len(volunteers) == 12 and all(isinstance(v, datetime) for v in volunteers)
+
+    visits = workbook("visits.xlsx", **{"from": "2009-10-01", "to": "2009-11-30"})
+    assert visits.max_row == 1 + 500
+    assert isinstance(visits["A2"].value, datetime)
+    assert visits.print_title_rows == "$1:$1", "the header row prints on every page"
+
+    evaluation = workbook("evaluations.xlsx", year=2009)
+    grades = [row[10].value for row in evaluation.iter_rows(min_row=2)]
+    assert grades.count("优秀") == 6 and grades.count("不合格") == 1
+
+    exported = branch.queries.get(f"{base}/exports/coverage.csv")
+    assert exported.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["片区", "地址", "户主"] and len(rows) == 1 + 100
+
+
+def test_the_year_end_summary_states_the_numbers(told: tuple[Seed, Settings]) -> None:
+    seed, _ = told
+    markdown = seed.branch.queries.get(f"{seed.branch.base}/summary", params={"year": 2009})
+    assert markdown.headers["content-type"].startswith("text/markdown")
+    text = markdown.text
+    for phrase in (
+        "同江市城市社区长安党支部2009年党员联系和服务群众工作总结",
+        "共成立党小组5个",
+        "离退休党员6名",
+        "党员义工服务队现有队员12名",
+        "设置党员义务服务岗3个",
+        "清理巷道22条、清理胡同3条、清理垃圾堆3个",
+        "发放宣传单270份、走访居民500户",
+        "走访居民90户、500人次",
+        "优秀6名、较好8名、合格5名、基本合格2名、不合格1名",
+        "谈心谈话3人次",
+        "困难党员结对帮扶1对",
+    ):
+        assert phrase in text, phrase
+    document = seed.branch.queries.get(
+        f"{seed.branch.base}/summary", params={"year": 2009, "format": "docx"}
+    )
+    paragraphs = "\n".join(p.text for p in Document(io.BytesIO(document.content)).paragraphs)
+    assert "清理巷道22条" in paragraphs and "优秀6名" in paragraphs
 
 
 def test_a_full_replay_reproduces_every_read_model(told: tuple[Seed, Settings]) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.projection.api import documents
 from services.projection.api.reader import ReadModels
 from services.projection.api.routes import router
 from services.projection.bootstrap import ProjectionService
+from services.projection.dashboard import mount_dashboard
 from shared.clock import SystemClock
 from shared.problems import install_problem_handlers
 from shared.web import add_operations_routes
@@ -18,6 +20,8 @@ def mount_queries(app: FastAPI, service: ProjectionService) -> None:
     app.state.clock = SystemClock(service.settings.timezone)
     app.state.event_log = service.event_log
     app.include_router(router)
+    app.include_router(documents.router)
+    mount_dashboard(app)
 
 
 def create_query_app(service: ProjectionService) -> FastAPI:

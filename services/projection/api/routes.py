@@ -58,12 +58,12 @@ From = Annotated[date | None, Query(alias="from", description="First day of the 
 To = Annotated[date | None, Query(alias="to", description="Last day of the window.")]
 
 
-def _today(request: Request) -> date:
+def today_for(request: Request) -> date:
     clock: Clock = request.app.state.clock
     return clock.today()
 
 
-async def _read(
+async def read_projection(
     request: Request,
     as_of: datetime | None,
     projector: Projector[T],
@@ -82,14 +82,14 @@ def _reads(request: Request) -> ReadModels:
     return reads
 
 
-def _answer(answer: A | None, response: Response, branch_id: UUID) -> A:
+def found(answer: A | None, response: Response, branch_id: UUID) -> A:
     if answer is None:
         raise HTTPException(404, f"no branch {branch_id}")
     response.headers["X-Read-Position"] = str(answer.position)
     return answer
 
 
-def _check_window(start: date | None, end: date | None) -> None:
+def check_window(start: date | None, end: date | None) -> None:
     if start is not None and end is not None and start > end:
         raise HTTPException(422, f"the window starts ({start}) after it ends ({end})")
 
@@ -102,14 +102,14 @@ async def roster(
     min_position: MinPosition = None,
     as_of: AsOf = None,
 ) -> s.Roster:
-    answer = await _read(
+    answer = await read_projection(
         request,
         as_of,
         ROSTERS,
         min_position,
         lambda conn, t, pos: rosters.roster(conn, t, branch_id, pos),
     )
-    return _answer(answer, response, branch_id)
+    return found(answer, response, branch_id)
 
 
 @router.get(BRANCH + "/posts", tags=["rosters"])
@@ -120,14 +120,14 @@ async def posts_board(
     min_position: MinPosition = None,
     as_of: AsOf = None,
 ) -> s.PostsBoard:
-    answer = await _read(
+    answer = await read_projection(
         request,
         as_of,
         ROSTERS,
         min_position,
         lambda conn, t, pos: rosters.posts_board(conn, t, branch_id, pos),
     )
-    return _answer(answer, response, branch_id)
+    return found(answer, response, branch_id)
 
 
 @router.get(BRANCH + "/coverage", tags=["coverage"], response_model_by_alias=True)
@@ -141,8 +141,8 @@ async def coverage_counts(
     min_position: MinPosition = None,
     as_of: AsOf = None,
 ) -> s.Coverage:
-    _check_window(start, end)
-    answer = await _read(
+    check_window(start, end)
+    answer = await read_projection(
         request,
         as_of,
         COVERAGE,
@@ -151,7 +151,7 @@ async def coverage_counts(
             conn, t, branch_id, start=start, end=end, position=pos
         ),
     )
-    return _answer(answer, response, branch_id)
+    return found(answer, response, branch_id)
 
 
 @router.get(BRANCH + "/coverage/households", tags=["coverage"])
@@ -168,8 +168,8 @@ async def coverage_households(
     min_position: MinPosition = None,
     as_of: AsOf = None,
 ) -> s.CoverageHouseholds:
-    _check_window(start, end)
-    answer = await _read(
+    check_window(start, end)
+    answer = await read_projection(
         request,
         as_of,
         COVERAGE,
@@ -186,7 +186,7 @@ async def coverage_households(
             position=pos,
         ),
     )
-    return _answer(answer, response, branch_id)
+    return found(answer, response, branch_id)
 
 
 @router.get(BRANCH + "/evaluations", tags=["evaluations"])
@@ -199,16 +199,16 @@ async def evaluations_of_year(
     min_position: MinPosition = None,
     as_of: AsOf = None,
 ) -> s.Evaluations:
-    answer = await _read(
+    answer = await read_projection(
         request,
         as_of,
         EVALUATIONS,
         min_position,
         lambda conn, t, pos: evaluations.evaluations(
-            conn, t, branch_id, year=year, today=_today(request), position=pos
+            conn, t, branch_id, year=year, today=today_for(request), position=pos
         ),
     )
-    return _answer(answer, response, branch_id)
+    return found(answer, response, branch_id)
 
 
 @router.get(BRANCH + "/coverage/visits", tags=["coverage"])
@@ -222,14 +222,14 @@ async def visits_by_month(
     as_of: AsOf = None,
 ) -> s.VisitsByMonth:
     """Visits per month of the year, by purpose."""
-    answer = await _read(
+    answer = await read_projection(
         request,
         as_of,
         COVERAGE,
         min_position,
         lambda conn, t, pos: coverage.visits_by_month(conn, t, branch_id, year, pos),
     )
-    return _answer(answer, response, branch_id)
+    return found(answer, response, branch_id)
 
 
 @router.get(BRANCH + "/campaigns", tags=["campaigns"])
@@ -240,14 +240,14 @@ async def campaign_tallies(
     min_position: MinPosition = None,
     as_of: AsOf = None,
 ) -> s.Campaigns:
-    answer = await _read(
+    answer = await read_projection(
         request,
         as_of,
         COVERAGE,
         min_position,
         lambda conn, t, pos: campaigns.campaigns(conn, t, branch_id, pos),
     )
-    return _answer(answer, response, branch_id)
+    return found(answer, response, branch_id)
 
 
 @router.get(BRANCH + "/needs", tags=["needs"])
@@ -263,15 +263,21 @@ async def residents_needs(
     min_position: MinPosition = None,
     as_of: AsOf = None,
 ) -> s.Needs:
-    day = on or _today(request)
-    answer = await _read(
+    day = on or today_for(request)
+    answer = await read_projection(
         request,
         as_of,
         COVERAGE,
         min_position,
         lambda conn, t, pos: needs.needs(conn, t, branch_id, status=status, on=day, position=pos),
     )
-    return _answer(answer, response, branch_id)
+    return found(answer, response, branch_id)
+
+
+@router.get("/branches", tags=["rosters"])
+async def branches(request: Request, min_position: MinPosition = None) -> s.Branches:
+    """Every branch, for choosing one."""
+    return await read_projection(request, None, ROSTERS, min_position, rosters.branches)
 
 
 @router.get("/projections", tags=["operations"])

@@ -94,6 +94,15 @@ class Roster(ReadAnswer):
     hardships: list[HardshipPair]
 
 
+class BranchRef(BaseModel):
+    id: UUID
+    name: str
+
+
+class Branches(ReadAnswer):
+    branches: list[BranchRef]
+
+
 class PostHolder(BaseModel):
     member_id: UUID
     name: str

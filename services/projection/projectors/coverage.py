@@ -71,6 +71,7 @@ class CoverageProjector(Projector[CoverageTables]):
                 Column("branch_id", Uuid, nullable=False, index=True),
                 Column("name", Text, nullable=False),
                 Column("dissolved_on", Date),
+                Column("formed_position", BigInteger, nullable=False),
             ),
             members=Table(
                 f"{prefix}members",
@@ -147,7 +148,11 @@ class CoverageProjector(Projector[CoverageTables]):
         match event:
             case e.GroupFormed():
                 w.insert(
-                    t.groups, id=envelope.stream_id, branch_id=envelope.branch_id, name=event.name
+                    t.groups,
+                    id=envelope.stream_id,
+                    branch_id=envelope.branch_id,
+                    name=event.name,
+                    formed_position=envelope.position,
                 )
             case e.GroupDissolved():
                 update_row(w, t.groups, envelope.stream_id, dissolved_on=event.dissolved_on)

@@ -79,7 +79,9 @@ def coverage(
         )
     }
     groups = conn.execute(
-        select(t.groups).where(t.groups.c.branch_id == branch_id).order_by(t.groups.c.name)
+        select(t.groups)
+        .where(t.groups.c.branch_id == branch_id)
+        .order_by(t.groups.c.formed_position)
     ).all()
 
     visited = select(t.visits.c.household_id).where(*window).distinct().subquery()

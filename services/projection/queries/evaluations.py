@@ -28,7 +28,10 @@ def _ballots(conn: Connection, t: EvaluationTables, appraisal: UUID) -> dict[UUI
     counts: defaultdict[UUID, list[Any]] = defaultdict(list)
     rows = conn.execute(
         select(
-            t.ballots.c.member_id, t.ballots.c.voter_kind, t.ballots.c.grade, t.ballots.c.count
+            t.ballots.c.member_id,
+            t.ballots.c.voter_kind,
+            t.ballots.c.grade,
+            t.ballots.c.count.label("votes"),
         ).where(t.ballots.c.appraisal_id == appraisal)
     )
     for row in rows:
@@ -37,9 +40,9 @@ def _ballots(conn: Connection, t: EvaluationTables, appraisal: UUID) -> dict[UUI
     for member_id, member_rows in counts.items():
         by_kind = {kind: dict.fromkeys(Grade, 0) for kind in VoterKind}
         for row in member_rows:
-            by_kind[VoterKind(row.voter_kind)][Grade(row.grade)] += row.count
+            by_kind[VoterKind(row.voter_kind)][Grade(row.grade)] += row.votes
         tallies[member_id] = s.BallotTally(
-            total=sum(row.count for row in member_rows),
+            total=sum(row.votes for row in member_rows),
             by_grade={g: sum(by_kind[k][g] for k in VoterKind) for g in Grade},
             by_voter_kind=by_kind,
         )

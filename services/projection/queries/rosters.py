@@ -179,3 +179,10 @@ def posts_board(
             for row in posts
         ],
     )
+
+
+def branches(conn: Connection, t: RosterTables, position: int) -> s.Branches:
+    rows = conn.execute(select(t.branches).order_by(t.branches.c.name))
+    return s.Branches(
+        position=position, branches=[s.BranchRef(id=row.id, name=row.name) for row in rows]
+    )

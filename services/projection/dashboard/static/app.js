@@ -1,0 +1,293 @@
+// The branch dashboard: reads the query API, zh-CN first with an English switch,
+// and re-reads the page when the read models move on (polling their positions).
+
+const UI = {
+  zh: {
+    app: "党员联系群众工作台", branch: "支部", roster: "花名册", posts: "服务岗",
+    coverage: "联户走访", evaluations: "考评", campaigns: "集中活动", needs: "群众诉求",
+    updated: "数据截至事件", switch: "English", members: "党员", groups: "党小组",
+    byCategory: "党员类别", byStatus: "身份", leader: "组长", basis: "设置依据", count: "人数",
+    volunteers: "党员义工服务队", since: "加入日期", departed: "迁出党员", leftOn: "迁出日期",
+    reason: "原因", hardships: "困难党员结对帮扶", helper: "帮扶人", kind: "类别",
+    assistance: "帮扶次数", status: "状态", open: "进行中", closed: "已结束",
+    postsBoard: "党员义务服务岗（亮身份、作承诺）", holders: "上岗党员", serviceContent: "服务内容",
+    pledge: "服务承诺", duties: "岗位职责", capacity: "名额", noHolders: "暂无上岗党员",
+    from: "从", to: "至", apply: "查询", households: "登记户数", linked: "已联系户",
+    visited: "已走访户", rate: "走访覆盖率", visits: "走访人次", byGroup: "按党小组",
+    byArea: "按片区", area: "片区", name: "名称", unvisited: "未走访户", address: "地址",
+    head: "户主", linkedMember: "联系党员", lastVisit: "最近走访", byMonth: "每月走访（按事由）",
+    month: "月份", purpose: "事由", year: "年度", distribution: "考评等次分布",
+    rated: "已评定", awaitingTalk: "待谈心谈话", reportsDue: "逾期未述职", period: "半年度",
+    grade: "等次", ballots: "评议票", memberList: "党员考评情况", tallies: "活动成效",
+    participants: "参与党员", volunteersCount: "志愿者人次", startsOn: "开始", closedOn: "结束",
+    overdue: "逾期", resolved: "已办结", openNeeds: "在办诉求", category: "类别",
+    description: "内容", raisedOn: "提出日期", dueOn: "办理期限", assignee: "承办党员",
+    none: "无", exports: "台账下载", summary: "年度工作总结", loading: "加载中…",
+    noBranch: "尚无支部。运行 make demo 载入示例数据。", total: "合计",
+    rosterLedger: "党员花名册", coverageLedger: "联户走访台账", evaluationsLedger: "党员考评台账",
+    visitsLedger: "走访记录",
+  },
+  en: {
+    app: "Party members' liaison with residents", branch: "Branch", roster: "Roster",
+    posts: "Posts", coverage: "Coverage", evaluations: "Evaluations", campaigns: "Campaigns",
+    needs: "Requests", updated: "As of event", switch: "中文", members: "Members",
+    groups: "Party groups", byCategory: "By category", byStatus: "By status", leader: "Leader",
+    basis: "Basis", count: "Members", volunteers: "Volunteer service team", since: "Joined",
+    departed: "Members who left", leftOn: "Left on", reason: "Reason",
+    hardships: "Members in hardship, paired with helpers", helper: "Helper", kind: "Kind",
+    assistance: "Help given", status: "Status", open: "Open", closed: "Closed",
+    postsBoard: "Volunteer service posts (identity shown, service pledged)", holders: "Holders",
+    serviceContent: "Service", pledge: "Pledge", duties: "Duties", capacity: "Places",
+    noHolders: "Nobody holds this post yet", from: "From", to: "To", apply: "Show",
+    households: "Households", linked: "Linked", visited: "Visited", rate: "Coverage",
+    visits: "Visits", byGroup: "By group", byArea: "By area", area: "Area", name: "Name",
+    unvisited: "Households not visited", address: "Address", head: "Head of household",
+    linkedMember: "Linked member", lastVisit: "Last visit", byMonth: "Visits per month, by purpose",
+    month: "Month", purpose: "Purpose", year: "Year", distribution: "Grades", rated: "Graded",
+    awaitingTalk: "Awaiting a heart-to-heart talk", reportsDue: "Duty reports overdue",
+    period: "Half year", grade: "Grade", ballots: "Ballots", memberList: "Members",
+    tallies: "Outputs", participants: "Members taking part", volunteersCount: "Volunteers",
+    startsOn: "Starts", closedOn: "Closed", overdue: "Overdue", resolved: "Resolved",
+    openNeeds: "Open requests", category: "Category", description: "Request",
+    raisedOn: "Raised", dueOn: "Due", assignee: "Assigned to", none: "None",
+    exports: "Ledgers", summary: "Year-end summary", loading: "Loading…",
+    noBranch: "No branch yet. Run make demo to load the example.", total: "Total",
+    rosterLedger: "Roster", coverageLedger: "Linking and visits", evaluationsLedger: "Evaluations",
+    visitsLedger: "Visit log",
+  },
+};
+
+const state = {
+  lang: localStorage.getItem("liaison.lang") || "zh",
+  labels: { zh: {}, en: {} },
+  branch: null,
+  page: "roster",
+  seen: null,
+  params: new URLSearchParams(),
+};
+
+const t = (key) => UI[state.lang][key] ?? key;
+const label = (table, value) => state.labels[state.lang][table]?.[value] ?? value;
+const esc = (value) =>
+  String(value ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+const pct = (value) => `${Math.round(value * 1000) / 10}%`;
+
+async function api(path, params = {}) {
+  const query = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== "" && v != null));
+  const response = await fetch(`${path}${query.size ? `?${query}` : ""}`);
+  if (!response.ok) throw new Error(`${response.status} ${path}`);
+  return response.json();
+}
+
+function kpi(testid, value, caption) {
+  return `<div class="kpi"><b data-testid="${testid}">${esc(value)}</b><span>${esc(caption)}</span></div>`;
+}
+
+function bars(testprefix, rows) {
+  const top = Math.max(1, ...rows.map(([, value]) => value));
+  return `<div class="bars">${rows.map(([key, value, name]) => `
+    <div class="bar"><span>${esc(name)}</span>
+      <div class="track"><div class="fill" style="width:${(value / top) * 100}%"></div></div>
+      <span class="value" data-testid="${testprefix}-${esc(key)}">${value}</span></div>`).join("")}</div>`;
+}
+
+function table(headers, rows, testid = "") {
+  if (!rows.length) return `<p class="muted">${t("none")}</p>`;
+  return `<div class="table"><table ${testid ? `data-testid="${testid}"` : ""}>
+    <thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead>
+    <tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("")}</tbody>
+  </table></div>`;
+}
+
+const pages = {
+  async roster(base) {
+    const r = await api(`${base}/roster`);
+    const names = new Map(r.groups.flatMap((g) => g.members.map((m) => [m.id, m.name])));
+    return `
+      <div class="kpis">${kpi("kpi-members", r.totals.members, t("members"))}
+        ${kpi("kpi-groups", r.groups.length, t("groups"))}
+        ${kpi("kpi-volunteers", r.volunteer_team.length, t("volunteers"))}</div>
+      <h2>${t("byCategory")}</h2>
+      ${bars("category", Object.entries(r.totals.by_category).map(([k, v]) => [k, v, label("category", k)]))}
+      <h2>${t("groups")}</h2>
+      ${table([t("name"), t("basis"), t("leader"), t("count"), t("members")], r.groups.map((g) => [
+        esc(g.name), esc(label("basis", g.basis)), esc(names.get(g.leader_id) ?? "–"),
+        g.members.length, esc(g.members.map((m) => m.name).join("、"))]), "groups")}
+      <h2>${t("volunteers")}</h2>
+      ${table([t("name"), t("since")], r.volunteer_team.map((v) => [esc(v.name), esc(v.since)]))}
+      <h2>${t("departed")}</h2>
+      ${table([t("name"), t("leftOn"), t("reason")], r.departed.map((d) => [esc(d.name), esc(d.left_on), esc(label("departure", d.reason))]))}
+      <h2>${t("hardships")}</h2>
+      ${table([t("name"), t("kind"), t("helper"), t("assistance"), t("status")], r.hardships.map((h) => [
+        esc(h.member_name), esc(label("hardship_kind", h.kind)), esc(h.helper_name ?? "–"),
+        h.assistance_count, h.closed_on ? t("closed") : t("open")]))}`;
+  },
+
+  async posts(base) {
+    const board = await api(`${base}/posts`);
+    return `<h2>${t("postsBoard")}</h2><div class="cards" data-testid="posts">${board.posts.map((p) => `
+      <div class="card"><h3>${esc(p.title)}<span class="tag">${esc(label("post_kind", p.kind))}</span></h3>
+        <p class="muted">${t("duties")}：${esc(p.duties)}${p.capacity ? ` · ${t("capacity")} ${p.capacity}` : ""}</p>
+        ${p.holders.length ? p.holders.map((h) => `
+          <p><b>${esc(h.name)}</b><br>${t("serviceContent")}：${esc(h.service_content)}<br>
+          ${t("pledge")}：${esc(h.pledge)}</p>`).join("") : `<p class="muted">${t("noHolders")}</p>`}
+      </div>`).join("")}</div>`;
+  },
+
+  async coverage(base) {
+    const window = { from: state.params.get("from") ?? "", to: state.params.get("to") ?? "" };
+    const year = state.params.get("year") || String(new Date().getFullYear());
+    const [c, unvisited, months] = await Promise.all([
+      api(`${base}/coverage`, window),
+      api(`${base}/coverage/households`, { visited: "false", limit: 200, ...window }),
+      api(`${base}/coverage/visits`, { year }),
+    ]);
+    const purposes = [...new Set(months.months.flatMap((m) => Object.keys(m.by_purpose)))];
+    const counts = (x) => [x.households, x.linked, x.visited, pct(x.coverage), x.visits];
+    const heads = [t("households"), t("linked"), t("visited"), t("rate"), t("visits")];
+    return `
+      <form class="row" id="window"><label>${t("from")} <input type="date" name="from" value="${esc(window.from)}"></label>
+        <label>${t("to")} <input type="date" name="to" value="${esc(window.to)}"></label>
+        <label>${t("year")} <input type="number" name="year" value="${esc(year)}" min="1921" max="2200"></label>
+        <button>${t("apply")}</button></form>
+      <div class="kpis">${kpi("kpi-households", c.households, t("households"))}
+        ${kpi("kpi-linked", c.linked, t("linked"))}${kpi("kpi-visited", c.visited, t("visited"))}
+        ${kpi("kpi-coverage", pct(c.coverage), t("rate"))}${kpi("kpi-visits", c.visits, t("visits"))}</div>
+      <h2>${t("byGroup")}</h2>${table([t("name"), ...heads], c.groups.map((g) => [esc(g.name), ...counts(g)]))}
+      <h2>${t("byArea")}</h2>${table([t("area"), ...heads], c.areas.map((a) => [esc(a.area), ...counts(a)]))}
+      <h2>${t("unvisited")} (${unvisited.total})</h2>
+      ${table([t("address"), t("area"), t("head"), t("linkedMember"), t("lastVisit")], unvisited.households.map((h) => [
+        esc(h.address), esc(h.area), esc(h.head_name), esc(h.linked_member_name ?? "–"), esc(h.last_visited_on ?? "–")]), "unvisited")}
+      <h2>${t("byMonth")} · ${esc(year)}</h2>
+      ${table([t("month"), t("total"), ...purposes], months.months.map((m) => [
+        esc(m.month), m.visits, ...purposes.map((p) => m.by_purpose[p] ?? 0)]), "months")}`;
+  },
+
+  async evaluations(base) {
+    const year = state.params.get("year") || String(new Date().getFullYear() - 1);
+    const e = await api(`${base}/evaluations`, { year });
+    const grades = Object.keys(e.distribution);
+    return `
+      <form class="row" id="window"><label>${t("year")} <input type="number" name="year" value="${esc(year)}" min="1921" max="2200"></label>
+        <button>${t("apply")}</button></form>
+      <div class="kpis">${kpi("kpi-rated", e.rated, t("rated"))}
+        ${kpi("kpi-ballots", e.appraisal?.ballots ?? 0, t("ballots"))}
+        ${kpi("kpi-awaiting", e.awaiting_talk.length, t("awaitingTalk"))}
+        ${kpi("kpi-reports-due", e.duty_reports_overdue.length, t("reportsDue"))}</div>
+      <h2>${t("distribution")} · ${esc(year)}</h2>
+      ${bars("grade", grades.map((g) => [g, e.distribution[g], label("grade", g)]))}
+      <h2>${t("byGroup")}</h2>
+      ${table([t("name"), ...grades.map((g) => label("grade", g))], e.distribution_by_group.map((g) => [esc(g.name), ...grades.map((k) => g.distribution[k])]))}
+      <h2>${t("awaitingTalk")}</h2>
+      ${table([t("name"), t("grade")], e.awaiting_talk.map((a) => [esc(a.name), esc(label("grade", a.grade))]))}
+      <h2>${t("reportsDue")}</h2>
+      ${table([t("name"), t("period")], e.duty_reports_overdue.map((d) => [esc(d.name), esc(d.period)]))}
+      <h2>${t("memberList")}</h2>
+      ${table([t("name"), t("grade"), t("ballots")], e.members.map((m) => [
+        esc(m.name), esc(m.grade ? label("grade", m.grade) : "–"), m.ballots.total]))}
+      <h2>${t("exports")}</h2>
+      <p class="downloads">${["roster", "coverage", "evaluations", "visits"].map((n) => `
+        <a href="${base}/exports/${n}.xlsx?year=${esc(year)}">${t(`${n}Ledger`)} .xlsx</a>`).join("")}
+        <a href="${base}/summary?year=${esc(year)}&format=docx">${t("summary")} .docx</a>
+        <a href="${base}/summary?year=${esc(year)}">${t("summary")} .md</a></p>`;
+  },
+
+  async campaigns(base) {
+    const c = await api(`${base}/campaigns`);
+    return `
+      <h2>${t("tallies")}</h2>
+      ${bars("metric", Object.entries(c.totals).map(([k, v]) => [k, v, label("metric", k)]))}
+      <div class="cards">${c.campaigns.map((x) => `
+        <div class="card"><h3>${esc(x.title)}</h3><p class="muted">${esc(x.purpose)}</p>
+          <p>${t("startsOn")} ${esc(x.starts_on)} · ${x.closed_on ? `${t("closedOn")} ${esc(x.closed_on)}` : t("open")}</p>
+          ${table([t("tallies"), t("count")], Object.entries(x.tallies).map(([k, v]) => [esc(label("metric", k)), v]))}
+          <p class="muted">${t("participants")} ${x.participants} · ${t("volunteersCount")} ${x.volunteers}</p></div>`).join("")}</div>`;
+  },
+
+  async needs(base) {
+    const n = await api(`${base}/needs`, { status: "open" });
+    return `
+      <div class="kpis">${kpi("kpi-open", n.counts.open, t("openNeeds"))}
+        ${kpi("kpi-overdue", n.counts.overdue, t("overdue"))}${kpi("kpi-resolved", n.counts.resolved, t("resolved"))}</div>
+      <h2>${t("openNeeds")}</h2>
+      ${table([t("address"), t("category"), t("description"), t("raisedOn"), t("dueOn"), t("assignee")], n.needs.map((x) => [
+        esc(x.address), esc(label("need_category", x.category)), esc(x.description), esc(x.raised_on),
+        `<span class="${x.overdue ? "overdue" : ""}">${esc(x.due_on)}</span>`, esc(x.assigned_member_name ?? "–")]), "open-needs")}
+      <h2>${t("byArea")}</h2>
+      ${table([t("area"), t("openNeeds"), t("overdue"), t("resolved")], n.by_area.map((a) => [esc(a.area), a.open, a.overdue, a.resolved]))}`;
+  },
+};
+
+function translate() {
+  document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
+  document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+  document.getElementById("lang").textContent = t("switch");
+  document.title = `${t("app")} · liaison`;
+}
+
+function readHash() {
+  const [path, query] = location.hash.replace(/^#\/?/, "").split("?");
+  state.page = pages[path] ? path : "roster";
+  state.params = new URLSearchParams(query ?? "");
+  if (state.params.get("branch")) state.branch = state.params.get("branch");
+}
+
+function writeHash() {
+  const params = new URLSearchParams(state.params);
+  if (state.branch) params.set("branch", state.branch);
+  const target = `#/${state.page}?${params}`;
+  if (location.hash !== target) history.replaceState(null, "", target);
+}
+
+async function render() {
+  writeHash();
+  document.querySelectorAll("nav a").forEach((a) => a.classList.toggle("active", a.dataset.page === state.page));
+  const main = document.getElementById("page");
+  if (!state.branch) { main.innerHTML = `<p>${t("noBranch")}</p>`; return; }
+  try {
+    main.innerHTML = await pages[state.page](`/v1/branches/${state.branch}`);
+    main.dataset.ready = state.page;
+    const form = document.getElementById("window");
+    if (form) form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      for (const [key, value] of new FormData(form)) value ? state.params.set(key, value) : state.params.delete(key);
+      render();
+    });
+  } catch (error) {
+    main.innerHTML = `<p class="overdue">${esc(error.message)}</p>`;
+  }
+}
+
+async function follow() {
+  try {
+    const status = await api("/v1/projections");
+    const position = Math.min(...status.projections.map((p) => p.position));
+    document.getElementById("position").textContent = position;
+    if (state.seen !== null && position !== state.seen) await render();
+    state.seen = position;
+  } catch { /* the next poll tries again */ }
+  setTimeout(follow, 2000);
+}
+
+async function start() {
+  readHash();
+  state.labels = await api("/dashboard/labels.json");
+  const { branches } = await api("/v1/branches");
+  const select = document.getElementById("branch");
+  select.innerHTML = branches.map((b) => `<option value="${b.id}">${esc(b.name)}</option>`).join("");
+  if (!state.branch && branches.length) state.branch = branches[0].id;
+  select.value = state.branch ?? "";
+  select.addEventListener("change", () => { state.branch = select.value; render(); });
+  document.getElementById("lang").addEventListener("click", () => {
+    state.lang = state.lang === "zh" ? "en" : "zh";
+    localStorage.setItem("liaison.lang", state.lang);
+    translate();
+    render();
+  });
+  window.addEventListener("hashchange", () => { readHash(); render(); });
+  translate();
+  await render();
+  follow();
+}
+
+start();

@@ -1,0 +1,295 @@
+"""The ledgers (台账) a branch is asked to keep, from the read models: Chinese headers,
+dates as dates, one sheet each, ready to print — as .xlsx (openpyxl) or .csv."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+from sqlalchemy import Connection, Table, and_, func, select
+
+from services.projection.i18n import ZH
+from services.projection.projectors.coverage import CoverageTables
+from services.projection.projectors.evaluations import EvaluationTables
+from services.projection.projectors.rosters import RosterTables
+from shared.contract.vocabulary import Grade
+
+Cell = str | int | date | None
+
+
+@dataclass(frozen=True)
+class Ledger:
+    title: str
+    headers: list[str]
+    rows: list[list[Cell]]
+
+
+def roster_ledger(conn: Connection, t: RosterTables, branch_id: UUID) -> Ledger:
+    groups = dict(
+        conn.execute(
+            select(t.groups.c.id, t.groups.c.name).where(t.groups.c.branch_id == branch_id)
+        )
+        .tuples()
+        .all()
+    )
+    posts: dict[UUID, list[str]] = {}
+    for member_id, title in conn.execute(
+        select(t.post_holders.c.member_id, t.posts.c.title)
+        .join(t.posts, t.posts.c.id == t.post_holders.c.post_id)
+        .where(t.post_holders.c.branch_id == branch_id)
+    ):
+        posts.setdefault(member_id, []).append(title)
+    rows: list[list[Cell]] = []
+    members = conn.execute(
+        select(t.members)
+        .where(t.members.c.branch_id == branch_id)
+        .order_by(t.members.c.enrolled_position)
+    )
+    for m in members:
+        rows.append(
+            [
+                m.name,
+                groups.get(m.group_id, ""),
+                ZH["category"][m.category],
+                ZH["status"][m.status],
+                "是" if m.holds_office else "否",
+                "、".join(posts.get(m.id, [])),
+                m.linked_households,
+                m.volunteer_since,
+                m.left_on,
+                ZH["departure"].get(m.departure_reason or "", ""),
+            ]
+        )
+    return Ledger(
+        "党员花名册",
+        [
+            "姓名",
+            "党小组",
+            "党员类别",
+            "身份",
+            "担任职务",
+            "服务岗位",
+            "联系户数",
+            "加入义工服务队",
+            "迁出日期",
+            "迁出原因",
+        ],
+        rows,
+    )
+
+
+def coverage_ledger(
+    conn: Connection, t: CoverageTables, branch_id: UUID, start: date | None, end: date | None
+) -> Ledger:
+    window = [t.visits.c.branch_id == branch_id]
+    if start:
+        window.append(t.visits.c.visited_on >= start)
+    if end:
+        window.append(t.visits.c.visited_on <= end)
+    visits = (
+        select(
+            t.visits.c.household_id,
+            func.count().label("visits"),
+            func.max(t.visits.c.visited_on).label("last"),
+        )
+        .where(*window)
+        .group_by(t.visits.c.household_id)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(t.households, t.members.c.name.label("member"), visits.c.visits, visits.c.last)
+        .outerjoin(t.members, t.members.c.id == t.households.c.linked_member_id)
+        .outerjoin(visits, visits.c.household_id == t.households.c.id)
+        .where(t.households.c.branch_id == branch_id)
+        .order_by(t.households.c.area, t.households.c.registered_position)
+    )
+    return Ledger(
+        "党员联户走访台账",
+        ["片区", "地址", "户主", "标签", "联系党员", "走访次数", "最近走访"],
+        [
+            [
+                r.area,
+                r.address,
+                r.head_name,
+                "、".join(r.tags),
+                r.member or "",
+                r.visits or 0,
+                r.last,
+            ]
+            for r in rows
+        ],
+    )
+
+
+def visits_ledger(
+    conn: Connection, t: CoverageTables, branch_id: UUID, start: date | None, end: date | None
+) -> Ledger:
+    conditions = [t.visits.c.branch_id == branch_id]
+    if start:
+        conditions.append(t.visits.c.visited_on >= start)
+    if end:
+        conditions.append(t.visits.c.visited_on <= end)
+    rows = conn.execute(
+        select(
+            t.visits.c.visited_on,
+            t.members.c.name,
+            t.households.c.area,
+            t.households.c.address,
+            t.households.c.head_name,
+            t.visits.c.purpose,
+        )
+        .join(t.members, t.members.c.id == t.visits.c.member_id)
+        .join(t.households, t.households.c.id == t.visits.c.household_id)
+        .where(*conditions)
+        .order_by(t.visits.c.visited_on, t.visits.c.recorded_position)
+    )
+    return Ledger(
+        "走访记录",
+        ["走访日期", "党员", "片区", "地址", "户主", "走访事由"],
+        [list(row) for row in rows],
+    )
+
+
+def evaluations_ledger(conn: Connection, t: EvaluationTables, branch_id: UUID, year: int) -> Ledger:
+    groups = dict(
+        conn.execute(
+            select(t.groups.c.id, t.groups.c.name).where(t.groups.c.branch_id == branch_id)
+        )
+        .tuples()
+        .all()
+    )
+    reports: dict[tuple[UUID, str], date] = {
+        (row.member_id, row.period): row.submitted_on
+        for row in conn.execute(
+            select(t.duty_reports).where(t.duty_reports.c.branch_id == branch_id)
+        )
+    }
+    ballots: dict[tuple[UUID, str], int] = {}
+    for row in conn.execute(
+        select(t.ballots.c.member_id, t.ballots.c.grade, t.ballots.c.count.label("votes")).where(
+            t.ballots.c.appraisal_id.in_(
+                select(t.appraisals.c.id).where(
+                    and_(t.appraisals.c.branch_id == branch_id, t.appraisals.c.year == year)
+                )
+            )
+        )
+    ):
+        key = (row.member_id, row.grade)
+        ballots[key] = ballots.get(key, 0) + row.votes
+    talks = {
+        row.member_id: row.n
+        for row in conn.execute(
+            select(t.talks.c.member_id, func.count().label("n"))
+            .where(t.talks.c.branch_id == branch_id, t.talks.c.held_on >= date(year, 1, 1))
+            .group_by(t.talks.c.member_id)
+        )
+    }
+    rewards = {
+        row.member_id: row.n
+        for row in conn.execute(
+            select(t.rewards.c.member_id, func.count().label("n"))
+            .where(
+                t.rewards.c.branch_id == branch_id,
+                t.rewards.c.granted_on.between(date(year, 1, 1), date(year, 12, 31)),
+            )
+            .group_by(t.rewards.c.member_id)
+        )
+    }
+    rows = conn.execute(
+        select(t.members, t.ratings.c.grade, t.ratings.c.shortcomings)
+        .outerjoin(
+            t.ratings, and_(t.ratings.c.member_id == t.members.c.id, t.ratings.c.year == year)
+        )
+        .where(t.members.c.branch_id == branch_id)
+        .order_by(t.members.c.enrolled_position)
+    )
+    return Ledger(
+        f"{year}年度党员考评",
+        [
+            "姓名",
+            "党小组",
+            "身份",
+            f"{year}上半年述职",
+            f"{year}下半年述职",
+            *(f"评议票·{ZH['grade'][g]}" for g in Grade),
+            "考评等次",
+            "存在问题",
+            "谈心谈话次数",
+            "奖励次数",
+        ],
+        [
+            [
+                r.name,
+                groups.get(r.group_id, ""),
+                ZH["status"][r.status],
+                reports.get((r.id, f"{year}H1")),
+                reports.get((r.id, f"{year}H2")),
+                *(ballots.get((r.id, g.value), 0) for g in Grade),
+                ZH["grade"][r.grade] if r.grade else "",
+                "；".join(r.shortcomings or []),
+                talks.get(r.id, 0),
+                rewards.get(r.id, 0),
+            ]
+            for r in rows
+        ],
+    )
+
+
+def to_xlsx(ledger: Ledger) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = ledger.title[:31]
+    sheet.append(ledger.headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for row in ledger.rows:
+        sheet.append(row)
+    for index, header in enumerate(ledger.headers, start=1):
+        widths = [_width(header), *(_width(row[index - 1]) for row in ledger.rows)]
+        width = max(widths)
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width, 8), 40)
+        for (value,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+            if isinstance(value.value, date):
+                value.number_format = "yyyy-mm-dd"
+    # Ready to print: landscape, one page wide, the header row on every page.
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_title_rows = "1:1"
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def to_csv(ledger: Ledger) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(ledger.headers)
+    for row in ledger.rows:
+        writer.writerow(["" if cell is None else cell for cell in row])
+    # A byte-order mark, so spreadsheet programs read the Chinese as UTF-8.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _names(conn: Connection, table: Table, branch_id: UUID) -> dict[UUID, str]:
+    query = select(table.c.id, table.c.name).where(table.c.branch_id == branch_id)
+    return {row.id: row.name for row in conn.execute(query)}
+
+
+def _width(value: Any) -> int:
+    if value is None:
+        return 0
+    text = str(value)
+    return sum(2 if ord(character) > 0x2E80 else 1 for character in text) + 2
