@@ -27,6 +27,7 @@ from bench.limits import conninfo_for, peer_event_rate, raw_insert_rate
 from bench.load import LoadConfig, LoadResult
 from bench.stack import (
     Process,
+    bearer,
     environment,
     fresh_broker_prefix,
     fresh_database,
@@ -190,6 +191,7 @@ class Bench:
         config = LoadConfig(
             command_url=command_url,
             read_conninfo=self.conninfo,
+            authorization=bearer(self.settings)["Authorization"],
             branches=[
                 {
                     "id": str(b.id),

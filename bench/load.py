@@ -30,6 +30,7 @@ KINDS = ("visit", "assign", "rate", "link")
 class LoadConfig:
     command_url: str
     read_conninfo: str
+    authorization: str  # the header's value: "Bearer <token>"
     branches: list[dict[str, Any]]
     years: list[int]
     seconds: float
@@ -132,9 +133,10 @@ class Connection:
     than the server it measures; a general HTTP library spent more CPU per request
     than the command API did."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, authorization: str) -> None:
         self._host = host
         self._port = port
+        self._authorization = authorization
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
 
@@ -145,6 +147,7 @@ class Connection:
         payload = json.dumps(body, ensure_ascii=False).encode()
         self._writer.write(
             f"POST {path} HTTP/1.1\r\nHost: {self._host}\r\nContent-Type: application/json\r\n"
+            f"Authorization: {self._authorization}\r\n"
             f"Content-Length: {len(payload)}\r\n\r\n".encode()
             + payload
         )
@@ -162,10 +165,10 @@ class Connection:
 
 
 class Pool:
-    def __init__(self, url: str, size: int) -> None:
+    def __init__(self, url: str, size: int, authorization: str) -> None:
         host, _, port = url.removeprefix("http://").partition(":")
         self._idle: asyncio.Queue[Connection] = asyncio.Queue()
-        self._all = [Connection(host, int(port)) for _ in range(size)]
+        self._all = [Connection(host, int(port), authorization) for _ in range(size)]
         for connection in self._all:
             self._idle.put_nowait(connection)
 
@@ -176,7 +179,7 @@ class Pool:
         except BaseException:
             connection.close()
             self._all.remove(connection)
-            replacement = Connection(connection._host, connection._port)
+            replacement = Connection(connection._host, connection._port, connection._authorization)
             self._all.append(replacement)
             connection = replacement
             raise
@@ -265,7 +268,7 @@ async def run(config: LoadConfig) -> LoadResult:
     propagation = Propagation(config.read_conninfo, result)
     done = asyncio.Event()
     watcher = asyncio.create_task(propagation.run(done))
-    client = Pool(config.command_url, config.concurrency)
+    client = Pool(config.command_url, config.concurrency, config.authorization)
     try:
         started = time.perf_counter()
         timed_from = started + config.warmup_seconds

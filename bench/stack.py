@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -22,6 +23,7 @@ import pika
 import psycopg
 from psycopg import sql
 
+from shared.auth import PII, Keys, Principal, Role, load_keys, sign
 from shared.messaging import PROJECTIONS, Topology
 from shared.settings import Settings
 
@@ -77,7 +79,33 @@ def postgres_settings(database_url: str, prefix: str | None = None) -> Settings:
         amqp_prefix=prefix or "liaison",
         postgres_pool_size=4,
         projector_batch_size=50,
+        auth_keys=Keys.generate().render(),
     )
+
+
+def bearer(
+    settings: Settings,
+    role: Role = Role.COMMITTEE_ADMIN,
+    subject: str = "bench-admin",
+    *,
+    grants: frozenset[str] = frozenset({PII}),
+    branch_id: uuid.UUID | None = None,
+    member_id: uuid.UUID | None = None,
+    group_id: uuid.UUID | None = None,
+) -> dict[str, str]:
+    """An Authorization header for a principal, signed with the run's own key."""
+    principal = Principal(
+        subject=subject,
+        role=role,
+        grants=grants,
+        branch_id=branch_id,
+        member_id=member_id,
+        group_id=group_id,
+    )
+    keys = load_keys(settings.auth_keys, None)
+    assert keys is not None, "the settings carry no signing key"
+    token, _ = sign(keys, principal, timedelta(hours=12))
+    return {"Authorization": f"Bearer {token}"}
 
 
 def free_port() -> int:
@@ -96,6 +124,7 @@ def environment(settings: Settings) -> dict[str, str]:
             "LIAISON_AMQP_URL": settings.amqp_url or "",
             "LIAISON_AMQP_PREFIX": settings.amqp_prefix,
             "LIAISON_PROJECTOR_BATCH_SIZE": str(settings.projector_batch_size),
+            "LIAISON_AUTH_KEYS": settings.auth_keys or "",
             "PYTHONUNBUFFERED": "1",
         }
     )

@@ -11,11 +11,16 @@ liaison replay         rebuild read models from the event store (--verify: compa
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
+import os
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from pathlib import Path
+from uuid import UUID
 
 import httpx
 import uvicorn
@@ -35,6 +40,8 @@ from services.projection.projectors import ALL_PROJECTORS, projector_named
 from services.projection.rebuild import rebuild
 from services.relay.bootstrap import bootstrap as bootstrap_relay
 from services.relay.bootstrap import create_relay_app
+from shared.access import open_tokens
+from shared.auth import PII, Principal, Role
 from shared.eventstore import EventLog, close_recorder, open_recorder
 from shared.integrity import verify as verify_chain
 from shared.logs import configure_logging
@@ -70,6 +77,22 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="tell the seed's story to a running liaison")
     demo.add_argument("--url", default="http://127.0.0.1:8000", help="its command API")
     demo.add_argument("--query-url", help="its query API, if separate")
+    demo.add_argument(
+        "--token",
+        help="a committee-admin token (default: $LIAISON_TOKEN, or the embedded admin token)",
+    )
+    token = commands.add_parser("token", help="issue or revoke credentials")
+    token_commands = token.add_subparsers(dest="token_command", required=True)
+    create = token_commands.add_parser("create", help="print a new bearer token")
+    create.add_argument("--subject", required=True, help="who it is for")
+    create.add_argument("--role", required=True, choices=[role.value for role in Role])
+    create.add_argument("--branch", type=UUID)
+    create.add_argument("--member", type=UUID)
+    create.add_argument("--group", type=UUID)
+    create.add_argument("--pii", action="store_true", help="may see personal data unmasked")
+    create.add_argument("--days", type=int, help="lifetime (default LIAISON_TOKEN_DAYS)")
+    revoke = token_commands.add_parser("revoke", help="revoke a token by its id")
+    revoke.add_argument("token_id")
     letters = commands.add_parser("dead-letters", help="events projections could not apply")
     letter_commands = letters.add_subparsers(dest="letters_command", required=True)
     letter_commands.add_parser("list", help="every dead letter, with its reason")
@@ -85,14 +108,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging(args.command)
     settings = Settings.from_env()
-    if args.command == "replay":
-        return _replay(settings, args.projection, verify=args.verify)
-    if args.command == "audit":
-        return _verify_chain(settings)
-    if args.command == "demo":
-        return _demo(args.url, args.query_url or args.url)
-    if args.command == "dead-letters":
-        return _dead_letters(settings, args.letters_command, args.__dict__.get("id"))
+    offline: dict[str, Callable[[], int]] = {
+        "replay": lambda: _replay(settings, args.projection, verify=args.verify),
+        "audit": lambda: _verify_chain(settings),
+        "demo": lambda: _demo(
+            args.url, args.query_url or args.url, _demo_token(settings, args.token)
+        ),
+        "token": lambda: _token(settings, args),
+        "dead-letters": lambda: _dead_letters(
+            settings, args.letters_command, args.__dict__.get("id")
+        ),
+    }
+    if args.command in offline:
+        return offline[args.command]()
     serve = {
         "host": args.host,
         "port": args.port,
@@ -110,12 +138,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def command_app() -> FastAPI:
-    return create_command_app(bootstrap_commands(Settings.from_env()))
+    settings = Settings.from_env()
+    return create_command_app(bootstrap_commands(settings), open_tokens(settings))
 
 
 def query_app() -> FastAPI:
-    service = bootstrap_projection(Settings.from_env())
-    app = create_query_app(service)
+    settings = Settings.from_env()
+    service = bootstrap_projection(settings)
+    app = create_query_app(service, open_tokens(settings))
     mount_audit(app, service.event_log)
     return app
 
@@ -190,10 +220,44 @@ def _replay(settings: Settings, names: list[str] | None, *, verify: bool) -> int
     return 1 if differing else 0
 
 
-def _demo(url: str, query_url: str) -> int:
+def _demo_token(settings: Settings, given: str | None) -> str:
+    token = given or os.environ.get("LIAISON_TOKEN")
+    if token:
+        return token
+    if settings.auth_keys_file:
+        admin = Path(settings.auth_keys_file).parent / "admin-token"
+        if admin.exists():
+            return admin.read_text().strip()
+    raise SystemExit("liaison demo needs a committee-admin token: --token or LIAISON_TOKEN")
+
+
+def _token(settings: Settings, args: argparse.Namespace) -> int:
+    tokens = open_tokens(settings)
+    if args.token_command == "revoke":  # noqa: S105 - a subcommand's name
+        tokens.revocations.revoke(args.token_id, by=f"cli:{getpass.getuser()}")
+        print(f"revoked {args.token_id}")
+        return 0
+    token, issued = tokens.issue(
+        Principal(
+            subject=args.subject,
+            role=Role(args.role),
+            branch_id=args.branch,
+            member_id=args.member,
+            group_id=args.group,
+            grants=frozenset({PII}) if args.pii else frozenset(),
+        ),
+        timedelta(days=args.days or settings.token_days),
+    )
+    print(token)
+    print(f"token id {issued.token_id}, expires {issued.expires_at:%Y-%m-%d}", file=sys.stderr)
+    return 0
+
+
+def _demo(url: str, query_url: str, token: str) -> int:
+    headers = {"Authorization": f"Bearer {token}"}
     with (
-        httpx.Client(base_url=url, timeout=60) as commands,
-        httpx.Client(base_url=query_url, timeout=60) as queries,
+        httpx.Client(base_url=url, timeout=60, headers=headers) as commands,
+        httpx.Client(base_url=query_url, timeout=60, headers=headers) as queries,
     ):
         seed = tell_the_seed_story(Branch(commands, queries))
         follow_up(seed)

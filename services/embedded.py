@@ -17,6 +17,7 @@ from services.projection.api.app import mount_queries
 from services.projection.bootstrap import bootstrap as bootstrap_projections
 from services.relay.bootstrap import RelayService
 from services.relay.bootstrap import bootstrap as bootstrap_relay
+from shared.access import install_access, open_tokens
 from shared.clock import Clock
 from shared.problems import install_problem_handlers
 from shared.settings import Settings
@@ -49,6 +50,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_problem_handlers(app)
+    install_access(app, open_tokens(settings))
     mount_commands(app, commands)
     mount_queries(app, projections)
     mount_audit(app, projections.event_log)

@@ -26,7 +26,6 @@ class Settings:
     amqp_url: str | None
     amqp_prefix: str = "liaison"
     timezone: str = "Asia/Shanghai"
-    default_actor: str = "anonymous"
     read_wait_seconds: float = 5.0
     projector_batch_size: int = 200
     postgres_pool_size: int = 8
@@ -34,6 +33,9 @@ class Settings:
     need_due_days: int = 30
     edit_window_days: int = 0
     ready_lag: int = 10_000
+    auth_keys: str | None = None
+    auth_keys_file: str | None = None
+    token_days: int = 30
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -51,7 +53,6 @@ class Settings:
             amqp_url=env.get("LIAISON_AMQP_URL") or None,
             amqp_prefix=env.get("LIAISON_AMQP_PREFIX", "liaison"),
             timezone=env.get("LIAISON_TIMEZONE", "Asia/Shanghai"),
-            default_actor=env.get("LIAISON_DEFAULT_ACTOR", "anonymous"),
             read_wait_seconds=_float(env, "LIAISON_READ_WAIT_SECONDS", 5.0),
             projector_batch_size=int(_float(env, "LIAISON_PROJECTOR_BATCH_SIZE", 200)),
             postgres_pool_size=int(_float(env, "LIAISON_POSTGRES_POOL_SIZE", 8)),
@@ -59,6 +60,11 @@ class Settings:
             need_due_days=int(_float(env, "LIAISON_NEED_DUE_DAYS", 30)),
             edit_window_days=int(_float(env, "LIAISON_EDIT_WINDOW_DAYS", 0)),
             ready_lag=int(_float(env, "LIAISON_READY_LAG", 10_000)),
+            auth_keys=env.get("LIAISON_AUTH_KEYS") or None,
+            # The embedded default keeps its generated key beside its data.
+            auth_keys_file=env.get("LIAISON_AUTH_KEYS_FILE")
+            or (str(data_dir / "auth-keys") if is_sqlite(database_url) else None),
+            token_days=int(_float(env, "LIAISON_TOKEN_DAYS", 30)),
         )
         for url in (settings.database_url, settings.read_database_url):
             if not (is_sqlite(url) or is_postgres(url)):

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from bench.stack import fresh_broker_prefix, fresh_database, postgres_settings
+from shared.auth import Keys
 from shared.settings import Settings
 
 
@@ -16,6 +17,7 @@ def sqlite_settings(tmp_path: Path) -> Settings:
         read_database_url=f"sqlite:///{tmp_path / 'readmodels.sqlite'}",
         amqp_url=None,
         read_wait_seconds=5.0,
+        auth_keys=Keys.generate().render(),
     )
 
 

@@ -8,19 +8,24 @@ from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 
 from services.audit import trail
 from services.audit.schemas import AuditPage, StreamHistory, StreamState
 from services.audit.state import state_of
+from services.projection.exports import record_export
+from shared.access import Authorised, authorised
 from shared.eventstore import EventLog
 
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 router = APIRouter(
     prefix="/v1/audit",
     tags=["audit"],
+    dependencies=[Depends(authorised)],
     responses={
+        401: {"description": "No valid bearer token", **PROBLEM},
+        403: {"description": "Only auditors and the committee read the audit log", **PROBLEM},
         404: {"description": "Unknown stream", **PROBLEM},
         422: {"description": "Invalid parameters", **PROBLEM},
         503: {"description": "The event store is unavailable; retry", **PROBLEM},
@@ -43,6 +48,7 @@ def _log(request: Request) -> EventLog:
 @router.get("/events", response_model=AuditPage)
 def audit_events(
     request: Request,
+    principal: Authorised,
     *,
     after: Annotated[int, Query(ge=0, le=MAX_POSITION, description="Start after.")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -68,9 +74,11 @@ def audit_events(
         until=until,
     )
     event_log = _log(request)
+    private = not principal.sees_personal_data
     if format is ExportFormat.JSON:
-        return trail.page(event_log, after, limit, where)
-    events = trail.export(event_log, after, where)
+        return trail.page(event_log, after, limit, where, masked=private)
+    record_export(request, principal, branch_id, f"audit.{format.value}")
+    events = trail.export(event_log, after, where, masked=private)
     if format is ExportFormat.NDJSON:
         return StreamingResponse(trail.ndjson(events), media_type="application/x-ndjson")
     return StreamingResponse(
@@ -81,8 +89,10 @@ def audit_events(
 
 
 @router.get("/streams/{stream_id}")
-def audit_stream(stream_id: UUID, request: Request) -> StreamHistory:
-    history = trail.stream_history(_log(request), stream_id)
+def audit_stream(stream_id: UUID, request: Request, principal: Authorised) -> StreamHistory:
+    history = trail.stream_history(
+        _log(request), stream_id, masked=not principal.sees_personal_data
+    )
     if history is None:
         raise HTTPException(404, f"no stream {stream_id}")
     return history
@@ -92,11 +102,18 @@ def audit_stream(stream_id: UUID, request: Request) -> StreamHistory:
 def audit_stream_state(
     stream_id: UUID,
     request: Request,
+    principal: Authorised,
     version: Annotated[int | None, Query(ge=1, le=MAX_POSITION)] = None,
     as_of: Annotated[datetime | None, Query(description="The moment to look at.")] = None,
 ) -> StreamState:
     """The aggregate as it was at a version, or at a moment (both: whichever is earlier)."""
-    state = state_of(_log(request), stream_id, version=version, as_of=as_of)
+    state = state_of(
+        _log(request),
+        stream_id,
+        version=version,
+        as_of=as_of,
+        masked=not principal.sees_personal_data,
+    )
     if state is None:
         raise HTTPException(404, f"no stream {stream_id} at that version or moment")
     return state

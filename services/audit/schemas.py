@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from shared.contract.envelope import Envelope, Undecodable
+from shared.privacy import mask_fields
 
 
 class AuditEvent(BaseModel):
@@ -26,9 +27,12 @@ class AuditEvent(BaseModel):
     error: str | None = Field(default=None, description="Why this stored event is unreadable.")
 
     @classmethod
-    def of(cls, item: Envelope | Undecodable) -> AuditEvent:
+    def of(cls, item: Envelope | Undecodable, *, masked: bool) -> AuditEvent:
         if isinstance(item, Envelope):
-            return cls.model_validate(item.model_dump(exclude={"previous_position"}))
+            event = item.model_dump(exclude={"previous_position"})
+            if masked:
+                event["data"] = mask_fields(event["data"])
+            return cls.model_validate(event)
         return cls(
             position=item.position,
             stream_id=item.stream_id,

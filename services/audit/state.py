@@ -24,6 +24,7 @@ from services.command.domain.post import Post
 from services.command.domain.visit import Visit
 from shared.contract.codec import decode
 from shared.eventstore import EventLog
+from shared.privacy import mask_fields
 
 AGGREGATES: dict[str, type[Aggregate]] = {
     kind.CREATED_BY.TYPE: kind
@@ -32,7 +33,12 @@ AGGREGATES: dict[str, type[Aggregate]] = {
 
 
 def state_of(
-    event_log: EventLog, stream_id: UUID, *, version: int | None, as_of: datetime | None
+    event_log: EventLog,
+    stream_id: UUID,
+    *,
+    version: int | None,
+    as_of: datetime | None,
+    masked: bool,
 ) -> StreamState | None:
     """None when the stream does not exist, or did not yet at that version or moment."""
     notifications = event_log.stream(stream_id)
@@ -57,8 +63,8 @@ def state_of(
         kind=kind.KIND,
         version=aggregate.version,
         as_of=as_of,
-        state=_public(aggregate),
-        events=audit_events([notification for notification, _ in kept]),
+        state=mask_fields(_public(aggregate)) if masked else _public(aggregate),
+        events=audit_events([notification for notification, _ in kept], masked=masked),
     )
 
 

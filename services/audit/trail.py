@@ -79,7 +79,9 @@ def _chunks(
         after = chunk[-1].id
 
 
-def page(event_log: EventLog, after: int, limit: int, where: EventFilter) -> AuditPage:
+def page(
+    event_log: EventLog, after: int, limit: int, where: EventFilter, *, masked: bool
+) -> AuditPage:
     head = event_log.head()
     events: list[AuditEvent] = []
     examined = 0
@@ -89,7 +91,7 @@ def page(event_log: EventLog, after: int, limit: int, where: EventFilter) -> Aud
             examined += 1
             last = item.position
             if where.matches(item):
-                events.append(AuditEvent.of(item))
+                events.append(AuditEvent.of(item, masked=masked))
                 if len(events) == limit:
                     return AuditPage(events=events, next=last, head=head)
         if examined >= SCAN_LIMIT:
@@ -97,12 +99,14 @@ def page(event_log: EventLog, after: int, limit: int, where: EventFilter) -> Aud
     return AuditPage(events=events, next=last, head=head)
 
 
-def export(event_log: EventLog, after: int, where: EventFilter) -> Iterator[AuditEvent]:
+def export(
+    event_log: EventLog, after: int, where: EventFilter, *, masked: bool
+) -> Iterator[AuditEvent]:
     """Every matching event up to the head at the start, so the export ends."""
     for chunk in _chunks(event_log, after, event_log.head(), where.stream_id):
         for item in chunk:
             if where.matches(item):
-                yield AuditEvent.of(item)
+                yield AuditEvent.of(item, masked=masked)
 
 
 def ndjson(events: Iterator[AuditEvent]) -> Iterator[bytes]:
@@ -127,12 +131,12 @@ def csv_rows(events: Iterator[AuditEvent]) -> Iterator[bytes]:
     yield buffer.getvalue().encode("utf-8")
 
 
-def stream_history(event_log: EventLog, stream_id: UUID) -> StreamHistory | None:
+def stream_history(event_log: EventLog, stream_id: UUID, *, masked: bool) -> StreamHistory | None:
     notifications = event_log.stream(stream_id)
     if not notifications:
         return None
-    return StreamHistory(stream_id=stream_id, events=audit_events(notifications))
+    return StreamHistory(stream_id=stream_id, events=audit_events(notifications, masked=masked))
 
 
-def audit_events(notifications: Sequence[Notification]) -> list[AuditEvent]:
-    return [AuditEvent.of(item) for item in envelopes_from(notifications, 0)]
+def audit_events(notifications: Sequence[Notification], *, masked: bool) -> list[AuditEvent]:
+    return [AuditEvent.of(item, masked=masked) for item in envelopes_from(notifications, 0)]

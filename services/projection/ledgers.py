@@ -23,6 +23,7 @@ from services.projection.projectors.rosters import RosterTables
 from shared.contract.vocabulary import Grade
 
 Cell = str | int | date | None
+MASKED = "***"
 
 
 @dataclass(frozen=True)
@@ -241,6 +242,16 @@ def evaluations_ledger(conn: Connection, t: EvaluationTables, branch_id: UUID, y
             for r in rows
         ],
     )
+
+
+def masked(ledger: Ledger) -> Ledger:
+    """The ledger with its sensitive columns (标签, 电话) masked."""
+    columns = [i for i, header in enumerate(ledger.headers) if header in ("标签", "电话")]
+    rows = [
+        [MASKED if i in columns and cell else cell for i, cell in enumerate(row)]
+        for row in ledger.rows
+    ]
+    return Ledger(ledger.title, ledger.headers, rows)
 
 
 def to_xlsx(ledger: Ledger) -> bytes:

@@ -385,3 +385,13 @@ class AssistanceRecorded(Event):
 class HardshipClosed(Event):
     closed_on: date
     outcome: str
+
+
+# Who saw what: exports of records are themselves recorded.
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class ExportRecorded(Event):
+    what: str  # "coverage.xlsx", "summary-2009.docx", "audit.ndjson"
+    filters: str = ""

@@ -17,11 +17,13 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 from fastapi.testclient import TestClient
 
+from bench.stack import bearer
 from services.demo.client import Branch
 from services.embedded import create_app
 from services.projection.bootstrap import bootstrap as bootstrap_projections
 from services.projection.projectors import ALL_PROJECTORS
 from services.projection.rebuild import rebuild
+from shared.auth import Role
 from shared.clock import FixedClock
 from shared.contract.codec import dumps
 from shared.eventstore import open_recorder
@@ -37,7 +39,9 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def client(sqlite_settings: Settings, clock: FixedClock) -> Iterator[TestClient]:
-    with TestClient(create_app(sqlite_settings, clock)) as test_client:
+    with TestClient(
+        create_app(sqlite_settings, clock), headers=bearer(sqlite_settings)
+    ) as test_client:
         yield test_client
 
 
@@ -50,37 +54,63 @@ def branch(client: TestClient) -> Branch:
     return story
 
 
-def visit_as(branch: Branch, actor: str, on: date, purpose: str = "走访") -> str:
+Credentials = dict[str, dict[str, str]]
+
+
+@pytest.fixture
+def people(sqlite_settings: Settings, branch: Branch) -> Credentials:
+    """Who acts in these stories, each with their own token."""
+    in_branch = UUID(branch.id)
+    return {
+        "member-wang": bearer(
+            sqlite_settings,
+            Role.MEMBER,
+            "member-wang",
+            branch_id=in_branch,
+            member_id=UUID(branch.members["王芳"]),
+        ),
+        "member-li": bearer(
+            sqlite_settings, Role.MEMBER, "member-li", branch_id=in_branch, member_id=uuid4()
+        ),
+        "leader-li": bearer(
+            sqlite_settings,
+            Role.GROUP_LEADER,
+            "leader-li",
+            branch_id=in_branch,
+            group_id=UUID(branch.groups["第一党小组"]),
+        ),
+        "secretary-zhang": bearer(
+            sqlite_settings, Role.BRANCH_SECRETARY, "secretary-zhang", branch_id=in_branch
+        ),
+    }
+
+
+def visit_as(branch: Branch, who: dict[str, str], on: date, purpose: str = "走访") -> str:
     body = {
         "member_id": branch.members["王芳"],
         "household_id": branch.households["长安街1号"],
         "visited_on": on.isoformat(),
         "purpose": purpose,
     }
-    visit_id: str = branch.write(f"{branch.base}/visits", body, headers={"X-Actor": actor})["id"]
+    visit_id: str = branch.write(f"{branch.base}/visits", body, headers=who)["id"]
     return visit_id
 
 
-def amend(
-    branch: Branch, visit: str, what: str, body: dict[str, Any], actor: str, *, role: str = ""
-) -> Any:
-    headers = {"X-Actor": actor} | ({"X-Actor-Role": role} if role else {})
-    response = branch.commands.post(
-        f"{branch.base}/visits/{visit}/{what}", json=body, headers=headers
-    )
+def amend(branch: Branch, visit: str, what: str, body: dict[str, Any], who: dict[str, str]) -> Any:
+    response = branch.commands.post(f"{branch.base}/visits/{visit}/{what}", json=body, headers=who)
     if response.status_code < 300:
         branch.position = max(branch.position, response.json()["position"])
     return response
 
 
-def test_corrections_not_edits(branch: Branch, clock: FixedClock) -> None:
-    visit = visit_as(branch, "member-wang", date(2009, 11, 1), "送温暖")
+def test_corrections_not_edits(branch: Branch, clock: FixedClock, people: Credentials) -> None:
+    visit = visit_as(branch, people["member-wang"], date(2009, 11, 1), "送温暖")
     fixed = amend(
         branch,
         visit,
         "correction",
         {"visited_on": "2009-10-31", "purpose": "了解身体状况", "reason": "记错了日期"},
-        "member-wang",
+        people["member-wang"],
     )
     assert fixed.status_code == 200, fixed.text
     assert branch.read("/coverage/visits", year=2009)["months"] == [
@@ -90,16 +120,24 @@ def test_corrections_not_edits(branch: Branch, clock: FixedClock) -> None:
     assert [e["type"] for e in history] == ["VisitRecorded", "VisitCorrected"]
     assert history[0]["data"]["purpose"] == "送温暖"
     assert history[1]["data"]["reason"] == "记错了日期"
+    assert [e["actor"] for e in history] == ["member-wang", "member-wang"]
 
-    not_mine = amend(branch, visit, "correction", {"purpose": "x", "reason": "y"}, "member-li")
+    not_mine = amend(
+        branch, visit, "correction", {"purpose": "x", "reason": "y"}, people["member-li"]
+    )
     assert not_mine.json()["type"] == "/problems/not-the-recorder"
-    assert amend(branch, visit, "correction", {"purpose": "x"}, "member-wang").status_code == 422
+    assert (
+        amend(branch, visit, "correction", {"purpose": "x"}, people["member-wang"]).status_code
+        == 422
+    )
 
     clock.advance(timedelta(days=1))
-    late = amend(branch, visit, "correction", {"purpose": "x", "reason": "y"}, "member-wang")
+    late = amend(
+        branch, visit, "correction", {"purpose": "x", "reason": "y"}, people["member-wang"]
+    )
     assert (late.status_code, late.json()["type"]) == (409, "/problems/edit-window-closed")
     by_secretary = amend(
-        branch, visit, "retraction", {"reason": "重复录入"}, "secretary-zhang", role="secretary"
+        branch, visit, "retraction", {"reason": "重复录入"}, people["secretary-zhang"]
     )
     assert by_secretary.status_code == 200, by_secretary.text
     assert branch.read("/coverage")["visits"] == 0
@@ -108,20 +146,19 @@ def test_corrections_not_edits(branch: Branch, clock: FixedClock) -> None:
         visit,
         "correction",
         {"purpose": "x", "reason": "y"},
-        "secretary-zhang",
-        role="secretary",
+        people["secretary-zhang"],
     )
     assert again.json()["type"] == "/problems/visit-retracted"
     states = [e["type"] for e in branch.queries.get(f"/v1/audit/streams/{visit}").json()["events"]]
     assert states == ["VisitRecorded", "VisitCorrected", "VisitRetracted"]
 
 
-def test_what_did_we_know_and_when(branch: Branch, clock: FixedClock) -> None:
+def test_what_did_we_know_and_when(branch: Branch, clock: FixedClock, people: Credentials) -> None:
     before_link = clock.now()
     clock.advance(timedelta(days=3))
     branch.enroll("李强", "第一党小组")
     branch.link("长安街1号", "王芳")
-    visit_as(branch, "member-wang", date(2009, 11, 5))
+    visit_as(branch, people["member-wang"], date(2009, 11, 5))
     after = clock.now()
 
     then = branch.queries.get(f"{branch.base}/roster", params={"as_of": before_link.isoformat()})
@@ -157,11 +194,11 @@ def test_what_did_we_know_and_when(branch: Branch, clock: FixedClock) -> None:
     assert too_early.status_code == 404
 
 
-def test_exports_filter_and_keep_chinese(branch: Branch) -> None:
-    visit_as(branch, "member-wang", date(2009, 11, 1), "宣传甲流预防常识")
-    visit_as(branch, "member-li", date(2009, 11, 1), "送温暖")
+def test_exports_filter_and_keep_chinese(branch: Branch, people: Credentials) -> None:
+    visit_as(branch, people["member-wang"], date(2009, 11, 1), "宣传甲流预防常识")
+    visit_as(branch, people["leader-li"], date(2009, 11, 1), "送温暖")
     get = branch.queries.get
-    page = get("/v1/audit/events", params={"type": "VisitRecorded", "actor": "member-li"}).json()
+    page = get("/v1/audit/events", params={"type": "VisitRecorded", "actor": "leader-li"}).json()
     assert [e["data"]["purpose"] for e in page["events"]] == ["送温暖"]
     assert get("/v1/audit/events", params={"branch_id": str(uuid4())}).json()["events"] == []
     ndjson = get("/v1/audit/events", params={"format": "ndjson", "type": "VisitRecorded"})
@@ -183,13 +220,15 @@ def test_exports_filter_and_keep_chinese(branch: Branch) -> None:
     )
 
 
-def test_paging_never_skips_or_repeats_while_writes_go_on(branch: Branch) -> None:
+def test_paging_never_skips_or_repeats_while_writes_go_on(
+    branch: Branch, people: Credentials
+) -> None:
     writing = threading.Event()
     writing.set()
 
     def write() -> None:
         for _ in range(60):
-            visit_as(branch, "member-wang", date(2009, 11, 1))
+            visit_as(branch, people["member-wang"], date(2009, 11, 1))
         writing.clear()
 
     writer = threading.Thread(target=write)

@@ -1,13 +1,17 @@
 """The dashboard in a real browser (Debian's headless Chromium driven by Playwright)
 against a running liaison with the seed's story loaded: each page's numbers match
 the query API, the language switches, it fits a phone, and it follows new events
-without a reload. Screenshots go to test-artifacts/dashboard/."""
+without a reload; it asks for a token, offers each role only the pages it may read,
+and downloads exports with the token. Screenshots go to test-artifacts/dashboard/."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,20 +34,35 @@ FLAGS = [
 ]
 
 
+@dataclass(frozen=True)
+class Served:
+    url: str
+    branch: str
+    token: str  # the committee-admin token the first run created
+    env: dict[str, str]
+
+
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """A liaison on the embedded default with the demo story told to it."""
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """A liaison on the embedded default, as a fresh install runs it, with the demo
+    story told to it using the admin token its first run printed."""
     data = tmp_path_factory.mktemp("dashboard")
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIAISON_")}
     env |= {"LIAISON_DATA_DIR": str(data), "LIAISON_LOG_FORMAT": "json"}
     process = Process("liaison", ["run"], env, data).start()
     try:
+        assert "first run" in process.log() and str(data / "admin-token") in process.log()
+        token = (data / "admin-token").read_text().strip()
         told = liaison(env, "demo", "--url", process.url)
         assert told.returncode == 0, told.stdout + told.stderr
-        branch = httpx.get(f"{process.url}/v1/branches").json()["branches"][0]["id"]
-        yield process.url, branch
+        branches = httpx.get(f"{process.url}/v1/branches", headers=bearer(token)).json()
+        yield Served(process.url, branches["branches"][0]["id"], token, env)
     finally:
         process.kill(signal.SIGTERM)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture(scope="module")
@@ -55,13 +74,21 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-def api(url: str, path: str, **params: Any) -> Any:
-    return httpx.get(f"{url}{path}", params=params, timeout=30).json()
+def api(served: Served, path: str, **params: Any) -> Any:
+    answer = httpx.get(f"{served.url}{path}", params=params, headers=bearer(served.token))
+    assert answer.status_code == 200, answer.text
+    return answer.json()
 
 
-def open_page(browser: Browser, url: str, hash_: str, width: int = 1280) -> Page:
-    page = browser.new_page(viewport={"width": width, "height": 900}, locale="zh-CN")
-    page.goto(f"{url}/dashboard#{hash_}")
+def open_page(
+    browser: Browser, served: Served, hash_: str, width: int = 1280, token: str | None = None
+) -> Page:
+    page = browser.new_page(
+        viewport={"width": width, "height": 900}, locale="zh-CN", accept_downloads=True
+    )
+    remembered = json.dumps(token or served.token)
+    page.add_init_script(f"sessionStorage.setItem('liaison.token', {remembered})")
+    page.goto(f"{served.url}/dashboard#{hash_}")
     page.wait_for_selector(f"main[data-ready='{hash_.split('?', maxsplit=1)[0].strip('/')}']")
     return page
 
@@ -75,12 +102,12 @@ def number(page: Page, testid: str) -> str:
     return page.locator(f"[data-testid='{testid}']").inner_text().strip()
 
 
-def test_each_page_shows_the_query_apis_numbers(browser: Browser, served: tuple[str, str]) -> None:
-    url, branch = served
+def test_each_page_shows_the_query_apis_numbers(browser: Browser, served: Served) -> None:
+    branch = served.branch
     base = f"/v1/branches/{branch}"
 
-    page = open_page(browser, url, f"/roster?branch={branch}")
-    roster = api(url, f"{base}/roster")
+    page = open_page(browser, served, f"/roster?branch={branch}")
+    roster = api(served, f"{base}/roster")
     assert number(page, "kpi-members") == str(roster["totals"]["members"])
     assert number(page, "kpi-groups") == "5"
     for category, count in roster["totals"]["by_category"].items():
@@ -89,41 +116,41 @@ def test_each_page_shows_the_query_apis_numbers(browser: Browser, served: tuple[
     assert page.inner_text("header h1") == "党员联系群众工作台"
     shot(page, "roster-zh")
 
-    page = open_page(browser, url, f"/posts?branch={branch}")
-    board = api(url, f"{base}/posts")
+    page = open_page(browser, served, f"/posts?branch={branch}")
+    board = api(served, f"{base}/posts")
     assert page.locator("[data-testid='posts'] .card").count() == len(board["posts"])
     assert "亮身份、作承诺" in page.inner_text("[data-testid='posts']")
     shot(page, "posts-zh")
 
-    page = open_page(browser, url, f"/coverage?branch={branch}&year=2009")
-    coverage = api(url, f"{base}/coverage")
+    page = open_page(browser, served, f"/coverage?branch={branch}&year=2009")
+    coverage = api(served, f"{base}/coverage")
     for key in ("households", "linked", "visited", "visits"):
         assert number(page, f"kpi-{key}") == str(coverage[key])
-    unvisited = api(url, f"{base}/coverage/households", visited="false")
+    unvisited = api(served, f"{base}/coverage/households", visited="false")
     assert page.locator("[data-testid='unvisited'] tbody tr").count() == unvisited["total"]
     shot(page, "coverage-zh")
 
-    page = open_page(browser, url, f"/evaluations?branch={branch}&year=2009")
-    evaluation = api(url, f"{base}/evaluations", year=2009)
+    page = open_page(browser, served, f"/evaluations?branch={branch}&year=2009")
+    evaluation = api(served, f"{base}/evaluations", year=2009)
     for grade, count in evaluation["distribution"].items():
         assert number(page, f"grade-{grade}") == str(count)
     assert number(page, "kpi-ballots") == str(evaluation["appraisal"]["ballots"])
     shot(page, "evaluations-zh")
 
-    page = open_page(browser, url, f"/campaigns?branch={branch}")
+    page = open_page(browser, served, f"/campaigns?branch={branch}")
     assert number(page, "metric-alleys_cleared") == "22"
     assert number(page, "metric-leaflets_distributed") == "270"
     shot(page, "campaigns-zh")
 
-    page = open_page(browser, url, f"/needs?branch={branch}")
-    needs = api(url, f"{base}/needs", status="open")
+    page = open_page(browser, served, f"/needs?branch={branch}")
+    needs = api(served, f"{base}/needs", status="open")
     assert number(page, "kpi-open") == str(needs["counts"]["open"])
     shot(page, "needs-zh")
 
 
-def test_the_language_switches_to_english(browser: Browser, served: tuple[str, str]) -> None:
-    url, branch = served
-    page = open_page(browser, url, f"/evaluations?branch={branch}&year=2009")
+def test_the_language_switches_to_english(browser: Browser, served: Served) -> None:
+    branch = served.branch
+    page = open_page(browser, served, f"/evaluations?branch={branch}&year=2009")
     assert page.inner_text("nav a[data-page='roster']") == "花名册"
     page.click("[data-testid='lang']")
     page.wait_for_function("document.documentElement.lang === 'en'")
@@ -135,19 +162,20 @@ def test_the_language_switches_to_english(browser: Browser, served: tuple[str, s
     page.wait_for_function("document.documentElement.lang === 'zh-CN'")
 
 
-def test_it_fits_a_phone_and_follows_new_events(browser: Browser, served: tuple[str, str]) -> None:
-    url, branch = served
-    page = open_page(browser, url, f"/coverage?branch={branch}", width=375)
+def test_it_fits_a_phone_and_follows_new_events(browser: Browser, served: Served) -> None:
+    branch = served.branch
+    page = open_page(browser, served, f"/coverage?branch={branch}", width=375)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1
     shot(page, "coverage-phone")
     before = int(number(page, "kpi-visits"))
-    roster = api(url, f"/v1/branches/{branch}/roster")
+    roster = api(served, f"/v1/branches/{branch}/roster")
     visitor = roster["groups"][0]["members"][1]["id"]
-    household = api(url, f"/v1/branches/{branch}/coverage/households", visited="true")[
+    household = api(served, f"/v1/branches/{branch}/coverage/households", visited="true")[
         "households"
     ][0]["id"]
     written = httpx.post(
-        f"{url}/v1/branches/{branch}/visits",
+        f"{served.url}/v1/branches/{branch}/visits",
+        headers=bearer(served.token),
         json={
             "member_id": visitor,
             "household_id": household,
@@ -159,4 +187,61 @@ def test_it_fits_a_phone_and_follows_new_events(browser: Browser, served: tuple[
     page.wait_for_function(
         f"document.querySelector(\"[data-testid='kpi-visits']\")?.textContent === '{before + 1}'",
         timeout=15_000,
+    )
+
+
+def test_it_asks_for_a_token_and_offers_a_member_only_their_pages(
+    browser: Browser, served: Served
+) -> None:
+    member = api(served, f"/v1/branches/{served.branch}/roster")["groups"][0]["members"][0]
+    created = liaison(
+        served.env,
+        "token",
+        "create",
+        "--subject",
+        "member-wang",
+        "--role",
+        "member",
+        "--branch",
+        served.branch,
+        "--member",
+        member["id"],
+    )
+    assert created.returncode == 0, created.stderr
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page.goto(f"{served.url}/dashboard#/roster")
+    page.wait_for_selector("[data-testid='signin']", state="visible")
+    assert page.inner_text("main") == ""
+    page.fill("[data-testid='signin'] textarea", "not-a-token")
+    page.click("[data-testid='signin'] button")
+    page.wait_for_selector("text=令牌无效或已过期")
+    page.fill("[data-testid='signin'] textarea", created.stdout.strip())
+    page.click("[data-testid='signin'] button")
+    page.wait_for_selector("main[data-ready='posts']")
+    assert page.inner_text("[data-testid='me']") == "member-wang · 党员"
+    assert page.is_hidden("nav a[data-page='roster']")
+    assert page.is_hidden("nav a[data-page='evaluations']")
+    assert page.is_visible("nav a[data-page='posts']")
+    assert "亮身份、作承诺" in page.inner_text("[data-testid='posts']")
+    shot(page, "member-signed-in")
+    page.goto(f"{served.url}/dashboard#/evaluations?branch={served.branch}")
+    page.wait_for_selector("[data-testid='forbidden']")
+    page.click("[data-testid='signout']")
+    page.wait_for_selector("[data-testid='signin']", state="visible")
+    assert page.evaluate("sessionStorage.getItem('liaison.token')") is None
+
+
+def test_ledgers_download_with_the_token_and_the_export_is_recorded(
+    browser: Browser, served: Served
+) -> None:
+    page = open_page(browser, served, f"/evaluations?branch={served.branch}&year=2009")
+    with page.expect_download() as started:
+        page.click("[data-testid='downloads'] a >> nth=0")
+    download = started.value
+    assert download.suggested_filename.endswith(".xlsx")
+    assert zipfile.is_zipfile(download.path())
+    recorded = api(served, "/v1/audit/events", type="ExportRecorded")["events"]
+    assert [(e["actor"], e["data"]["what"]) for e in recorded][-1] == (
+        "local-admin",
+        "roster.xlsx",
     )

@@ -6,22 +6,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from fastapi.testclient import TestClient
 
+from bench.stack import bearer
 from services.demo.client import Branch, tell_the_story
 from services.embedded import create_app
 from services.projection.bootstrap import bootstrap as bootstrap_projections
 from services.projection.projectors import ALL_PROJECTORS
 from services.projection.rebuild import rebuild
+from shared.auth import Role
 from shared.settings import Settings
 
 
 @pytest.fixture
 def client(sqlite_settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(sqlite_settings)) as test_client:
+    with TestClient(create_app(sqlite_settings), headers=bearer(sqlite_settings)) as test_client:
         yield test_client
 
 
@@ -351,14 +353,14 @@ def test_a_client_chosen_id_is_kept(client: TestClient, branch: Branch) -> None:
 
 def test_a_query_that_cannot_catch_up_answers_503(sqlite_settings: Settings) -> None:
     settings = sqlite_settings.with_overrides(read_wait_seconds=0.2)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), headers=bearer(settings)) as client:
         story = Branch(client, client).register("支部")
         response = client.get(f"{story.base}/roster", params={"min_position": 10_000})
         assert_problem(response, 503, "read-model-behind")
 
 
 def test_the_audit_trail_holds_every_event_with_who_and_why(
-    client: TestClient, branch: Branch
+    client: TestClient, branch: Branch, sqlite_settings: Settings
 ) -> None:
     page = client.get("/v1/audit/events", params={"after": 0, "limit": 3}).json()
     assert [e["position"] for e in page["events"]] == [1, 2, 3]
@@ -366,17 +368,19 @@ def test_the_audit_trail_holds_every_event_with_who_and_why(
     first = page["events"][0]
     assert first["type"] == "BranchRegistered"
     assert first["data"] == {"name": "同江市城市社区长安党支部"}
-    assert first["actor"] == "anonymous"
+    assert first["actor"] == "bench-admin"  # the token's subject
     assert first["correlation_id"] and first["causation_id"] and first["occurred_at"]
 
     response = client.post(
         f"{branch.base}/households",
         json={"address": "新村9号", "area": "三巷", "head_name": "周阿姨"},
-        headers={"X-Actor": "grid-worker-zhou"},
+        headers=bearer(
+            sqlite_settings, Role.BRANCH_SECRETARY, "secretary-zhou", branch_id=UUID(branch.id)
+        ),
     )
     history = client.get(f"/v1/audit/streams/{response.json()['id']}").json()
     assert [(e["type"], e["actor"]) for e in history["events"]] == [
-        ("HouseholdRegistered", "grid-worker-zhou")
+        ("HouseholdRegistered", "secretary-zhou")
     ]
     assert history["events"][0]["data"]["head_name"] == "周阿姨"
     assert_problem(client.get(f"/v1/audit/streams/{uuid4()}"), 404, "not-found")

@@ -11,6 +11,7 @@ from uuid import uuid4
 import pytest
 from fastapi.testclient import TestClient
 
+from bench.stack import bearer
 from services.demo.client import Branch, tell_the_story
 from services.embedded import create_app
 from shared.settings import Settings
@@ -18,7 +19,7 @@ from shared.settings import Settings
 
 @pytest.fixture
 def branch(sqlite_settings: Settings) -> Iterator[Branch]:
-    with TestClient(create_app(sqlite_settings)) as client:
+    with TestClient(create_app(sqlite_settings), headers=bearer(sqlite_settings)) as client:
         story = Branch(client, client)
         tell_the_story(story)
         yield story

@@ -15,6 +15,7 @@ from docx import Document
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+from bench.stack import bearer
 from services.demo.client import Branch
 from services.demo.story import GROUPS, Seed, follow_up, tell_the_seed_story
 from services.embedded import create_app
@@ -22,6 +23,7 @@ from services.projection.api.documents import XLSX
 from services.projection.bootstrap import bootstrap as bootstrap_projections
 from services.projection.projectors import ALL_PROJECTORS
 from services.projection.rebuild import rebuild
+from shared.auth import Keys
 from shared.settings import Settings
 
 
@@ -32,8 +34,9 @@ def told(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Seed, Setti
         database_url=f"sqlite:///{data / 'events.sqlite'}",
         read_database_url=f"sqlite:///{data / 'readmodels.sqlite'}",
         amqp_url=None,
+        auth_keys=Keys.generate().render(),
     )
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), headers=bearer(settings)) as client:
         yield tell_the_seed_story(Branch(client, client)), settings
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bench.stack import Process, environment, liaison
+from bench.stack import Process, bearer, environment, liaison
 from services.demo.client import Branch, tell_the_story
 from shared.contract.envelope import Envelope
 from shared.messaging import Topology
@@ -31,9 +31,10 @@ class Stack:
     query: Process
 
     def clients(self) -> tuple[httpx.Client, httpx.Client]:
+        admin = bearer(self.settings)
         return (
-            httpx.Client(base_url=self.command.url, timeout=30),
-            httpx.Client(base_url=self.query.url, timeout=30),
+            httpx.Client(base_url=self.command.url, timeout=30, headers=admin),
+            httpx.Client(base_url=self.query.url, timeout=30, headers=admin),
         )
 
     def verify_replay(self) -> None:

@@ -26,7 +26,7 @@ import psycopg
 
 from bench.__main__ import QUICK, Bench
 from bench.fixtures import World, build_world
-from bench.stack import Process, liaison
+from bench.stack import Process, bearer, liaison
 from shared.eventstore import EVENTS_TABLE, close_recorder, open_recorder
 from shared.settings import Settings
 
@@ -46,8 +46,9 @@ class Tally:
 
 
 class Client:
-    def __init__(self, url: str, world: World) -> None:
+    def __init__(self, url: str, world: World, headers: dict[str, str]) -> None:
         self._url = url
+        self._headers = headers
         self._local = threading.local()  # one HTTP connection pool per thread
         self._world = world
         self._rng = random.Random(11)
@@ -100,7 +101,7 @@ class Client:
 
     def _http(self) -> httpx.Client:
         if not hasattr(self._local, "client"):
-            self._local.client = httpx.Client(base_url=self._url, timeout=30)
+            self._local.client = httpx.Client(base_url=self._url, timeout=30, headers=self._headers)
         client: httpx.Client = self._local.client
         return client
 
@@ -140,7 +141,7 @@ class Scenario:
         self.processes: dict[str, Process] = {
             process.name: process for process in self.bench.start_stack()
         }
-        self.client = Client(self.processes["command"].url, self.world)
+        self.client = Client(self.processes["command"].url, self.world, bearer(settings))
         self.report: dict[str, Any] = {"scenario": name}
 
     def restart(self, name: str, sig: int = signal.SIGKILL) -> None:

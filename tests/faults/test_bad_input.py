@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from bench.stack import bearer
 from services.demo.client import Branch, tell_the_story
 from services.embedded import create_app
 from shared.settings import Settings
@@ -14,7 +15,7 @@ from shared.settings import Settings
 
 @pytest.fixture
 def story(sqlite_settings: Settings) -> Iterator[tuple[TestClient, Branch]]:
-    with TestClient(create_app(sqlite_settings)) as client:
+    with TestClient(create_app(sqlite_settings), headers=bearer(sqlite_settings)) as client:
         branch = Branch(client, client)
         tell_the_story(branch)
         yield client, branch

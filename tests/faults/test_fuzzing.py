@@ -11,7 +11,9 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from bench.stack import bearer
 from services.embedded import create_app
+from shared.auth import Keys
 from shared.settings import Settings
 
 
@@ -32,14 +34,15 @@ class WithoutLifespan:
 
 
 DATA = Path(tempfile.mkdtemp(prefix="liaison-fuzz-"))
-APP = create_app(
-    Settings(
-        database_url=f"sqlite:///{DATA / 'events.sqlite'}",
-        read_database_url=f"sqlite:///{DATA / 'readmodels.sqlite'}",
-        amqp_url=None,
-        read_wait_seconds=0.2,
-    )
+SETTINGS = Settings(
+    database_url=f"sqlite:///{DATA / 'events.sqlite'}",
+    read_database_url=f"sqlite:///{DATA / 'readmodels.sqlite'}",
+    amqp_url=None,
+    read_wait_seconds=0.2,
+    auth_keys=Keys.generate().render(),
 )
+APP = create_app(SETTINGS)
+ADMIN = bearer(SETTINGS)
 schema = schemathesis.openapi.from_asgi("/openapi.json", WithoutLifespan(APP))
 
 
@@ -51,7 +54,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", WithoutLifespan(APP))
     derandomize=True,
 )
 def test_no_input_makes_the_api_fail(case: schemathesis.Case) -> None:  # type: ignore[type-arg]
-    response = case.call()
+    response = case.call(headers=ADMIN)
     if response.status_code == 503:
         # The contract's answer to a min_position the read model has not reached.
         assert response.json()["type"] == "/problems/read-model-behind", response.text

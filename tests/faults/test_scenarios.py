@@ -18,7 +18,7 @@ import pika
 import psycopg
 import pytest
 
-from bench.stack import AMQP_URL
+from bench.stack import AMQP_URL, bearer
 from shared.messaging import Topology
 from shared.settings import Settings
 from tests.faults.harness import Scenario
@@ -204,6 +204,7 @@ def test_fifty_clients_in_conflict(scenario: Scenario) -> None:
     linked = httpx.get(
         f"{scenario.processes['query'].url}/v1/branches/{branch.id}/coverage/households",
         params={"visited": "false", "limit": 1000},
+        headers=bearer(scenario.settings),
     ).json()["households"]
     assert sum(1 for h in linked if h["linked_member_id"]) == 1
 

@@ -8,6 +8,7 @@ from datetime import date
 
 from fastapi.testclient import TestClient
 
+from bench.stack import bearer
 from services.demo.client import Branch, tell_the_story
 from services.embedded import create_app
 from services.projection.bootstrap import bootstrap as bootstrap_projections
@@ -17,7 +18,7 @@ from shared.settings import Settings
 
 
 def test_rebuild_and_switch_under_writes(pg_settings: Settings) -> None:
-    with TestClient(create_app(pg_settings)) as client:
+    with TestClient(create_app(pg_settings), headers=bearer(pg_settings)) as client:
         branch = Branch(client, client)
         tell_the_story(branch)
         stop = threading.Event()

@@ -23,6 +23,8 @@ from shared.contract.codec import EventMeta, decode, encode
 
 A = TypeVar("A", bound=Aggregate)
 
+_READING = CommandContext(actor="liaison", correlation_id=UUID(int=0), command_id=UUID(int=0))
+
 
 class EventStoreCommands:
     """The command side's store: hands out units of work and idempotency records."""
@@ -45,6 +47,10 @@ class EventStoreCommands:
 
     def find_idempotent(self, key: str) -> tuple[str, Written] | None:
         return self.recorder.find_idempotent(key)
+
+    def peek(self, kind: type[A], id: UUID, branch_id: UUID) -> A | None:
+        """An aggregate as it is now, read outside any command."""
+        return self.unit_of_work(_READING).get(kind, id, branch_id)
 
     def close(self) -> None:
         self.committer.close()

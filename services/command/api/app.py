@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from services.command.api.errors import install_domain_error_handler
 from services.command.api.routers import (
+    access,
     appraisals,
     campaigns,
     hardships,
@@ -16,38 +17,43 @@ from services.command.api.routers import (
     posts,
 )
 from services.command.bootstrap import CommandService
+from shared.access import install_access
+from shared.auth import Tokens
 from shared.problems import install_problem_handlers
 from shared.web import add_operations_routes
 
-RESOURCES = (organisation, members, posts, households, campaigns, needs, appraisals, hardships)
+RESOURCES = (
+    access,
+    organisation,
+    members,
+    posts,
+    households,
+    campaigns,
+    needs,
+    appraisals,
+    hardships,
+)
 
 
 def mount_commands(app: FastAPI, service: CommandService) -> None:
-    """Adds the command endpoints to an app (its own, or the embedded all-in-one)."""
+    """Adds the command endpoints, and the credential endpoints, to an app (its own,
+    or the embedded all-in-one); ``install_access`` must have run on it."""
     app.state.bus = service.bus
     app.state.settings = service.settings
-    app.state.default_actor = service.settings.default_actor
-    for resource in (
-        organisation,
-        members,
-        posts,
-        households,
-        campaigns,
-        needs,
-        appraisals,
-        hardships,
-    ):
+    app.state.lookups = service.lookups()
+    for resource in RESOURCES:
         app.include_router(resource.router)
     install_domain_error_handler(app)
 
 
-def create_command_app(service: CommandService) -> FastAPI:
+def create_command_app(service: CommandService, tokens: Tokens) -> FastAPI:
     app = FastAPI(
         title="liaison command API",
         version="1",
         description="Commands of a community Party branch's liaison with residents.",
     )
     install_problem_handlers(app)
+    install_access(app, tokens)
     mount_commands(app, service)
     add_operations_routes(app, "command", checks={"event_store": service.ready})
     return app

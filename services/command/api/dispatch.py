@@ -1,10 +1,12 @@
-"""Turns one HTTP request into a command context (actor, correlation, idempotency)
-and runs the command on the bus. The dependencies are async (they never block) so a
+"""Turns one HTTP request into a command context (the authenticated principal as the
+actor, correlation, idempotency), checks the content rules of ``shared.policy``, and
+runs the command on the bus. The dependencies are async (they never block) so a
 request crosses into the thread pool once, for the command itself."""
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import fields
 from typing import Annotated
 from uuid import UUID, uuid4
 
@@ -14,21 +16,39 @@ from pydantic import BaseModel
 from services.command.api.schemas import WriteResult
 from services.command.domain.commands import Command
 from services.command.handlers.bus import CommandBus, CommandContext, IdempotencyKey
+from shared.access import Authorised
+from shared.auth import Principal
 from shared.logs import CORRELATION_ID
+from shared.policy import Lookups, authorise_content, may_amend_any_record
 
 MAX_KEY_LENGTH = 200
 
 
 class Dispatcher:
     def __init__(
-        self, bus: CommandBus, request: Request, response: Response, context: CommandContext
+        self,
+        request: Request,
+        response: Response,
+        context: CommandContext,
+        principal: Principal,
     ) -> None:
-        self._bus = bus
+        self._bus: CommandBus = request.app.state.bus
+        self._lookups: Lookups = request.app.state.lookups
         self._request = request
         self._response = response
         self._context = context
+        self.principal = principal
+
+    @property
+    def may_amend_any_record(self) -> bool:
+        return may_amend_any_record(self.principal)
 
     def __call__(self, command: Command, body: BaseModel | None) -> WriteResult:
+        route = self._request.scope.get("route")
+        content = {field.name: getattr(command, field.name) for field in fields(command)}
+        authorise_content(
+            self.principal, getattr(route, "name", ""), command.branch_id, content, self._lookups
+        )
         context = self._context
         if context.idempotency is not None:
             context = _with_fingerprint(context, self._request, body)
@@ -46,7 +66,7 @@ def _with_fingerprint(
     assert context.idempotency is not None
     canonical = body.model_dump_json() if body is not None else ""
     digest = hashlib.sha256(
-        f"{request.method} {request.url.path}\n{canonical}".encode()
+        f"{context.actor} {request.method} {request.url.path}\n{canonical}".encode()
     ).hexdigest()
     return CommandContext(
         actor=context.actor,
@@ -57,7 +77,7 @@ def _with_fingerprint(
 
 
 async def command_context(
-    request: Request,
+    principal: Authorised,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -66,16 +86,12 @@ async def command_context(
             description="Retry-safe key: a retry with the same key returns the first result.",
         ),
     ] = None,
-    actor: Annotated[
-        str | None,
-        Header(alias="X-Actor", max_length=200, description="Who is acting (until auth lands)."),
-    ] = None,
     correlation_id: Annotated[UUID | None, Header(alias="X-Correlation-ID")] = None,
 ) -> CommandContext:
     correlation = correlation_id or uuid4()
     CORRELATION_ID.set(str(correlation))
     return CommandContext(
-        actor=actor or request.app.state.default_actor,
+        actor=principal.subject,
         correlation_id=correlation,
         command_id=uuid4(),
         idempotency=IdempotencyKey(idempotency_key, "") if idempotency_key else None,
@@ -86,24 +102,9 @@ async def dispatcher(
     request: Request,
     response: Response,
     context: Annotated[CommandContext, Depends(command_context)],
+    principal: Authorised,
 ) -> Dispatcher:
-    return Dispatcher(request.app.state.bus, request, response, context)
+    return Dispatcher(request, response, context, principal)
 
 
 Dispatch = Annotated[Dispatcher, Depends(dispatcher)]
-
-
-async def acting_as_secretary(
-    role: Annotated[
-        str | None,
-        Header(
-            alias="X-Actor-Role",
-            max_length=50,
-            description="`secretary` for the branch secretary (until access control lands).",
-        ),
-    ] = None,
-) -> bool:
-    return role == "secretary"
-
-
-Secretary = Annotated[bool, Depends(acting_as_secretary)]

@@ -9,6 +9,8 @@ from services.projection.api.reader import ReadModels
 from services.projection.api.routes import router
 from services.projection.bootstrap import ProjectionService
 from services.projection.dashboard import mount_dashboard
+from shared.access import install_access
+from shared.auth import Tokens
 from shared.clock import SystemClock
 from shared.problems import install_problem_handlers
 from shared.web import add_operations_routes
@@ -24,13 +26,14 @@ def mount_queries(app: FastAPI, service: ProjectionService) -> None:
     mount_dashboard(app)
 
 
-def create_query_app(service: ProjectionService) -> FastAPI:
+def create_query_app(service: ProjectionService, tokens: Tokens) -> FastAPI:
     app = FastAPI(
         title="liaison query API",
         version="1",
         description="Rosters, coverage, evaluations and the audit trail of a Party branch.",
     )
     install_problem_handlers(app)
+    install_access(app, tokens)
     mount_queries(app, service)
     add_operations_routes(app, "query", checks={"read_models": service.ready})
     return app

@@ -9,7 +9,7 @@ from typing import Annotated
 from urllib.parse import quote
 from uuid import UUID
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
 from services.projection import ledgers
 from services.projection.api import schemas as s
@@ -20,12 +20,16 @@ from services.projection.api.routes import (
     read_projection,
     today_for,
 )
+from services.projection.exports import record_export
 from services.projection.projectors import COVERAGE, EVALUATIONS, ROSTERS
 from services.projection.queries import campaigns, coverage, evaluations, needs, rosters
 from services.projection.queries.needs import NeedStatus
 from services.projection.summary import YearRecord, write_summary
+from shared.access import Authorised, authorised
 
-router = APIRouter(prefix="/v1/branches/{branch_id}", responses=RESPONSES)
+router = APIRouter(
+    prefix="/v1/branches/{branch_id}", responses=RESPONSES, dependencies=[Depends(authorised)]
+)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 Year = Annotated[int | None, Query(ge=1921, le=2200, description="Default: this year.")]
@@ -63,12 +67,14 @@ async def export_ledger(
     name: LedgerName,
     format: LedgerFormat,
     request: Request,
+    principal: Authorised,
     *,
     year: Year = None,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
 ) -> Response:
-    """A ledger (台账) with Chinese headers, dates as dates, ready to print."""
+    """A ledger (台账) with Chinese headers, dates as dates, ready to print; personal
+    data masked without the pii grant, and the export recorded in the audit log."""
     check_window(start, end)
     await _exists(request, branch_id)
     the_year = year or today_for(request).year
@@ -94,6 +100,9 @@ async def export_ledger(
         ledger = await read_projection(
             request, None, COVERAGE, None, lambda conn, t, _: build(conn, t, branch_id, start, end)
         )
+        if not principal.sees_personal_data:
+            ledger = ledgers.masked(ledger)
+    record_export(request, principal, branch_id, f"{name.value}.{format.value}")
     filename = f"{ledger.title}.{format.value}"
     disposition = f"attachment; filename*=UTF-8''{quote(filename)}"
     if format is LedgerFormat.XLSX:
@@ -111,6 +120,7 @@ async def export_ledger(
 async def year_end_summary(
     branch_id: UUID,
     request: Request,
+    principal: Authorised,
     year: Year = None,
     format: SummaryFormat = SummaryFormat.MARKDOWN,
 ) -> Response:
@@ -164,6 +174,7 @@ async def year_end_summary(
             evaluations=evaluated,
         )
     )
+    record_export(request, principal, branch_id, f"summary-{the_year}.{format.value}")
     if format is SummaryFormat.DOCX:
         filename = quote(f"{summary.title}.docx")
         return Response(

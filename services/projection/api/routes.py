@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Connection, func, select
 
@@ -19,17 +19,23 @@ from services.projection.queries import campaigns, coverage, evaluations, needs,
 from services.projection.queries.needs import NeedStatus
 from services.projection.readmodel.store import dead_letters
 from services.projection.time_travel import answer_as_of
+from shared.access import Authorised, authorised
+from shared.auth import Role
 from shared.clock import Clock
 from shared.eventstore import EventLog
+from shared.policy import ANY_BRANCH, allowed_actions
+from shared.privacy import mask_phone, mask_tags
 
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No valid bearer token", **PROBLEM},
+    403: {"description": "The principal's role may not do this", **PROBLEM},
     404: {"description": "Unknown branch or stream", **PROBLEM},
     422: {"description": "Invalid parameters", **PROBLEM},
     503: {"description": "Read model behind min_position, or store down; retry", **PROBLEM},
 }
 
-router = APIRouter(prefix="/v1", responses=RESPONSES)
+router = APIRouter(prefix="/v1", responses=RESPONSES, dependencies=[Depends(authorised)])
 BRANCH = "/branches/{branch_id}"
 
 A = TypeVar("A", bound=s.ReadAnswer)
@@ -165,10 +171,16 @@ async def coverage_households(
     end: To = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
     offset: Annotated[int, Query(ge=0)] = 0,
+    linked_member_id: Annotated[
+        UUID | None, Query(description="Only the households linked to this member.")
+    ] = None,
     min_position: MinPosition = None,
     as_of: AsOf = None,
+    principal: Authorised,
 ) -> s.CoverageHouseholds:
     check_window(start, end)
+    if principal.role is Role.MEMBER:
+        linked_member_id = principal.member_id  # a member sees their own households
     answer = await read_projection(
         request,
         as_of,
@@ -183,10 +195,16 @@ async def coverage_households(
             end=end,
             limit=limit,
             offset=offset,
+            linked_member_id=linked_member_id,
             position=pos,
         ),
     )
-    return found(answer, response, branch_id)
+    households = found(answer, response, branch_id)
+    if not principal.sees_personal_data:
+        for household in households.households:
+            household.phone = mask_phone(household.phone)
+            household.tags = mask_tags(household.tags)
+    return households
 
 
 @router.get(BRANCH + "/evaluations", tags=["evaluations"])
@@ -275,9 +293,29 @@ async def residents_needs(
 
 
 @router.get("/branches", tags=["rosters"])
-async def branches(request: Request, min_position: MinPosition = None) -> s.Branches:
-    """Every branch, for choosing one."""
-    return await read_projection(request, None, ROSTERS, min_position, rosters.branches)
+async def branches(
+    request: Request, principal: Authorised, min_position: MinPosition = None
+) -> s.Branches:
+    """The branches this principal may see, for choosing one."""
+    answer = await read_projection(request, None, ROSTERS, min_position, rosters.branches)
+    if principal.role not in ANY_BRANCH:
+        answer.branches = [b for b in answer.branches if b.id == principal.branch_id]
+    return answer
+
+
+@router.get("/auth/whoami", tags=["access"])
+async def whoami(principal: Authorised) -> s.WhoAmI:
+    """Who the bearer token names, and what they may use."""
+    return s.WhoAmI(
+        subject=principal.subject,
+        role=principal.role,
+        branch_id=principal.branch_id,
+        member_id=principal.member_id,
+        group_id=principal.group_id,
+        grants=sorted(principal.grants),
+        expires_at=principal.expires_at,
+        may=allowed_actions(principal),
+    )
 
 
 @router.get("/projections", tags=["operations"])

@@ -3,11 +3,12 @@ it reflects (``position``), so a client can tell how fresh it is."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.auth import Role
 from shared.contract.vocabulary import Grade, VoterKind
 
 
@@ -358,3 +359,14 @@ class ProjectionStatus(BaseModel):
 class ProjectionsStatus(BaseModel):
     head: int
     projections: list[ProjectionStatus]
+
+
+class WhoAmI(BaseModel):
+    subject: str
+    role: Role
+    branch_id: UUID | None
+    member_id: UUID | None
+    group_id: UUID | None
+    grants: list[str]
+    expires_at: datetime | None
+    may: list[str] = Field(description="The endpoints (route names) this role may use.")

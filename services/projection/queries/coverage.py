@@ -152,6 +152,7 @@ def households(
     end: date | None,
     limit: int,
     offset: int,
+    linked_member_id: UUID | None = None,
     position: int,
 ) -> s.CoverageHouseholds | None:
     if not branch_exists(conn, t, branch_id):
@@ -165,6 +166,8 @@ def households(
         .subquery()
     )
     conditions = [t.households.c.branch_id == branch_id, chosen]
+    if linked_member_id is not None:
+        conditions.append(t.households.c.linked_member_id == linked_member_id)
     total = conn.execute(
         select(func.count()).select_from(t.households).where(*conditions)
     ).scalar_one()

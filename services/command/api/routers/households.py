@@ -3,7 +3,7 @@
 from uuid import UUID
 
 from services.command.api import schemas as s
-from services.command.api.dispatch import Dispatch, Secretary
+from services.command.api.dispatch import Dispatch
 from services.command.api.routers import BRANCH, resource_router
 from services.command.domain import commands as c
 from shared.ids import new_id
@@ -71,9 +71,9 @@ def correct_visit(
     visit_id: UUID,
     body: s.CorrectVisitBody,
     dispatch: Dispatch,
-    secretary: Secretary,
 ) -> s.WriteResult:
-    """Corrects a visit: the same day by whoever recorded it, any time by the secretary."""
+    """Corrects a visit: the same day by whoever recorded it; any time by the secretary
+    (or the group leader of the member who made it)."""
     command = c.CorrectVisit(
         branch_id=branch_id,
         visit_id=visit_id,
@@ -81,7 +81,7 @@ def correct_visit(
         purpose=body.purpose,
         notes=body.notes,
         reason=body.reason,
-        by_secretary=secretary,
+        by_secretary=dispatch.may_amend_any_record,
     )
     return dispatch(command, body)
 
@@ -92,10 +92,12 @@ def retract_visit(
     visit_id: UUID,
     body: s.RetractVisitBody,
     dispatch: Dispatch,
-    secretary: Secretary,
 ) -> s.WriteResult:
     """Retracts a visit recorded in error; its history stays."""
     command = c.RetractVisit(
-        branch_id=branch_id, visit_id=visit_id, reason=body.reason, by_secretary=secretary
+        branch_id=branch_id,
+        visit_id=visit_id,
+        reason=body.reason,
+        by_secretary=dispatch.may_amend_any_record,
     )
     return dispatch(command, body)

@@ -1,5 +1,6 @@
 // The branch dashboard: reads the query API, zh-CN first with an English switch,
 // and re-reads the page when the read models move on (polling their positions).
+// Every request carries the user's bearer token, kept for this browser tab only.
 
 const UI = {
   zh: {
@@ -25,7 +26,10 @@ const UI = {
     none: "无", exports: "台账下载", summary: "年度工作总结", loading: "加载中…",
     noBranch: "尚无支部。运行 make demo 载入示例数据。", total: "合计",
     rosterLedger: "党员花名册", coverageLedger: "联户走访台账", evaluationsLedger: "党员考评台账",
-    visitsLedger: "走访记录",
+    visitsLedger: "走访记录", signIn: "登录", tokenPrompt: "请粘贴您的访问令牌（由党工委管理员签发）",
+    signOut: "退出", badToken: "令牌无效或已过期", forbidden: "您的角色无权查看此页",
+    committee_admin: "党工委管理员", branch_secretary: "支部书记", group_leader: "党小组组长",
+    member: "党员", mass_representative: "群众代表", auditor: "审计员",
   },
   en: {
     app: "Party members' liaison with residents", branch: "Branch", roster: "Roster",
@@ -53,7 +57,12 @@ const UI = {
     exports: "Ledgers", summary: "Year-end summary", loading: "Loading…",
     noBranch: "No branch yet. Run make demo to load the example.", total: "Total",
     rosterLedger: "Roster", coverageLedger: "Linking and visits", evaluationsLedger: "Evaluations",
-    visitsLedger: "Visit log",
+    visitsLedger: "Visit log", signIn: "Sign in",
+    tokenPrompt: "Paste your access token (issued by the committee admin)", signOut: "Sign out",
+    badToken: "The token is invalid or has expired", forbidden: "Your role may not see this page",
+    committee_admin: "Committee admin", branch_secretary: "Branch secretary",
+    group_leader: "Group leader", member: "Member", mass_representative: "Mass representative",
+    auditor: "Auditor",
   },
 };
 
@@ -64,7 +73,20 @@ const state = {
   page: "roster",
   seen: null,
   params: new URLSearchParams(),
+  token: sessionStorage.getItem("liaison.token"),
+  me: null,
 };
+
+// The query each page needs: pages the user's role may not read are not offered.
+const NEEDS = {
+  roster: "roster", posts: "posts_board", coverage: "coverage_counts",
+  evaluations: "evaluations_of_year", campaigns: "campaign_tallies", needs: "residents_needs",
+};
+const mayRead = (page) => state.me?.may.includes(NEEDS[page]);
+
+class Refused extends Error {
+  constructor(status, path) { super(`${status} ${path}`); this.status = status; }
+}
 
 const t = (key) => UI[state.lang][key] ?? key;
 const label = (table, value) => state.labels[state.lang][table]?.[value] ?? value;
@@ -72,11 +94,29 @@ const esc = (value) =>
   String(value ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 const pct = (value) => `${Math.round(value * 1000) / 10}%`;
 
-async function api(path, params = {}) {
+async function call(path, params = {}) {
   const query = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== "" && v != null));
-  const response = await fetch(`${path}${query.size ? `?${query}` : ""}`);
-  if (!response.ok) throw new Error(`${response.status} ${path}`);
-  return response.json();
+  const response = await fetch(`${path}${query.size ? `?${query}` : ""}`, {
+    headers: state.token ? { Authorization: `Bearer ${state.token}` } : {},
+  });
+  if (response.status === 401) { signOut(t("badToken")); throw new Refused(401, path); }
+  if (!response.ok) throw new Refused(response.status, path);
+  return response;
+}
+
+const api = async (path, params) => (await call(path, params)).json();
+
+// Downloads need the token too, so they are fetched and handed over as a file.
+async function download(link) {
+  const response = await call(link.getAttribute("href"));
+  const disposition = response.headers.get("Content-Disposition") ?? "";
+  const utf8 = /filename\*=UTF-8''([^;]+)/.exec(disposition);
+  const plain = /filename="?([^";]+)"?/.exec(disposition);
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(await response.blob());
+  a.download = utf8 ? decodeURIComponent(utf8[1]) : plain ? plain[1] : "liaison";
+  a.click();
+  URL.revokeObjectURL(a.href);
 }
 
 function kpi(testid, value, caption) {
@@ -186,7 +226,7 @@ const pages = {
       ${table([t("name"), t("grade"), t("ballots")], e.members.map((m) => [
         esc(m.name), esc(m.grade ? label("grade", m.grade) : "–"), m.ballots.total]))}
       <h2>${t("exports")}</h2>
-      <p class="downloads">${["roster", "coverage", "evaluations", "visits"].map((n) => `
+      <p class="downloads" data-testid="downloads">${["roster", "coverage", "evaluations", "visits"].map((n) => `
         <a href="${base}/exports/${n}.xlsx?year=${esc(year)}">${t(`${n}Ledger`)} .xlsx</a>`).join("")}
         <a href="${base}/summary?year=${esc(year)}&format=docx">${t("summary")} .docx</a>
         <a href="${base}/summary?year=${esc(year)}">${t("summary")} .md</a></p>`;
@@ -241,9 +281,17 @@ function writeHash() {
 
 async function render() {
   writeHash();
-  document.querySelectorAll("nav a").forEach((a) => a.classList.toggle("active", a.dataset.page === state.page));
+  document.querySelectorAll("nav a").forEach((a) => {
+    a.classList.toggle("active", a.dataset.page === state.page);
+    a.hidden = !mayRead(a.dataset.page);
+  });
   const main = document.getElementById("page");
   if (!state.branch) { main.innerHTML = `<p>${t("noBranch")}</p>`; return; }
+  if (!mayRead(state.page)) {
+    main.innerHTML = `<p class="muted" data-testid="forbidden">${t("forbidden")}</p>`;
+    main.dataset.ready = state.page;
+    return;
+  }
   try {
     main.innerHTML = await pages[state.page](`/v1/branches/${state.branch}`);
     main.dataset.ready = state.page;
@@ -254,11 +302,28 @@ async function render() {
       render();
     });
   } catch (error) {
-    main.innerHTML = `<p class="overdue">${esc(error.message)}</p>`;
+    if (error.status !== 401) main.innerHTML = `<p class="overdue">${esc(error.message)}</p>`;
   }
 }
 
+function showIdentity() {
+  const me = state.me;
+  document.getElementById("me").textContent = me ? `${me.subject} · ${t(me.role)}` : "";
+  document.getElementById("signout").hidden = !me;
+}
+
+function signOut(message = "") {
+  sessionStorage.removeItem("liaison.token");
+  Object.assign(state, { token: null, me: null });
+  showIdentity();
+  const form = document.getElementById("signin");
+  form.hidden = false;
+  document.getElementById("signin-error").textContent = message;
+  document.getElementById("page").innerHTML = "";
+}
+
 async function follow() {
+  if (!state.me) return;
   try {
     const status = await api("/v1/projections");
     const position = Math.min(...status.projections.map((p) => p.position));
@@ -269,25 +334,51 @@ async function follow() {
   setTimeout(follow, 2000);
 }
 
-async function start() {
-  readHash();
-  state.labels = await api("/dashboard/labels.json");
+async function open() {
+  state.me = await api("/v1/auth/whoami");
+  document.getElementById("signin").hidden = true;
+  showIdentity();
   const { branches } = await api("/v1/branches");
   const select = document.getElementById("branch");
   select.innerHTML = branches.map((b) => `<option value="${b.id}">${esc(b.name)}</option>`).join("");
   if (!state.branch && branches.length) state.branch = branches[0].id;
   select.value = state.branch ?? "";
-  select.addEventListener("change", () => { state.branch = select.value; render(); });
+  if (!mayRead(state.page)) state.page = Object.keys(NEEDS).find(mayRead) ?? state.page;
+  await render();
+  follow();
+}
+
+async function start() {
+  readHash();
+  state.labels = await (await fetch("/dashboard/labels.json")).json();
+  document.getElementById("branch").addEventListener("change", (event) => {
+    state.branch = event.target.value;
+    render();
+  });
   document.getElementById("lang").addEventListener("click", () => {
     state.lang = state.lang === "zh" ? "en" : "zh";
     localStorage.setItem("liaison.lang", state.lang);
     translate();
-    render();
+    showIdentity();
+    if (state.me) render();
   });
-  window.addEventListener("hashchange", () => { readHash(); render(); });
+  document.getElementById("signout").addEventListener("click", () => signOut());
+  document.getElementById("signin").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    state.token = new FormData(event.target).get("token").trim();
+    sessionStorage.setItem("liaison.token", state.token);
+    try { await open(); } catch { /* signOut has said why */ }
+  });
+  document.getElementById("page").addEventListener("click", (event) => {
+    const link = event.target.closest(".downloads a");
+    if (!link) return;
+    event.preventDefault();
+    download(link);
+  });
+  window.addEventListener("hashchange", () => { readHash(); if (state.me) render(); });
   translate();
-  await render();
-  follow();
+  if (!state.token) { signOut(); return; }
+  try { await open(); } catch { /* signOut has said why */ }
 }
 
 start();

@@ -1,0 +1,206 @@
+"""Who may do what, in one place: every endpoint (by its route name) and the roles
+that may use it, within their own branch unless their role spans branches; and the
+finer rules on a command's content (a member records their own visits, a group
+leader those of their group's members, a mass representative votes as one).
+
+Another branch's ids answer 404, so they are not confirmed to outsiders; a role
+that may not use an endpoint in its own branch gets 403."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from uuid import UUID
+
+from shared.auth import Principal, Role
+
+SECRETARY, LEADER, MEMBER, MASS, AUDITOR = (
+    Role.BRANCH_SECRETARY,
+    Role.GROUP_LEADER,
+    Role.MEMBER,
+    Role.MASS_REPRESENTATIVE,
+    Role.AUDITOR,
+)
+
+BRANCH_COMMANDS = frozenset(
+    {
+        "form_group",
+        "appoint_group_leader",
+        "dissolve_group",
+        "enroll_member",
+        "transfer_member",
+        "member_leaves",
+        "join_volunteer_team",
+        "leave_volunteer_team",
+        "submit_duty_report",
+        "record_talk",
+        "grant_reward",
+        "establish_post",
+        "assign_post",
+        "relieve_post",
+        "register_household",
+        "link_household",
+        "unlink_household",
+        "record_visit",
+        "correct_visit",
+        "retract_visit",
+        "launch_campaign",
+        "record_campaign_output",
+        "close_campaign",
+        "raise_need",
+        "assign_need",
+        "resolve_need",
+        "open_appraisal",
+        "cast_ballot",
+        "close_appraisal",
+        "rate_member",
+        "flag_hardship",
+        "pair_helper",
+        "record_assistance",
+        "close_hardship",
+    }
+)
+BRANCH_QUERIES = frozenset(
+    {
+        "roster",
+        "posts_board",
+        "coverage_counts",
+        "coverage_households",
+        "visits_by_month",
+        "campaign_tallies",
+        "residents_needs",
+        "evaluations_of_year",
+        "export_ledger",
+        "year_end_summary",
+    }
+)
+LEADER_ACTIONS = frozenset(
+    {
+        "roster",
+        "posts_board",
+        "coverage_counts",
+        "coverage_households",
+        "visits_by_month",
+        "campaign_tallies",
+        "residents_needs",
+        "record_visit",
+        "correct_visit",
+        "retract_visit",
+        "raise_need",
+        "assign_need",
+        "resolve_need",
+    }
+)
+MEMBER_ACTIONS = frozenset(
+    {
+        "posts_board",
+        "coverage_households",
+        "record_visit",
+        "correct_visit",
+        "retract_visit",
+        "raise_need",
+        "submit_duty_report",
+    }
+)
+AUDIT = frozenset({"audit_events", "audit_stream", "audit_stream_state"})
+EVERYONE = frozenset({"whoami", "branches", "projections_status"})
+
+# action -> the roles besides the committee admin that may use it
+RULES: dict[str, frozenset[Role]] = {
+    "register_branch": frozenset(),
+    "issue_token": frozenset(),
+    "revoke_token": frozenset(),
+    **{action: frozenset({AUDITOR}) for action in AUDIT},
+    **{action: frozenset(Role) for action in EVERYONE},
+}
+for action in BRANCH_COMMANDS | BRANCH_QUERIES:
+    RULES[action] = frozenset(
+        {SECRETARY}
+        | ({LEADER} if action in LEADER_ACTIONS else set())
+        | ({MEMBER} if action in MEMBER_ACTIONS else set())
+        | ({MASS} if action == "cast_ballot" else set())
+        | ({AUDITOR} if action in BRANCH_QUERIES else set())
+    )
+
+# Roles that are not bound to one branch.
+ANY_BRANCH = frozenset({Role.COMMITTEE_ADMIN, AUDITOR})
+
+
+class Forbidden(Exception):
+    pass
+
+
+class Hidden(Exception):
+    """Another branch's resource: answered as if it did not exist."""
+
+
+def authorise(principal: Principal, action: str, branch_id: UUID | None) -> None:
+    outsider = principal.role not in ANY_BRANCH and principal.branch_id != branch_id
+    if branch_id is not None and outsider:
+        raise Hidden(f"no branch {branch_id}")
+    if principal.is_admin:
+        return
+    allowed = RULES.get(action)
+    if allowed is None or principal.role not in allowed:
+        raise Forbidden(f"a {principal.role.value} may not use {action}")
+
+
+def allowed_actions(principal: Principal) -> list[str]:
+    """What this principal's role may use (in their own branch), for clients to show."""
+    return sorted(
+        action for action, roles in RULES.items() if principal.is_admin or principal.role in roles
+    )
+
+
+class Lookups:
+    """What the content rules need to know about the branch (from the command side)."""
+
+    def __init__(
+        self,
+        group_of_member: Callable[[UUID, UUID], UUID | None],
+        member_of_visit: Callable[[UUID, UUID], UUID | None],
+    ) -> None:
+        self.group_of_member = group_of_member
+        self.member_of_visit = member_of_visit
+
+
+def authorise_content(
+    principal: Principal, action: str, branch_id: UUID, fields: dict[str, object], lookups: Lookups
+) -> None:
+    """The finer rules, on what a command says."""
+    role = principal.role
+
+    def own(member: object) -> bool:
+        return member is not None and member == principal.member_id
+
+    def in_group(member: object) -> bool:
+        return isinstance(member, UUID) and (
+            lookups.group_of_member(branch_id, member) == principal.group_id
+        )
+
+    if role is MEMBER:
+        if action == "record_visit" and not own(fields.get("member_id")):
+            raise Forbidden("members record their own visits")
+        if action == "raise_need" and not own(fields.get("raised_by_member_id")):
+            raise Forbidden("members raise requests as themselves (raised_by_member_id)")
+        if action == "submit_duty_report" and not own(fields.get("member_id")):
+            raise Forbidden("members submit their own duty reports")
+    elif role is LEADER:
+        if action == "record_visit" and not in_group(fields.get("member_id")):
+            raise Forbidden("group leaders record visits of their own group's members")
+        if action in ("correct_visit", "retract_visit"):
+            visit = fields.get("visit_id")
+            member = lookups.member_of_visit(branch_id, visit) if isinstance(visit, UUID) else None
+            if not in_group(member):
+                raise Forbidden("group leaders correct visits of their own group's members")
+        if action == "raise_need" and not in_group(fields.get("raised_by_member_id")):
+            raise Forbidden("group leaders raise requests for their own group's members")
+        if action == "assign_need" and not in_group(fields.get("member_id")):
+            raise Forbidden("group leaders assign requests to their own group's members")
+    elif role is MASS and action == "cast_ballot" and fields.get("voter_kind") != MASS.value:
+        raise Forbidden("mass representatives vote as mass representatives")
+
+
+def may_amend_any_record(principal: Principal) -> bool:
+    """Secretaries (and the committee) may correct any record, any time; a group leader
+    may correct their group's (checked by ``authorise_content``)."""
+    return principal.role in (Role.COMMITTEE_ADMIN, SECRETARY, LEADER)
