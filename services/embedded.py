@@ -21,7 +21,7 @@ from shared.access import install_access, open_tokens
 from shared.clock import Clock
 from shared.problems import install_problem_handlers
 from shared.settings import Settings
-from shared.web import add_operations_routes
+from shared.web import add_operations_routes, operation_id
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
@@ -43,6 +43,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
             commands.close()
 
     app = FastAPI(
+        generate_unique_id_function=operation_id,
         title="liaison",
         version="1",
         description="党员密切联系群众 — a Party branch's liaison with the residents it serves: "

@@ -17,6 +17,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import create_engine
 
 from shared.auth import (
+    PII,
     AttemptLimiter,
     Keys,
     Principal,
@@ -106,20 +107,24 @@ def open_tokens(settings: Settings) -> Tokens:
     elsewhere keys must come from ``LIAISON_AUTH_KEYS`` or ``LIAISON_AUTH_KEYS_FILE``."""
     keys_file = Path(settings.auth_keys_file) if settings.auth_keys_file else None
     keys = load_keys(settings.auth_keys, keys_file)
-    engine = create_engine(sqlalchemy_url(settings.database_url), pool_pre_ping=True)
-    tokens = Tokens(keys or Keys.generate(), Revocations(engine))
-    if keys is None:
-        if not is_sqlite(settings.database_url) or keys_file is None:
-            raise SettingsError("set LIAISON_AUTH_KEYS or LIAISON_AUTH_KEYS_FILE (kid=secret)")
-        _first_run(tokens, keys_file, settings)
+    if keys is not None:
+        return Tokens(keys, _revocations(settings))
+    if keys_file is None or not is_sqlite(settings.database_url):
+        raise SettingsError("set LIAISON_AUTH_KEYS or LIAISON_AUTH_KEYS_FILE (kid=secret)")
+    tokens = Tokens(Keys.generate(), _revocations(settings))
+    _first_run(tokens, keys_file, settings)
     return tokens
+
+
+def _revocations(settings: Settings) -> Revocations:
+    return Revocations(create_engine(sqlalchemy_url(settings.database_url), pool_pre_ping=True))
 
 
 def _first_run(tokens: Tokens, keys_file: Path, settings: Settings) -> None:
     keys_file.parent.mkdir(parents=True, exist_ok=True)
     _write_secret(keys_file, tokens.keys.render())
     token, _ = tokens.issue(
-        Principal(subject="local-admin", role=Role.COMMITTEE_ADMIN, grants=frozenset({"pii"})),
+        Principal(subject="local-admin", role=Role.COMMITTEE_ADMIN, grants=frozenset({PII})),
         timedelta(days=settings.token_days),
     )
     admin_file = keys_file.parent / "admin-token"

@@ -86,7 +86,8 @@ class Keys:
 
     @classmethod
     def generate(cls) -> Keys:
-        return cls(((f"k{int(time.time())}", secrets.token_urlsafe(48)),))
+        kid = f"k{datetime.now(UTC):%Y%m%d}-{secrets.token_hex(3)}"
+        return cls(((kid, secrets.token_urlsafe(48)),))
 
     def render(self) -> str:
         return "\n".join(f"{kid}={secret}" for kid, secret in self.pairs) + "\n"
@@ -207,7 +208,7 @@ class Tokens:
 
 def sign(keys: Keys, principal: Principal, lifetime: timedelta) -> tuple[str, Principal]:
     """A signed token for the principal, with a fresh id and an expiry."""
-    now = datetime.now(UTC)
+    now = datetime.now(UTC).replace(microsecond=0)  # the token's times are whole seconds
     issued = replace(principal, token_id=uuid4().hex, expires_at=now + lifetime)
     claims = {
         "iss": ISSUER,

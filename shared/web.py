@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -35,6 +36,12 @@ class NotReady(Exception):
 
 
 READINESS_ERRORS: tuple[type[Exception], ...] = (*UNAVAILABLE_ERRORS, NotReady)
+
+
+def operation_id(route: APIRoute) -> str:
+    """OpenAPI operation ids are the route names, which are also what the access
+    policy (``shared.policy.RULES``) is keyed by."""
+    return route.name
 
 
 def add_operations_routes(

@@ -34,13 +34,12 @@ class Ledger:
 
 
 def roster_ledger(conn: Connection, t: RosterTables, branch_id: UUID) -> Ledger:
-    groups = dict(
-        conn.execute(
+    groups: dict[UUID, str] = {
+        group_id: name
+        for group_id, name in conn.execute(
             select(t.groups.c.id, t.groups.c.name).where(t.groups.c.branch_id == branch_id)
         )
-        .tuples()
-        .all()
-    )
+    }
     posts: dict[UUID, list[str]] = {}
     for member_id, title in conn.execute(
         select(t.post_holders.c.member_id, t.posts.c.title)
@@ -160,13 +159,12 @@ def visits_ledger(
 
 
 def evaluations_ledger(conn: Connection, t: EvaluationTables, branch_id: UUID, year: int) -> Ledger:
-    groups = dict(
-        conn.execute(
+    groups: dict[UUID, str] = {
+        group_id: name
+        for group_id, name in conn.execute(
             select(t.groups.c.id, t.groups.c.name).where(t.groups.c.branch_id == branch_id)
         )
-        .tuples()
-        .all()
-    )
+    }
     reports: dict[tuple[UUID, str], date] = {
         (row.member_id, row.period): row.submitted_on
         for row in conn.execute(

@@ -41,3 +41,14 @@ def test_no_secret_is_written_in_the_compose_file() -> None:
     text = (ROOT / "docker-compose.yml").read_text()
     assert "${POSTGRES_PASSWORD:?" in text
     assert "${RABBITMQ_PASSWORD:?" in text
+
+
+def test_only_the_apis_get_the_signing_keys_and_from_a_secret_file() -> None:
+    loaded = compose()
+    assert loaded["secrets"]["auth_keys"]["file"].startswith("${LIAISON_AUTH_KEYS_PATH:-")
+    for name, service in loaded["services"].items():
+        environment = service.get("environment", {})
+        assert "LIAISON_AUTH_KEYS" not in environment, f"{name} has a key in the compose file"
+        signed = name in ("command", "query")
+        assert ("LIAISON_AUTH_KEYS_FILE" in environment) == signed, name
+        assert ("auth_keys" in service.get("secrets", [])) == signed, name

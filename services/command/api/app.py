@@ -20,7 +20,7 @@ from services.command.bootstrap import CommandService
 from shared.access import install_access
 from shared.auth import Tokens
 from shared.problems import install_problem_handlers
-from shared.web import add_operations_routes
+from shared.web import add_operations_routes, operation_id
 
 RESOURCES = (
     access,
@@ -48,6 +48,7 @@ def mount_commands(app: FastAPI, service: CommandService) -> None:
 
 def create_command_app(service: CommandService, tokens: Tokens) -> FastAPI:
     app = FastAPI(
+        generate_unique_id_function=operation_id,
         title="liaison command API",
         version="1",
         description="Commands of a community Party branch's liaison with residents.",

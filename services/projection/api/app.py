@@ -13,7 +13,7 @@ from shared.access import install_access
 from shared.auth import Tokens
 from shared.clock import SystemClock
 from shared.problems import install_problem_handlers
-from shared.web import add_operations_routes
+from shared.web import add_operations_routes, operation_id
 
 
 def mount_queries(app: FastAPI, service: ProjectionService) -> None:
@@ -28,6 +28,7 @@ def mount_queries(app: FastAPI, service: ProjectionService) -> None:
 
 def create_query_app(service: ProjectionService, tokens: Tokens) -> FastAPI:
     app = FastAPI(
+        generate_unique_id_function=operation_id,
         title="liaison query API",
         version="1",
         description="Rosters, coverage, evaluations and the audit trail of a Party branch.",

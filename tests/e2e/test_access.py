@@ -1,0 +1,449 @@
+"""Access control over HTTP: every endpoint × every role (another branch's ids answer
+404), credentials that are missing, forged, expired, revoked or rotated, failed
+attempts rate-limited, the finer rules on what a member, group leader or mass
+representative may write, personal data masked without the ``pii`` grant, and
+exports recorded in the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from bench.stack import bearer
+from services.demo.client import Branch
+from services.embedded import create_app
+from shared.auth import AttemptLimiter, Keys, Principal, Role, sign
+from shared.settings import Settings
+
+A, S, L, M, V, U = (
+    Role.COMMITTEE_ADMIN,
+    Role.BRANCH_SECRETARY,
+    Role.GROUP_LEADER,
+    Role.MEMBER,
+    Role.MASS_REPRESENTATIVE,
+    Role.AUDITOR,
+)
+LETTERS = {"A": A, "S": S, "L": L, "M": M, "V": V, "U": U}
+
+# Who may use each endpoint, written out independently of shared.policy: A committee
+# admin, S branch secretary, L group leader, M member, V mass representative,
+# U auditor. Branch roles act in their own branch only.
+EXPECTED = {
+    "issue_token": "A",
+    "revoke_token": "A",
+    "register_branch": "A",
+    "branches": "ASLMVU",
+    "whoami": "ASLMVU",
+    "projections_status": "ASLMVU",
+    "form_group": "AS",
+    "appoint_group_leader": "AS",
+    "dissolve_group": "AS",
+    "enroll_member": "AS",
+    "transfer_member": "AS",
+    "member_leaves": "AS",
+    "join_volunteer_team": "AS",
+    "leave_volunteer_team": "AS",
+    "submit_duty_report": "ASM",
+    "record_talk": "AS",
+    "grant_reward": "AS",
+    "establish_post": "AS",
+    "assign_post": "AS",
+    "relieve_post": "AS",
+    "register_household": "AS",
+    "link_household": "AS",
+    "unlink_household": "AS",
+    "record_visit": "ASLM",
+    "correct_visit": "ASLM",
+    "retract_visit": "ASLM",
+    "launch_campaign": "AS",
+    "record_campaign_output": "AS",
+    "close_campaign": "AS",
+    "raise_need": "ASLM",
+    "assign_need": "ASL",
+    "resolve_need": "ASL",
+    "open_appraisal": "AS",
+    "cast_ballot": "ASV",
+    "close_appraisal": "AS",
+    "rate_member": "AS",
+    "flag_hardship": "AS",
+    "pair_helper": "AS",
+    "record_assistance": "AS",
+    "close_hardship": "AS",
+    "posts_board": "ASLMU",
+    "roster": "ASLU",
+    "coverage_counts": "ASLU",
+    "coverage_households": "ASLMU",
+    "visits_by_month": "ASLU",
+    "campaign_tallies": "ASLU",
+    "residents_needs": "ASLU",
+    "evaluations_of_year": "ASU",
+    "export_ledger": "ASU",
+    "year_end_summary": "ASU",
+    "audit_events": "AU",
+    "audit_stream": "AU",
+    "audit_stream_state": "AU",
+}
+OPERATIONS_ROUTES = {"healthz", "readyz", "metrics"}  # open, for probes and scrapers
+PHONE = "13912345678"
+
+
+@dataclass
+class World:
+    settings: Settings
+    app: FastAPI
+    client: TestClient  # as the committee admin
+    ours: Branch
+    theirs: Branch
+
+    def token(self, role: Role, subject: str = "", *, grants: frozenset[str] = frozenset()) -> str:
+        """A principal of ``role`` in our branch (a member is 王芳, a leader leads
+        第一党小组)."""
+        scope: dict[str, Any] = {}
+        if role not in (A, U):
+            scope["branch_id"] = UUID(self.ours.id)
+        if role is M:
+            scope["member_id"] = UUID(self.ours.members["王芳"])
+        if role is L:
+            scope["group_id"] = UUID(self.ours.groups["第一党小组"])
+        header = bearer(self.settings, role, subject or f"{role.value}-1", grants=grants, **scope)
+        return header["Authorization"]
+
+    def as_(self, role: Role, **kwargs: Any) -> dict[str, str]:
+        return {"Authorization": self.token(role, **kwargs)}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    data = tmp_path_factory.mktemp("access")
+    settings = Settings(
+        database_url=f"sqlite:///{data / 'events.sqlite'}",
+        read_database_url=f"sqlite:///{data / 'readmodels.sqlite'}",
+        amqp_url=None,
+        auth_keys=Keys.generate().render(),
+    )
+    app = create_app(settings)
+    with TestClient(app, headers=bearer(settings)) as client:
+        ours = Branch(client, client).register("长安党支部")
+        ours.form_group("第一党小组")
+        ours.form_group("第二党小组")
+        ours.enroll("王芳", "第一党小组")
+        ours.enroll("李强", "第一党小组")
+        ours.enroll("赵敏", "第二党小组")
+        ours.register_household("长安街1号", "一巷", "刘大爷", phone=PHONE, tags=["low_income"])
+        ours.link("长安街1号", "王芳")
+        ours.register_household("长安街2号", "一巷", "陈阿姨")
+        ours.link("长安街2号", "赵敏")
+        theirs = Branch(client, client).register("胜利党支部")
+        theirs.form_group("第一党小组")
+        yield World(settings, app, client, ours, theirs)
+
+
+def operations(app: FastAPI) -> list[tuple[str, str, str]]:
+    """(method, path template, operation id) of every endpoint in the OpenAPI."""
+    spec = app.openapi()
+    return [
+        (method.upper(), path, operation["operationId"])
+        for path, methods in spec["paths"].items()
+        for method, operation in methods.items()
+    ]
+
+
+def concrete(path: str, branch_id: str) -> str:
+    values = {
+        "branch_id": branch_id,
+        "year": "2009",
+        "name": "roster",
+        "format": "xlsx",
+        "token_id": uuid4().hex,
+    }
+    for part in path.replace("}", "{").split("{")[1::2]:
+        path = path.replace(f"{{{part}}}", values.get(part, str(uuid4())))
+    return path
+
+
+def attempt(world: World, method: str, path: str, headers: dict[str, str]) -> Any:
+    body: dict[str, Any] | None = {} if method == "POST" else None
+    return world.client.request(method, path, json=body, headers=headers)
+
+
+def test_every_endpoint_is_in_the_table(world: World) -> None:
+    names = {name for _, _, name in operations(world.app)}
+    assert names - OPERATIONS_ROUTES == set(EXPECTED)
+
+
+@pytest.mark.parametrize("letter", list(LETTERS))
+def test_every_endpoint_for_every_role_in_its_own_branch(world: World, letter: str) -> None:
+    role = LETTERS[letter]
+    headers = world.as_(role)
+    wrong = []
+    for method, path, name in operations(world.app):
+        if name in OPERATIONS_ROUTES:
+            continue
+        response = attempt(world, method, concrete(path, world.ours.id), headers)
+        allowed = letter in EXPECTED[name]
+        if allowed and response.status_code in (401, 403):
+            wrong.append(f"{name}: {role.value} refused ({response.status_code})")
+        if not allowed and (
+            response.status_code != 403 or response.json()["type"] != "/problems/forbidden"
+        ):
+            wrong.append(f"{name}: {role.value} not refused ({response.status_code})")
+    assert wrong == []
+
+
+@pytest.mark.parametrize("letter", list(LETTERS))
+def test_another_branchs_ids_are_not_confirmed(world: World, letter: str) -> None:
+    role = LETTERS[letter]
+    headers = world.as_(role)
+    wrong = []
+    for method, path, name in operations(world.app):
+        if "{branch_id}" not in path:
+            continue
+        response = attempt(world, method, concrete(path, world.theirs.id), headers)
+        if role in (A, U):  # their roles span every branch
+            refused = response.status_code in (401, 403, 404) and letter not in EXPECTED[name]
+            ok = letter in EXPECTED[name] and response.status_code not in (401, 403)
+            if not (refused or ok):
+                wrong.append(f"{name}: {role.value} got {response.status_code}")
+        elif (response.status_code, response.json()["type"]) != (404, "/problems/not-found"):
+            wrong.append(f"{name}: {role.value} got {response.status_code}")
+    assert wrong == []
+
+
+def test_the_operations_routes_are_open(world: World) -> None:
+    for path in ("/healthz", "/readyz", "/metrics"):
+        assert world.client.get(path, headers={"Authorization": ""}).status_code == 200
+
+
+def test_without_a_valid_token_every_endpoint_answers_401(world: World) -> None:
+    world.app.state.attempts = AttemptLimiter(limit=10_000)  # this test fails on purpose
+    keys = Keys.parse(world.settings.auth_keys or "")
+    other_keys = Keys.generate()
+    admin = Principal(subject="admin", role=A)
+    expired, _ = sign(keys, admin, timedelta(seconds=-1))
+    forged, _ = sign(other_keys, admin, timedelta(hours=1))
+    tampered = world.token(S).removesuffix("x") + "x"
+    credentials = {
+        "none": {},
+        "not a bearer": {"Authorization": "Basic YWRtaW46YWRtaW4="},
+        "garbage": {"Authorization": "Bearer not-a-token"},
+        "expired": {"Authorization": f"Bearer {expired}"},
+        "unknown key": {"Authorization": f"Bearer {forged}"},
+        "tampered": {"Authorization": tampered},
+    }
+    try:
+        for method, path, name in operations(world.app):
+            if name in OPERATIONS_ROUTES:
+                continue
+            for what, headers in credentials.items():
+                client = TestClient(world.app)  # without the admin's default header
+                response = client.request(
+                    method, concrete(path, world.ours.id), json={}, headers=headers
+                )
+                assert response.status_code == 401, (name, what, response.text)
+                assert response.headers["content-type"].startswith("application/problem+json")
+                assert response.json()["type"] == "/problems/unauthenticated"
+                assert response.headers["WWW-Authenticate"] == "Bearer"
+    finally:
+        world.app.state.attempts = AttemptLimiter()
+
+
+def test_failed_attempts_are_rate_limited_and_logged(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    world.app.state.attempts = AttemptLimiter(limit=5)
+    anonymous = TestClient(world.app)
+    try:
+        for _ in range(5):
+            assert anonymous.get("/v1/auth/whoami").status_code == 401
+        limited = anonymous.get("/v1/auth/whoami", headers=world.as_(S))
+        assert limited.status_code == 429
+        assert limited.json()["type"] == "/problems/too-many-attempts"
+        assert limited.headers["Retry-After"] == "60"
+        assert sum("authentication failed" in r.getMessage() for r in caplog.records) == 5
+    finally:
+        world.app.state.attempts = AttemptLimiter()
+
+
+def test_tokens_are_issued_and_revoked_by_the_committee_admin(world: World) -> None:
+    body = {"subject": "secretary-zhang", "role": "branch_secretary", "branch_id": world.ours.id}
+    issued = world.client.post("/v1/auth/tokens", json=body)
+    assert issued.status_code == 201, issued.text
+    token = issued.json()["token"]
+    mine = {"Authorization": f"Bearer {token}"}
+    me = world.client.get("/v1/auth/whoami", headers=mine).json()
+    assert (me["subject"], me["role"], me["branch_id"]) == (
+        "secretary-zhang",
+        "branch_secretary",
+        world.ours.id,
+    )
+    assert "rate_member" in me["may"] and "issue_token" not in me["may"]
+    by_secretary = world.client.post("/v1/auth/tokens", json=body, headers=mine)
+    assert by_secretary.status_code == 403
+    unscoped = world.client.post("/v1/auth/tokens", json=body | {"branch_id": None})
+    assert unscoped.status_code == 422
+    nameless = {"subject": "x", "role": "member", "branch_id": world.ours.id}
+    assert world.client.post("/v1/auth/tokens", json=nameless).status_code == 422
+
+    revoked = world.client.delete(f"/v1/auth/tokens/{issued.json()['token_id']}")
+    assert revoked.status_code == 204
+    refused = world.client.get("/v1/auth/whoami", headers=mine)
+    assert (refused.status_code, refused.json()["detail"]) == (401, "the token has been revoked")
+
+
+def test_keys_rotate_without_logging_anyone_out(world: World, tmp_path: Path) -> None:
+    old = world.token(S)
+    rotated = Keys.generate().render() + (world.settings.auth_keys or "")
+    settings = world.settings.with_overrides(auth_keys=rotated)
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/v1/auth/whoami", headers={"Authorization": old}).status_code == 200
+        new = bearer(settings, S, "signed-with-the-new-key", branch_id=UUID(world.ours.id))
+        assert client.get("/v1/auth/whoami", headers=new).json()["subject"] == (
+            "signed-with-the-new-key"
+        )
+    # Once the old key is retired, its tokens stop working.
+    retired = settings.with_overrides(auth_keys=Keys.generate().render())
+    with TestClient(create_app(retired)) as client:
+        assert client.get("/v1/auth/whoami", headers={"Authorization": old}).status_code == 401
+
+
+def visit(world: World, member: str, headers: dict[str, str]) -> Any:
+    body = {
+        "member_id": world.ours.members[member],
+        "household_id": world.ours.households["长安街1号"],
+        "visited_on": "2009-11-02",
+        "purpose": "走访",
+    }
+    return world.client.post(f"{world.ours.base}/visits", json=body, headers=headers)
+
+
+def test_members_write_only_their_own_records(world: World) -> None:
+    wang = world.as_(M, subject="member-wang")
+    mine = visit(world, "王芳", wang)
+    assert mine.status_code == 201, mine.text
+    assert visit(world, "李强", wang).status_code == 403
+    history = world.client.get(f"/v1/audit/streams/{mine.json()['id']}").json()["events"]
+    assert history[0]["actor"] == "member-wang"
+
+    need = {
+        "household_id": world.ours.households["长安街1号"],
+        "category": "living",
+        "description": "楼道灯坏了",
+        "raised_on": "2009-11-02",
+    }
+    as_self = need | {"raised_by_member_id": world.ours.members["王芳"]}
+    assert world.client.post(f"{world.ours.base}/needs", json=as_self, headers=wang).is_success
+    anonymous_need = world.client.post(f"{world.ours.base}/needs", json=need, headers=wang)
+    assert anonymous_need.status_code == 403
+
+    report = {
+        "period": "2009H2",
+        "audience": "members",
+        "submitted_on": "2009-12-20",
+        "summary": "半年来联系群众情况",
+    }
+    own = f"{world.ours.member_path('王芳')}/duty-reports"
+    other = f"{world.ours.member_path('李强')}/duty-reports"
+    assert world.client.post(own, json=report, headers=wang).status_code == 201
+    assert world.client.post(other, json=report, headers=wang).status_code == 403
+
+
+def test_group_leaders_act_for_their_own_groups_members(world: World) -> None:
+    leader = world.as_(L, subject="leader-first-group")
+    in_group = visit(world, "李强", leader)
+    assert in_group.status_code == 201, in_group.text
+    assert visit(world, "赵敏", leader).status_code == 403  # 第二党小组
+
+    by_secretary = visit(world, "赵敏", world.as_(S))
+    assert by_secretary.status_code == 201
+    correction = {"purpose": "回访", "reason": "事由记错"}
+    ours = f"{world.ours.base}/visits/{in_group.json()['id']}/correction"
+    theirs = f"{world.ours.base}/visits/{by_secretary.json()['id']}/correction"
+    assert world.client.post(ours, json=correction, headers=leader).status_code == 200
+    assert world.client.post(theirs, json=correction, headers=leader).status_code == 403
+
+
+def test_mass_representatives_only_vote_as_themselves(world: World) -> None:
+    world.ours.open_appraisal(2009, date(2009, 12, 1))
+    ballots = f"{world.ours.base}/appraisals/2009/ballots"
+    ballot = {"member_id": world.ours.members["王芳"], "grade": "excellent"}
+    representative = world.as_(V)
+    as_mass = ballot | {"voter_kind": "mass_representative"}
+    assert world.client.post(ballots, json=as_mass, headers=representative).status_code == 201
+    as_member = ballot | {"voter_kind": "member"}
+    assert world.client.post(ballots, json=as_member, headers=representative).status_code == 403
+    roster = world.client.get(f"{world.ours.base}/roster", headers=representative)
+    assert roster.status_code == 403
+
+
+def households(world: World, headers: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Visited or not, as these headers see them."""
+    seen: dict[str, dict[str, Any]] = {}
+    for visited in ("true", "false"):
+        answer = world.client.get(
+            f"{world.ours.base}/coverage/households",
+            params={"min_position": world.ours.position, "visited": visited},
+            headers=headers,
+        )
+        assert answer.status_code == 200, answer.text
+        seen |= {h["address"]: h for h in answer.json()["households"]}
+    return seen
+
+
+def test_personal_data_is_masked_without_the_pii_grant(world: World) -> None:
+    secretary = households(world, world.as_(S))
+    assert secretary["长安街1号"]["phone"] == "139******78"
+    assert secretary["长安街1号"]["tags"] == ["***"]
+    granted = households(world, world.as_(S, grants=frozenset({"pii"})))
+    assert granted["长安街1号"]["phone"] == PHONE
+    assert granted["长安街1号"]["tags"] == ["low_income"]
+
+    member = households(world, world.as_(M))
+    assert set(member) == {"长安街1号"}  # 王芳's own linked household only
+
+    auditor = world.as_(U)
+    household = world.ours.households["长安街1号"]
+    history = world.client.get(f"/v1/audit/streams/{household}", headers=auditor).json()
+    assert history["events"][0]["data"]["phone"] == "139******78"
+    state = world.client.get(f"/v1/audit/streams/{household}/state", headers=auditor).json()
+    assert state["events"][0]["data"]["phone"] == "139******78"
+    assert PHONE not in str(state)
+    events = world.client.get(
+        "/v1/audit/events", params={"type": "HouseholdRegistered"}, headers=auditor
+    ).json()["events"]
+    assert PHONE not in str(events)
+    exported = world.client.get(
+        "/v1/audit/events", params={"format": "ndjson"}, headers=auditor
+    ).text
+    assert PHONE not in exported and "长安街1号" in exported
+    ledger = world.client.get(
+        f"{world.ours.base}/exports/coverage.csv", params={"year": 2009}, headers=auditor
+    )
+    assert ledger.status_code == 200
+    assert "low_income" not in ledger.content.decode("utf-8-sig")
+    unmasked = world.client.get(f"{world.ours.base}/exports/coverage.csv", params={"year": 2009})
+    assert "low_income" in unmasked.content.decode("utf-8-sig")
+
+
+def test_exports_are_recorded_in_the_audit_log(world: World) -> None:
+    auditor = world.as_(U, subject="auditor-sun")
+    base = world.ours.base
+    assert world.client.get(f"{base}/exports/roster.xlsx", headers=auditor).status_code == 200
+    assert world.client.get(f"{base}/summary", params={"year": 2009}, headers=auditor).is_success
+    world.client.get("/v1/audit/events", params={"format": "csv"}, headers=auditor)
+    recorded = world.client.get(
+        "/v1/audit/events", params={"type": "ExportRecorded", "actor": "auditor-sun"}
+    ).json()["events"]
+    assert [e["data"]["what"] for e in recorded] == [
+        "roster.xlsx",
+        "summary-2009.md",
+        "audit.csv",
+    ]
+    assert recorded[0]["branch_id"] == world.ours.id
