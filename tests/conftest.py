@@ -6,19 +6,13 @@ from pathlib import Path
 import pytest
 
 from bench.stack import fresh_broker_prefix, fresh_database, postgres_settings
-from shared.auth import Keys
 from shared.settings import Settings
+from tests.support.settings import embedded_settings
 
 
 @pytest.fixture
 def sqlite_settings(tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=f"sqlite:///{tmp_path / 'events.sqlite'}",
-        read_database_url=f"sqlite:///{tmp_path / 'readmodels.sqlite'}",
-        amqp_url=None,
-        read_wait_seconds=5.0,
-        auth_keys=Keys.generate().render(),
-    )
+    return embedded_settings(tmp_path)
 
 
 @pytest.fixture

@@ -60,28 +60,22 @@ Credentials = dict[str, dict[str, str]]
 @pytest.fixture
 def people(sqlite_settings: Settings, branch: Branch) -> Credentials:
     """Who acts in these stories, each with their own token."""
-    in_branch = UUID(branch.id)
+
+    def token(role: Role, subject: str, member: str = "", group: str = "") -> dict[str, str]:
+        return bearer(
+            sqlite_settings,
+            role,
+            subject,
+            branch_id=UUID(branch.id),
+            member_id=UUID(member) if member else None,
+            group_id=UUID(group) if group else None,
+        )
+
     return {
-        "member-wang": bearer(
-            sqlite_settings,
-            Role.MEMBER,
-            "member-wang",
-            branch_id=in_branch,
-            member_id=UUID(branch.members["王芳"]),
-        ),
-        "member-li": bearer(
-            sqlite_settings, Role.MEMBER, "member-li", branch_id=in_branch, member_id=uuid4()
-        ),
-        "leader-li": bearer(
-            sqlite_settings,
-            Role.GROUP_LEADER,
-            "leader-li",
-            branch_id=in_branch,
-            group_id=UUID(branch.groups["第一党小组"]),
-        ),
-        "secretary-zhang": bearer(
-            sqlite_settings, Role.BRANCH_SECRETARY, "secretary-zhang", branch_id=in_branch
-        ),
+        "member-wang": token(Role.MEMBER, "member-wang", member=branch.members["王芳"]),
+        "member-li": token(Role.MEMBER, "member-li", member=str(uuid4())),
+        "leader-li": token(Role.GROUP_LEADER, "leader-li", group=branch.groups["第一党小组"]),
+        "secretary-zhang": token(Role.BRANCH_SECRETARY, "secretary-zhang"),
     }
 
 

@@ -13,8 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bench.stack import bearer
 from services.embedded import create_app
-from shared.auth import Keys
-from shared.settings import Settings
+from tests.support.settings import embedded_settings
 
 
 class WithoutLifespan:
@@ -34,13 +33,7 @@ class WithoutLifespan:
 
 
 DATA = Path(tempfile.mkdtemp(prefix="liaison-fuzz-"))
-SETTINGS = Settings(
-    database_url=f"sqlite:///{DATA / 'events.sqlite'}",
-    read_database_url=f"sqlite:///{DATA / 'readmodels.sqlite'}",
-    amqp_url=None,
-    read_wait_seconds=0.2,
-    auth_keys=Keys.generate().render(),
-)
+SETTINGS = embedded_settings(DATA, read_wait_seconds=0.2)
 APP = create_app(SETTINGS)
 ADMIN = bearer(SETTINGS)
 schema = schemathesis.openapi.from_asgi("/openapi.json", WithoutLifespan(APP))
