@@ -34,7 +34,7 @@ from bench.stack import (
     postgres_settings,
 )
 from services.relay.checkpoint import Checkpoint
-from shared.eventstore import EVENTS_TABLE, close_recorder, open_recorder
+from shared.eventstore import EVENTS_TABLE, close_recorder, open_recorder, open_vault
 from shared.settings import Settings, sqlalchemy_url
 
 RESULTS = Path(__file__).parent / "results.json"
@@ -310,6 +310,7 @@ class Bench:
             p = self.profile
             world = build_world(
                 recorder,
+                open_vault(self.settings),
                 branches=p.branches,
                 members=p.members,
                 households=p.households,
@@ -348,7 +349,7 @@ class Bench:
             missing = target - self.head()
             if missing > 0:
                 log(f"growing the store to {target:,} events")
-                add_visits(recorder, world, missing, seed=target)
+                add_visits(recorder, open_vault(self.settings), world, missing, seed=target)
             row: dict[str, Any] = {"events": self.head()}
             row["raw_log_read"] = self.raw_log_read()
             log(f"replaying {row['events']:,} events")

@@ -15,6 +15,7 @@ from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 
 from shared.contract import events as e
 from shared.contract.codec import EventMeta, encode
+from shared.contract.sealing import Vault
 from shared.contract.vocabulary import GroupBasis, MemberCategory, MembershipStatus, PostKind
 from shared.ids import appraisal_id
 
@@ -37,8 +38,10 @@ class World:
     events: int = 0
 
 
-def _stored(stream: UUID, version: int, event: e.Event, meta: EventMeta) -> StoredEvent:
-    topic, state = encode(event, meta)
+def _stored(
+    vault: Vault, stream: UUID, version: int, event: e.Event, meta: EventMeta
+) -> StoredEvent:
+    topic, state = encode(event, meta, stream, vault)
     return StoredEvent(stream, version, topic, state)
 
 
@@ -69,6 +72,7 @@ def _insert(recorder: ApplicationRecorder, events: Iterable[StoredEvent]) -> int
 
 def build_world(
     recorder: ApplicationRecorder,
+    vault: Vault,
     *,
     branches: int,
     members: int,
@@ -82,14 +86,19 @@ def build_world(
             branch = BranchWorld(uuid4(), uuid4())
             world.branches.append(branch)
             meta = _meta(branch.id)
-            yield _stored(branch.id, 1, e.BranchRegistered(name=f"压测支部{number}"), meta)
+            yield _stored(vault, branch.id, 1, e.BranchRegistered(name=f"压测支部{number}"), meta)
             yield _stored(
-                branch.group, 1, e.GroupFormed(name="第一党小组", basis=GroupBasis.RESIDENCE), meta
+                vault,
+                branch.group,
+                1,
+                e.GroupFormed(name="第一党小组", basis=GroupBasis.RESIDENCE),
+                meta,
             )
             for index in range(members):
                 member = uuid4()
                 branch.members.append(member)
                 yield _stored(
+                    vault,
                     member,
                     1,
                     e.MemberEnrolled(
@@ -101,11 +110,14 @@ def build_world(
                     ),
                     meta,
                 )
-                yield _stored(branch.group, index + 2, e.GroupMemberAdded(member_id=member), meta)
+                yield _stored(
+                    vault, branch.group, index + 2, e.GroupMemberAdded(member_id=member), meta
+                )
             for index in range(households):
                 household = uuid4()
                 branch.households.append(household)
                 yield _stored(
+                    vault,
                     household,
                     1,
                     e.HouseholdRegistered(
@@ -117,6 +129,7 @@ def build_world(
                 post = uuid4()
                 branch.posts.append(post)
                 yield _stored(
+                    vault,
                     post,
                     1,
                     e.PostEstablished(
@@ -129,14 +142,18 @@ def build_world(
                 opened = e.AppraisalOpened(
                     year=year, opened_on=date(year, 12, 1), excellent_share=1 / 3
                 )
-                yield _stored(appraisal, 1, opened, meta)
-                yield _stored(appraisal, 2, e.AppraisalClosed(closed_on=date(year, 12, 20)), meta)
+                yield _stored(vault, appraisal, 1, opened, meta)
+                yield _stored(
+                    vault, appraisal, 2, e.AppraisalClosed(closed_on=date(year, 12, 20)), meta
+                )
 
     world.events = _insert(recorder, events())
     return world
 
 
-def add_visits(recorder: ApplicationRecorder, world: World, count: int, seed: int = 1) -> int:
+def add_visits(
+    recorder: ApplicationRecorder, vault: Vault, world: World, count: int, seed: int = 1
+) -> int:
     """Grows the store by ``count`` visits spread over the world's branches."""
     rng = random.Random(seed)
     metas = {branch.id: _meta(branch.id) for branch in world.branches}
@@ -150,7 +167,7 @@ def add_visits(recorder: ApplicationRecorder, world: World, count: int, seed: in
                 visited_on=date(2009, 1, 1) + timedelta(days=rng.randrange(365)),
                 purpose="走访",
             )
-            yield _stored(uuid4(), 1, visit, metas[branch.id])
+            yield _stored(vault, uuid4(), 1, visit, metas[branch.id])
 
     added = _insert(recorder, events())
     world.events += added

@@ -125,6 +125,7 @@ def environment(settings: Settings) -> dict[str, str]:
             "LIAISON_AMQP_PREFIX": settings.amqp_prefix,
             "LIAISON_PROJECTOR_BATCH_SIZE": str(settings.projector_batch_size),
             "LIAISON_AUTH_KEYS": settings.auth_keys or "",
+            "LIAISON_CIPHER_KEY": settings.cipher_key or "",
             "PYTHONUNBUFFERED": "1",
         }
     )

@@ -8,6 +8,7 @@ thing, so embedded readers are woken in-process by ``LOCAL_COMMITS`` and otherwi
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import threading
 from collections.abc import Iterator, Sequence
@@ -21,10 +22,12 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLite
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
+from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
+from shared.contract.sealing import StoredSubjectKeys, Vault, store_cipher
 from shared.integrity import GENESIS, ChainRow, link
-from shared.settings import Settings, is_postgres, sqlite_path
+from shared.settings import Settings, is_postgres, sqlalchemy_url, sqlite_path
 
 log = logging.getLogger(__name__)
 
@@ -187,11 +190,28 @@ def conninfo(settings: Settings) -> str:
     )
 
 
+@functools.lru_cache(maxsize=16)
+def _vault(database_url: str, cipher_key: str | None) -> Vault:
+    cipher = store_cipher(cipher_key)
+    # Keys are read once per subject and remembered: a small pool is plenty.
+    engine = create_engine(
+        sqlalchemy_url(database_url), pool_pre_ping=True, pool_size=2, max_overflow=4
+    )
+    return Vault(StoredSubjectKeys(engine, cipher), cipher)
+
+
+def open_vault(settings: Settings) -> Vault:
+    """The process's one vault for this store: every reader and writer in the process
+    shares its subject keys, so an erasure here is seen here at once."""
+    return _vault(settings.database_url, settings.cipher_key)
+
+
 class EventLog:
     """Reads the notification log in global order and waits for it to grow."""
 
     def __init__(self, recorder: ApplicationRecorder, settings: Settings) -> None:
         self.recorder = recorder
+        self.vault = open_vault(settings)
         self._settings = settings
         self._listener: _PostgresListener | None = None
         if isinstance(recorder, PostgresApplicationRecorder):

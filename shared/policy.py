@@ -40,6 +40,7 @@ BRANCH_COMMANDS = frozenset(
         "register_household",
         "link_household",
         "unlink_household",
+        "erase_household",
         "record_visit",
         "correct_visit",
         "retract_visit",

@@ -7,7 +7,9 @@ to PostgreSQL and ``LIAISON_AMQP_URL`` to RabbitMQ gives the real deployment.
 
 from __future__ import annotations
 
+import binascii
 import os
+from base64 import b64decode
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -36,6 +38,7 @@ class Settings:
     auth_keys: str | None = None
     auth_keys_file: str | None = None
     token_days: int = 30
+    cipher_key: str | None = None  # base64 AES key: events encrypted at rest when set
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -65,6 +68,7 @@ class Settings:
             auth_keys_file=env.get("LIAISON_AUTH_KEYS_FILE")
             or (str(data_dir / "auth-keys") if is_sqlite(database_url) else None),
             token_days=int(_float(env, "LIAISON_TOKEN_DAYS", 30)),
+            cipher_key=_cipher_key(env),
         )
         for url in (settings.database_url, settings.read_database_url):
             if not (is_sqlite(url) or is_postgres(url)):
@@ -88,6 +92,33 @@ def _float(env: Mapping[str, str], key: str, default: float) -> float:
         return float(raw)
     except ValueError as exc:
         raise SettingsError(f"{key} must be a number, got {raw!r}") from exc
+
+
+def _cipher_key(env: Mapping[str, str]) -> str | None:
+    key = env.get("LIAISON_CIPHER_KEY") or _file(env, "LIAISON_CIPHER_KEY_FILE")
+    if key is None:
+        return None
+    try:
+        size = len(b64decode(key, validate=True))
+    except binascii.Error:
+        size = 0
+    if size not in (16, 24, 32):
+        raise SettingsError(
+            "LIAISON_CIPHER_KEY must be a base64 AES key of 16, 24 or 32 bytes "
+            "(openssl rand -base64 32)"
+        )
+    return key
+
+
+def _file(env: Mapping[str, str], key: str) -> str | None:
+    """A secret kept in the file the variable names (a Docker secret, say)."""
+    path = env.get(key)
+    if not path:
+        return None
+    try:
+        return Path(path).read_text().strip() or None
+    except OSError as exc:
+        raise SettingsError(f"{key}: cannot read {path}: {exc}") from exc
 
 
 def is_sqlite(url: str) -> bool:

@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from shared.contract.envelope import Envelope, Undecodable
+from shared.contract.sealing import SealingError, Vault
 from shared.privacy import mask_fields
 
 
@@ -27,9 +28,15 @@ class AuditEvent(BaseModel):
     error: str | None = Field(default=None, description="Why this stored event is unreadable.")
 
     @classmethod
-    def of(cls, item: Envelope | Undecodable, *, masked: bool) -> AuditEvent:
+    def of(cls, item: Envelope | Undecodable, vault: Vault, *, masked: bool) -> AuditEvent:
+        """The event as an auditor reads it: personal fields opened (or erased), and
+        masked unless the reader may see them."""
         if isinstance(item, Envelope):
             event = item.model_dump(exclude={"previous_position"})
+            try:
+                event["data"] = vault.open_fields(event["data"])
+            except SealingError as exc:
+                event["error"] = str(exc)
             if masked:
                 event["data"] = mask_fields(event["data"])
             return cls.model_validate(event)

@@ -42,7 +42,7 @@ def state_of(
 ) -> StreamState | None:
     """None when the stream does not exist, or did not yet at that version or moment."""
     notifications = event_log.stream(stream_id)
-    decoded = [decode(n.topic, n.state) for n in notifications]
+    decoded = [decode(n.topic, n.state, event_log.vault) for n in notifications]
     kept = [
         (notification, d)
         for notification, d in zip(notifications, decoded, strict=True)
@@ -64,7 +64,9 @@ def state_of(
         version=aggregate.version,
         as_of=as_of,
         state=mask_fields(_public(aggregate)) if masked else _public(aggregate),
-        events=audit_events([notification for notification, _ in kept], masked=masked),
+        events=audit_events(
+            [notification for notification, _ in kept], event_log.vault, masked=masked
+        ),
     )
 
 

@@ -16,6 +16,7 @@ from eventsourcing.persistence import Notification
 
 from services.audit.schemas import AuditEvent, AuditPage, StreamHistory
 from shared.contract.envelope import Envelope, Undecodable, envelopes_from
+from shared.contract.sealing import Vault
 from shared.eventstore import EventLog
 
 CHUNK = 1000
@@ -72,10 +73,10 @@ def _chunks(
             if n.id > after and (upto is None or n.id <= upto)
         ]
         notifications.sort(key=lambda n: n.id)
-        yield envelopes_from(notifications, after)
+        yield envelopes_from(notifications, after, event_log.vault)
         return
     while chunk := event_log.read(after=after, limit=CHUNK, upto=upto):
-        yield envelopes_from(chunk, after)
+        yield envelopes_from(chunk, after, event_log.vault)
         after = chunk[-1].id
 
 
@@ -91,7 +92,7 @@ def page(
             examined += 1
             last = item.position
             if where.matches(item):
-                events.append(AuditEvent.of(item, masked=masked))
+                events.append(AuditEvent.of(item, event_log.vault, masked=masked))
                 if len(events) == limit:
                     return AuditPage(events=events, next=last, head=head)
         if examined >= SCAN_LIMIT:
@@ -106,7 +107,7 @@ def export(
     for chunk in _chunks(event_log, after, event_log.head(), where.stream_id):
         for item in chunk:
             if where.matches(item):
-                yield AuditEvent.of(item, masked=masked)
+                yield AuditEvent.of(item, event_log.vault, masked=masked)
 
 
 def ndjson(events: Iterator[AuditEvent]) -> Iterator[bytes]:
@@ -135,8 +136,12 @@ def stream_history(event_log: EventLog, stream_id: UUID, *, masked: bool) -> Str
     notifications = event_log.stream(stream_id)
     if not notifications:
         return None
-    return StreamHistory(stream_id=stream_id, events=audit_events(notifications, masked=masked))
+    events = audit_events(notifications, event_log.vault, masked=masked)
+    return StreamHistory(stream_id=stream_id, events=events)
 
 
-def audit_events(notifications: Sequence[Notification], *, masked: bool) -> list[AuditEvent]:
-    return [AuditEvent.of(item, masked=masked) for item in envelopes_from(notifications, 0)]
+def audit_events(
+    notifications: Sequence[Notification], vault: Vault, *, masked: bool
+) -> list[AuditEvent]:
+    items = envelopes_from(notifications, 0, vault)
+    return [AuditEvent.of(item, vault, masked=masked) for item in items]

@@ -12,7 +12,7 @@ from services.command.domain.member import Member
 from services.command.domain.visit import Visit
 from services.command.handlers.bus import CommandBus
 from shared.clock import Clock, SystemClock
-from shared.eventstore import LOCAL_COMMITS, close_recorder, open_recorder
+from shared.eventstore import LOCAL_COMMITS, close_recorder, open_recorder, open_vault
 from shared.policy import Lookups
 from shared.settings import Settings
 
@@ -56,5 +56,6 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> CommandService:
         clock or SystemClock(settings.timezone),
         on_commit=LOCAL_COMMITS.notify,
         edit_window=EditWindow(settings.edit_window_days),
+        vault=open_vault(settings),
     )
     return CommandService(settings, CommandBus(store), store, recorder)

@@ -15,6 +15,7 @@ from services.projection.feeds.store import StoreFeed
 from services.projection.projectors import ALL_PROJECTORS
 from services.projection.readmodel.database import create_engines
 from services.projection.readmodel.store import ReadModelStore
+from services.projection.rebuild import rebuild_outdated
 from services.projection.runner import ProjectionRunner
 from shared.eventstore import EventLog, close_recorder, open_recorder
 from shared.messaging import Topology
@@ -93,5 +94,6 @@ def bootstrap(settings: Settings) -> ProjectionService:
     store = ReadModelStore(writer, reader)
     for projector in ALL_PROJECTORS:
         store.ensure(projector)
+    rebuild_outdated(ALL_PROJECTORS, store, event_log)
     runners = {p.name: ProjectionRunner(p, store, event_log) for p in ALL_PROJECTORS}
     return ProjectionService(settings, recorder, event_log, store, runners)

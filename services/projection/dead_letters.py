@@ -53,6 +53,7 @@ def redrive(
     items = envelopes_from(
         event_log.read(after=letter.position - 1, limit=1, upto=letter.position),
         letter.position - 1,
+        event_log.vault,
     )
     item = items[0] if items else None
     if not isinstance(item, Envelope):
@@ -61,6 +62,6 @@ def redrive(
         state = store.locked_state(conn, projector.name)
         tables = store.tables(projector, state.generation)
         writes = Writes(conn)
-        projector.apply(writes, tables, item, item.event())
+        projector.apply(writes, tables, item, item.event(event_log.vault))
         writes.flush()
         conn.execute(delete(dead_letters).where(dead_letters.c.id == letter.id))

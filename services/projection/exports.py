@@ -19,6 +19,7 @@ def record_export(
 ) -> None:
     event_log: EventLog = request.app.state.event_log
     correlation = request.headers.get("X-Correlation-ID")
+    stream_id = uuid4()
     topic, state = encode(
         ExportRecorded(what=what, filters=filters or str(request.url.query)),
         EventMeta(
@@ -28,8 +29,10 @@ def record_export(
             correlation_id=_uuid(correlation) or uuid4(),
             causation_id=uuid4(),
         ),
+        stream_id,
+        event_log.vault,
     )
-    event_log.recorder.insert_events([StoredEvent(uuid4(), 1, topic, state)])
+    event_log.recorder.insert_events([StoredEvent(stream_id, 1, topic, state)])
 
 
 def _uuid(value: str | None) -> UUID | None:

@@ -9,23 +9,27 @@ resumes on whichever generation is current (its position tells it what to skip).
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import JSON, Connection, Select, Table, Text, cast, func, select
 
 from services.projection.projectors.base import Projector
 from services.projection.readmodel.store import ProjectionState, ReadModelStore
 from services.projection.runner import ProjectionRunner
+from shared.contract.codec import UndecodableEvent
 from shared.contract.envelope import Envelope, Undecodable, envelopes_from
 from shared.contract.events import Event
+from shared.contract.sealing import Vault
 from shared.eventstore import EventLog
 
 BATCH = 1000
 MAX_REPORTED = 20
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -67,8 +71,8 @@ def rebuild(
     shadows = [_start_shadow(projector, store, event_log) for projector in projectors]
     position = 0
     while notifications := event_log.read(after=position, limit=BATCH):
-        items = envelopes_from(notifications, position)
-        decoded = _decode(items)
+        items = envelopes_from(notifications, position, event_log.vault)
+        decoded = _decode(items, event_log.vault)
         for shadow in shadows:
             shadow.process(items, decoded)
         position = notifications[-1].id
@@ -79,14 +83,32 @@ def rebuild(
     return reports
 
 
-def _decode(items: Sequence[Envelope | Undecodable]) -> dict[int, Event]:
+def rebuild_outdated(
+    projectors: Sequence[Projector[Any]], store: ReadModelStore, event_log: EventLog
+) -> list[RebuildReport]:
+    """Rebuilds, and switches to, the projections whose tables no longer have the
+    shape the code gives them. Read models derive from the log, so an upgrade that
+    changes them replays rather than migrates."""
+    with store.schema_lock():
+        outdated = [projector for projector in projectors if store.outdated(projector)]
+        reports = rebuild(outdated, store, event_log, switch=True) if outdated else []
+    for report in reports:
+        log.warning(
+            "read model %s had tables of an earlier shape: rebuilt from %d events",
+            report.projection,
+            report.events,
+        )
+    return reports
+
+
+def _decode(items: Sequence[Envelope | Undecodable], vault: Vault) -> dict[int, Event]:
     """Each event decoded once for all projectors; any that fail are left for the
     runners to dead-letter with their reason."""
     decoded = {}
     for item in items:
         if isinstance(item, Envelope) and item.is_known:
-            with contextlib.suppress(ValidationError):
-                decoded[item.position] = item.event()
+            with contextlib.suppress(UndecodableEvent):
+                decoded[item.position] = item.event(vault)
     return decoded
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from services.projection.projectors.base import Projector, Writes
 from services.projection.readmodel.store import ReadModelStore
+from shared.contract.codec import UndecodableEvent
 from shared.contract.envelope import Envelope, Undecodable, envelopes_from
 from shared.contract.events import Event
 from shared.eventstore import EventLog
@@ -154,15 +155,15 @@ class ProjectionRunner:
             notifications = self._log.read(after=position, limit=batch_size)
             if not notifications:
                 return total
-            self.process_on(conn, envelopes_from(notifications, position))
+            self.process_on(conn, envelopes_from(notifications, position, self._log.vault))
             total += len(notifications)
 
     def _apply(
         self, w: Writes, tables: object, envelope: Envelope, index: int, event: Event | None
     ) -> None:
         try:
-            event = event or envelope.event()
-        except (KeyError, ValidationError) as exc:
+            event = event or envelope.event(self._log.vault)
+        except (KeyError, ValidationError, UndecodableEvent) as exc:
             raise _Poisoned(index, f"undecodable {envelope.type}: {exc}") from exc
         self._guard(
             w,
@@ -184,7 +185,7 @@ class ProjectionRunner:
 
     def _read_store(self, after: int, upto: int) -> list[Item]:
         notifications = self._log.read(after=after, limit=FILL_LIMIT, upto=upto)
-        return list(envelopes_from(notifications, after))
+        return list(envelopes_from(notifications, after, self._log.vault))
 
     def _dead_letter(self, conn: Connection, item: Item, reason: str) -> None:
         self._store.record_dead_letter(

@@ -39,7 +39,7 @@ def answer_as_of(
         runner = ProjectionRunner(projector, store, event_log)
         position = 0
         while notifications := event_log.read(after=position, limit=CHUNK):
-            items = envelopes_from(notifications, position)
+            items = envelopes_from(notifications, position, event_log.vault)
             # History is in commit order: the first event after the moment ends it.
             later = next(
                 (

@@ -53,7 +53,7 @@ class Relay:
         if not notifications:
             self.stats.position = position
             return 0
-        items = envelopes_from(notifications, position)
+        items = envelopes_from(notifications, position, self._log.vault)
         envelopes = [item for item in items if isinstance(item, Envelope)]
         for item in items:
             if not isinstance(item, Envelope):

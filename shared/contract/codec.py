@@ -1,5 +1,7 @@
 """How an event is stored: the topic column holds the contract name, the state column
-UTF-8 JSON ``{"v": <schema version>, "data": {...}, "meta": {...}}``.
+UTF-8 JSON ``{"v": <schema version>, "data": {...}, "meta": {...}}`` — encrypted with
+the store cipher when one is configured, and with a household's personal fields sealed
+under its own key (``shared.contract.sealing``).
 
 Old schema versions are upcast on the way out, so aggregates, the relay and rebuilds
 all see the current shape.
@@ -17,6 +19,7 @@ import orjson
 from pydantic import TypeAdapter, ValidationError
 
 from shared.contract.events import EVENT_TYPES, Event
+from shared.contract.sealing import SealingError, Vault
 
 JSONObject = dict[str, Any]
 Upcaster = Callable[[JSONObject], JSONObject]
@@ -58,38 +61,48 @@ class DecodedEvent:
     meta: EventMeta
 
 
-def encode(event: Event, meta: EventMeta) -> tuple[str, bytes]:
-    """The (topic, state) pair to store for an event."""
+def encode(event: Event, meta: EventMeta, stream_id: UUID, vault: Vault) -> tuple[str, bytes]:
+    """The (topic, state) pair to store for an event of the stream (the data subject
+    whose personal fields it seals)."""
+    data = payload_adapter(type(event)).dump_python(event, mode="json")
     document = {
         "v": event.VERSION,
-        "data": payload_adapter(type(event)).dump_python(event, mode="json"),
+        "data": vault.seal_fields(event.TYPE, stream_id, data),
         "meta": _META.dump_python(meta, mode="json"),
     }
-    return event.TYPE, dumps(document)
+    return event.TYPE, vault.seal_state(dumps(document))
 
 
-def decode(topic: str, state: bytes) -> DecodedEvent:
-    """The current-version event and its metadata from a stored (topic, state) pair."""
-    document = parse_document(topic, state)
-    cls = EVENT_TYPES[topic]
+def decode(topic: str, state: bytes, vault: Vault) -> DecodedEvent:
+    """The current-version event (personal fields opened, or erased) and its metadata
+    from a stored (topic, state) pair."""
+    document = parse_document(topic, state, vault)
     try:
-        event = payload_adapter(cls).validate_python(document["data"])
         meta = _META.validate_python(document["meta"])
     except ValidationError as exc:
         raise UndecodableEvent(f"{topic}: {exc}") from exc
-    return DecodedEvent(event, meta)
+    return DecodedEvent(open_event(topic, document["data"], vault), meta)
 
 
-def parse_document(topic: str, state: bytes) -> JSONObject:
-    """The stored JSON document, upcast to the current version of its event type."""
+def open_event(topic: str, data: JSONObject, vault: Vault) -> Event:
+    """The typed event from current-version data whose personal fields may be sealed."""
+    try:
+        return payload_adapter(EVENT_TYPES[topic]).validate_python(vault.open_fields(data))
+    except (ValidationError, SealingError) as exc:
+        raise UndecodableEvent(f"{topic}: {exc}") from exc
+
+
+def parse_document(topic: str, state: bytes, vault: Vault) -> JSONObject:
+    """The stored JSON document (decrypted; personal fields still sealed), upcast to the
+    current version of its event type."""
     cls = EVENT_TYPES.get(topic)
     if cls is None:
         raise UnknownEventType(topic)
     try:
-        document = orjson.loads(state)
+        document = orjson.loads(vault.open_state(state))
         version = int(document["v"])
         data = document["data"]
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError) as exc:  # SealingError is a ValueError
         raise UndecodableEvent(f"{topic}: {exc}") from exc
     while version < cls.VERSION:
         upcast = UPCASTERS.get((topic, version))

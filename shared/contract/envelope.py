@@ -20,10 +20,11 @@ from shared.contract.codec import (
     JSONObject,
     UndecodableEvent,
     UnknownEventType,
+    open_event,
     parse_document,
-    payload_adapter,
 )
 from shared.contract.events import EVENT_TYPES, Event
+from shared.contract.sealing import Vault
 
 
 class Envelope(BaseModel):
@@ -51,9 +52,11 @@ class Envelope(BaseModel):
         stream_version: int,
         topic: str,
         state: bytes,
+        vault: Vault,
         previous_position: int | None = None,
     ) -> Envelope:
-        document = parse_document(topic, state)
+        """The envelope of a stored event: decrypted, its personal fields still sealed."""
+        document = parse_document(topic, state, vault)
         meta: dict[str, Any] = document["meta"] or {}
         return cls(
             position=position,
@@ -78,9 +81,10 @@ class Envelope(BaseModel):
         """Topic-exchange key: branch first, so queues can later be partitioned by branch."""
         return f"{self.branch_id or 'none'}.{self.type}"
 
-    def event(self) -> Event:
-        """The typed event (the envelope's data is already at the current version)."""
-        return payload_adapter(EVENT_TYPES[self.type]).validate_python(self.data)
+    def event(self, vault: Vault) -> Event:
+        """The typed event, personal fields opened (or erased); the envelope's data is
+        already at the current version."""
+        return open_event(self.type, self.data, vault)
 
     @property
     def is_known(self) -> bool:
@@ -102,7 +106,7 @@ class Undecodable:
 
 
 def envelopes_from(
-    notifications: Sequence[Notification], previous_position: int
+    notifications: Sequence[Notification], previous_position: int, vault: Vault
 ) -> list[Envelope | Undecodable]:
     """Envelopes for notifications read in order after ``previous_position``."""
     result: list[Envelope | Undecodable] = []
@@ -115,6 +119,7 @@ def envelopes_from(
                 stream_version=notification.originator_version,
                 topic=notification.topic,
                 state=notification.state,
+                vault=vault,
             )
         except (UnknownEventType, UndecodableEvent, ValidationError) as exc:
             item = Undecodable(

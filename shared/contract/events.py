@@ -107,6 +107,16 @@ class HouseholdRegistered(Event):
 
 @event_type
 @dataclass(frozen=True, kw_only=True)
+class HouseholdErased(Event):
+    """The household's personal fields were erased on request (it moved away, or asked):
+    their key is destroyed, so every event's copy of them reads as erased."""
+
+    erased_on: date
+    reason: str
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
 class HouseholdLinked(Event):
     member_id: UUID
 

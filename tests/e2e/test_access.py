@@ -61,6 +61,7 @@ EXPECTED = {
     "register_household": "AS",
     "link_household": "AS",
     "unlink_household": "AS",
+    "erase_household": "AS",
     "record_visit": "ASLM",
     "correct_visit": "ASLM",
     "retract_visit": "ASLM",

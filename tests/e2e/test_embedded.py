@@ -3,6 +3,7 @@ following the event store in-process, one app serving commands and queries."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -18,7 +19,7 @@ from services.projection.bootstrap import bootstrap as bootstrap_projections
 from services.projection.projectors import ALL_PROJECTORS
 from services.projection.rebuild import rebuild
 from shared.auth import Role
-from shared.settings import Settings
+from shared.settings import Settings, sqlite_path
 
 
 @pytest.fixture
@@ -342,6 +343,53 @@ def test_a_retried_command_with_the_same_key_applies_once(
     assert branch.read("/coverage")["visits"] == 6
 
 
+def test_an_erased_household_reads_as_erased_and_stays_erased(
+    client: TestClient, branch: Branch
+) -> None:
+    registration = {
+        "address": "长安街9号",
+        "area": "长安巷",
+        "head_name": "赵淑芬",
+        "phone": "13611112222",
+        "tags": ["低保户"],
+    }
+    key = {"Idempotency-Key": str(uuid4())}
+    household = client.post(f"{branch.base}/households", json=registration, headers=key).json()
+    path = f"{branch.base}/households/{household['id']}"
+    client.post(f"{path}/link", json={"member_id": branch.members["刘洋"]})
+    erasure = {"erased_on": "2009-12-01", "reason": "已搬离本社区"}
+    erased = client.post(f"{path}/erasure", json=erasure)
+    assert erased.status_code == 200, erased.text
+    branch.position = erased.json()["position"]
+
+    rows = branch.read("/coverage/households", visited=False)["households"]
+    row = next(r for r in rows if r["id"] == household["id"])
+    assert row | {"last_visited_on": None} == {
+        "id": household["id"],
+        "address": "已删除",
+        "area": "长安巷",
+        "head_name": "已删除",
+        "phone": None,
+        "tags": [],
+        "linked_member_id": branch.members["刘洋"],
+        "linked_member_name": "刘洋",
+        "last_visited_on": None,
+        "erased": True,
+    }
+    state = client.get(f"/v1/audit/streams/{household['id']}/state").json()
+    assert "赵淑芬" not in str(state)
+    written = head(client)
+    assert_problem(client.post(f"{path}/erasure", json=erasure), 409, "household-erased")
+    client.post(f"{path}/unlink", json={"unlinked_on": "2009-12-02"})
+    relink = client.post(f"{path}/link", json={"member_id": branch.members["刘洋"]})
+    assert_problem(relink, 409, "household-erased")
+    # The request's fingerprint would confirm a guess at what was erased: it is gone,
+    # so the same key with the same body is refused rather than replayed.
+    retried = client.post(f"{branch.base}/households", json=registration, headers=key)
+    assert_problem(retried, 422, "idempotency-key-reused")
+    assert head(client) == written + 2  # the unlink (both sides), nothing else
+
+
 def test_a_client_chosen_id_is_kept(client: TestClient, branch: Branch) -> None:
     chosen = str(uuid4())
     written = branch.write(
@@ -408,6 +456,25 @@ def test_read_models_equal_a_fresh_replay_and_survive_a_switch(
     assert branch.read("/roster") == roster_before
     branch.visit("王芳", "长安街2号", date(2009, 11, 28))
     assert branch.read("/coverage")["visits"] == 6
+
+
+def test_tables_of_an_earlier_shape_are_rebuilt_at_start(
+    client: TestClient, branch: Branch, sqlite_settings: Settings
+) -> None:
+    """An upgrade that adds a column to a read model replays it rather than failing
+    on the old tables (here: the households' ``erased`` column is dropped)."""
+    households_before = branch.read("/coverage/households", visited=False)
+    with sqlite3.connect(sqlite_path(sqlite_settings.read_database_url)) as conn:
+        conn.execute("ALTER TABLE coverage_g1_households DROP COLUMN erased")
+    service = bootstrap_projections(sqlite_settings)
+    service.close()
+    status = client.get("/v1/projections").json()
+    assert {p["name"]: p["generation"] for p in status["projections"]} == {
+        "rosters": 1,
+        "coverage": 2,
+        "evaluations": 1,
+    }
+    assert branch.read("/coverage/households", visited=False) == households_before
 
 
 def test_health_and_docs(client: TestClient) -> None:

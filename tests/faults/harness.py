@@ -27,7 +27,7 @@ import psycopg
 from bench.__main__ import QUICK, Bench
 from bench.fixtures import World, build_world
 from bench.stack import Process, bearer, liaison
-from shared.eventstore import EVENTS_TABLE, close_recorder, open_recorder
+from shared.eventstore import EVENTS_TABLE, close_recorder, open_recorder, open_vault
 from shared.settings import Settings
 
 REPORT = Path("test-artifacts") / "faults.json"
@@ -133,7 +133,9 @@ class Scenario:
         self.bench = Bench(QUICK, settings, workdir)
         recorder = open_recorder(settings, pool_size=1)
         try:
-            self.world = build_world(recorder, branches=2, members=20, households=200, posts=3)
+            self.world = build_world(
+                recorder, open_vault(settings), branches=2, members=20, households=200, posts=3
+            )
         finally:
             close_recorder(recorder)
         self.bench.replay()

@@ -51,7 +51,7 @@ def branch_with_groups(commands: CommandService, count: int) -> UUID:
 
 
 def stored_envelopes(event_log: EventLog) -> list[Envelope]:
-    items = envelopes_from(event_log.read(after=0, limit=10_000), 0)
+    items = envelopes_from(event_log.read(after=0, limit=10_000), 0, event_log.vault)
     return [item for item in items if isinstance(item, Envelope)]
 
 

@@ -1,23 +1,38 @@
 """The event contract: what is stored, published and read back must be the same
-facts, Chinese text included, and unreadable events must be recognisable."""
+facts, Chinese text included; personal fields are sealed, states encrypted when a key
+is set, erased subjects read as erased; unreadable events must be recognisable."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from pathlib import Path
 from uuid import uuid4
 
+import pytest
 from eventsourcing.persistence import Notification
 from hypothesis import given
 from hypothesis import strategies as st
 
 from services.projection.projectors import ALL_PROJECTORS
-from shared.contract.codec import EventMeta, decode, encode
+from shared.contract.codec import EventMeta, UndecodableEvent, decode, encode
 from shared.contract.envelope import Envelope, Undecodable, envelopes_from
-from shared.contract.events import EVENT_TYPES, HouseholdRegistered, VisitRecorded
+from shared.contract.events import (
+    EVENT_TYPES,
+    HouseholdRegistered,
+    MemberEnrolled,
+    VisitRecorded,
+)
+from shared.contract.sealing import ERASED_TEXT, Vault, new_cipher_key, store_cipher
+from shared.contract.vocabulary import MemberCategory, MembershipStatus
 from shared.messaging import PROJECTIONS
+from shared.settings import Settings, SettingsError
+from tests.support.keys import MemorySubjectKeys
 
 text = st.text(min_size=1, max_size=40)
+PLAIN = Vault(MemorySubjectKeys())
+ENCRYPTED = Vault(MemorySubjectKeys(), store_cipher(new_cipher_key()))
+vaults = st.sampled_from([PLAIN, ENCRYPTED])
 
 meta = st.builds(
     EventMeta,
@@ -47,63 +62,136 @@ households = st.builds(
 )
 
 
-@given(event=visits | households, metadata=meta)
+@given(event=visits | households, metadata=meta, vault=vaults)
 def test_encoding_round_trips(
-    event: VisitRecorded | HouseholdRegistered, metadata: EventMeta
+    event: VisitRecorded | HouseholdRegistered, metadata: EventMeta, vault: Vault
 ) -> None:
-    topic, state = encode(event, metadata)
+    topic, state = encode(event, metadata, uuid4(), vault)
     assert topic == type(event).__name__
-    decoded = decode(topic, state)
+    decoded = decode(topic, state, vault)
     assert decoded.event == event
     assert decoded.meta == metadata
 
 
-@given(event=visits | households, metadata=meta)
+@given(event=visits | households, metadata=meta, vault=vaults)
 def test_envelopes_round_trip_through_json(
-    event: VisitRecorded | HouseholdRegistered, metadata: EventMeta
+    event: VisitRecorded | HouseholdRegistered, metadata: EventMeta, vault: Vault
 ) -> None:
-    topic, state = encode(event, metadata)
+    stream = uuid4()
+    topic, state = encode(event, metadata, stream, vault)
     envelope = Envelope.from_stored(
         position=7,
-        stream_id=uuid4(),
+        stream_id=stream,
         stream_version=1,
         topic=topic,
         state=state,
+        vault=vault,
         previous_position=5,
     )
     again = Envelope.from_json(envelope.to_json())
     assert again == envelope
-    assert again.event() == event
+    assert again.event(vault) == event
     assert again.actor == metadata.actor
 
 
-def test_chinese_is_stored_as_utf8_not_escapes() -> None:
-    event = HouseholdRegistered(address="同江市长安社区3号楼", area="长安巷", head_name="赵大娘")
-    _, state = encode(
-        event,
-        EventMeta(
-            branch_id=uuid4(),
-            actor="支部书记",
-            occurred_at=datetime(2009, 11, 29, tzinfo=UTC),
-            correlation_id=uuid4(),
-            causation_id=uuid4(),
-        ),
+def a_meta() -> EventMeta:
+    return EventMeta(
+        branch_id=uuid4(),
+        actor="支部书记",
+        occurred_at=datetime(2009, 11, 29, tzinfo=UTC),
+        correlation_id=uuid4(),
+        causation_id=uuid4(),
     )
-    assert "同江市长安社区3号楼".encode() in state
+
+
+def test_chinese_is_stored_as_utf8_not_escapes() -> None:
+    event = MemberEnrolled(
+        group_id=uuid4(),
+        name="赵大娘",
+        category=MemberCategory.RETIRED,
+        status=MembershipStatus.FULL,
+        holds_office=False,
+    )
+    _, state = encode(event, a_meta(), uuid4(), PLAIN)
+    assert "赵大娘".encode() in state
     assert b"\\u" not in state
     assert json.loads(state)["meta"]["actor"] == "支部书记"
 
 
+def test_a_households_personal_fields_are_sealed_and_erasable() -> None:
+    keys = MemorySubjectKeys()
+    vault = Vault(keys)
+    household = uuid4()
+    event = HouseholdRegistered(
+        address="长安街9号",
+        area="三巷",
+        head_name="赵大娘",
+        phone="13912345678",
+        tags=("disabled",),
+    )
+    topic, state = encode(event, a_meta(), household, vault)
+    for personal in ("长安街9号", "赵大娘", "13912345678", "disabled"):
+        assert personal.encode() not in state
+    assert "三巷".encode() in state  # the area is statistics, not personal
+    envelope = Envelope.from_stored(
+        position=1, stream_id=household, stream_version=1, topic=topic, state=state, vault=vault
+    )
+    assert "13912345678" not in envelope.to_json().decode()  # what the broker carries
+    assert decode(topic, state, vault).event == event
+
+    keys.destroy(household)
+    erased = decode(topic, state, vault).event
+    assert isinstance(erased, HouseholdRegistered)
+    assert (erased.address, erased.head_name, erased.phone, erased.tags) == (
+        ERASED_TEXT,
+        ERASED_TEXT,
+        None,
+        (),
+    )
+    assert erased.area == "三巷"
+
+
+def test_an_encrypted_state_needs_its_key() -> None:
+    topic, state = encode(
+        VisitRecorded(
+            member_id=uuid4(), household_id=uuid4(), visited_on=date(2009, 11, 2), purpose="送温暖"
+        ),
+        a_meta(),
+        uuid4(),
+        ENCRYPTED,
+    )
+    assert "送温暖".encode() not in state and "支部书记".encode() not in state
+    for wrong in (PLAIN, Vault(MemorySubjectKeys(), store_cipher(new_cipher_key()))):
+        with pytest.raises(UndecodableEvent):
+            decode(topic, state, wrong)
+    tampered = state[:-1] + bytes([state[-1] ^ 1])
+    with pytest.raises(UndecodableEvent):
+        decode(topic, tampered, ENCRYPTED)
+    # A store encrypted from some day on still reads what was written before.
+    old_topic, old_state = encode(
+        VisitRecorded(
+            member_id=uuid4(), household_id=uuid4(), visited_on=date(2009, 1, 2), purpose="走访"
+        ),
+        a_meta(),
+        uuid4(),
+        PLAIN,
+    )
+    assert decode(old_topic, old_state, ENCRYPTED).meta.actor == "支部书记"
+
+
+@pytest.mark.parametrize("key", ["abc", "not base64!", "AAAA", "A" * 44])
+def test_a_malformed_cipher_key_stops_the_start(key: str, tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="LIAISON_CIPHER_KEY"):
+        Settings.from_env({"LIAISON_CIPHER_KEY": key, "LIAISON_DATA_DIR": str(tmp_path)})
+    secret = tmp_path / "cipher-key"
+    secret.write_text(new_cipher_key() + "\n")
+    settings = Settings.from_env({"LIAISON_CIPHER_KEY_FILE": str(secret)})
+    assert settings.cipher_key == secret.read_text().strip()
+
+
 def test_unreadable_events_stay_in_the_position_chain() -> None:
     good_topic, good_state = encode(
-        HouseholdRegistered(address="a", area="b", head_name="c"),
-        EventMeta(
-            branch_id=uuid4(),
-            actor="x",
-            occurred_at=datetime(2009, 1, 1, tzinfo=UTC),
-            correlation_id=uuid4(),
-            causation_id=uuid4(),
-        ),
+        HouseholdRegistered(address="a", area="b", head_name="c"), a_meta(), uuid4(), PLAIN
     )
     stream = uuid4()
     notifications = [
@@ -117,7 +205,7 @@ def test_unreadable_events_stay_in_the_position_chain() -> None:
             id=9, originator_id=uuid4(), originator_version=1, topic=good_topic, state=good_state
         ),
     ]
-    first, second, third = envelopes_from(notifications, previous_position=1)
+    first, second, third = envelopes_from(notifications, previous_position=1, vault=PLAIN)
     assert isinstance(first, Undecodable) and "FromTheFuture" in first.reason
     assert isinstance(second, Undecodable) and second.previous_position == 3
     assert isinstance(third, Envelope) and third.previous_position == 5

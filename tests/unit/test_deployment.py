@@ -52,3 +52,13 @@ def test_only_the_apis_get_the_signing_keys_and_from_a_secret_file() -> None:
         signed = name in ("command", "query")
         assert ("LIAISON_AUTH_KEYS_FILE" in environment) == signed, name
         assert ("auth_keys" in service.get("secrets", [])) == signed, name
+
+
+def test_every_liaison_process_gets_the_store_cipher_from_a_secret_file() -> None:
+    loaded = compose()
+    assert loaded["secrets"]["cipher_key"]["file"].startswith("${LIAISON_CIPHER_KEY_PATH:-")
+    for name in ("command", "relay", "projection", "query"):
+        service = loaded["services"][name]
+        assert "LIAISON_CIPHER_KEY" not in service["environment"], name
+        assert service["environment"]["LIAISON_CIPHER_KEY_FILE"] == "/run/secrets/cipher_key"
+        assert "cipher_key" in service["secrets"], name

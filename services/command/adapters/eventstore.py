@@ -20,6 +20,7 @@ from services.command.handlers.bus import CommandContext, IdempotencyKeyTaken
 from services.command.handlers.unit_of_work import Written
 from shared.clock import Clock
 from shared.contract.codec import EventMeta, decode, encode
+from shared.contract.sealing import SealingError, Vault
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -35,8 +36,10 @@ class EventStoreCommands:
         clock: Clock,
         on_commit: Callable[[], None],
         edit_window: EditWindow,
+        vault: Vault,
     ) -> None:
         self.recorder = recorder
+        self.vault = vault
         self.committer = GroupCommitter(recorder)
         self.clock = clock
         self.on_commit = on_commit
@@ -62,6 +65,7 @@ class EventStoreUnitOfWork:
         self._committer = store.committer
         self._clock = store.clock
         self._on_commit = store.on_commit
+        self._vault = store.vault
         self._context = context
         self.edit_window = store.edit_window
 
@@ -77,7 +81,7 @@ class EventStoreUnitOfWork:
         return self._clock.date_of(moment)
 
     def get(self, kind: type[A], id: UUID, branch_id: UUID) -> A | None:
-        decoded = [decode(s.topic, s.state) for s in self._recorder.select_events(id)]
+        decoded = [decode(s.topic, s.state, self._vault) for s in self._recorder.select_events(id)]
         if not decoded or type(decoded[0].event) is not kind.CREATED_BY:
             return None
         if decoded[0].meta.branch_id != branch_id:
@@ -103,7 +107,10 @@ class EventStoreUnitOfWork:
                 causation_id=self._context.command_id,
             )
             for version, event in aggregate.pending:
-                topic, state = encode(event, meta)
+                try:
+                    topic, state = encode(event, meta, aggregate.id, self._vault)
+                except SealingError as exc:  # an erased subject's id, taken again
+                    raise AlreadyExists(f"{aggregate.KIND} {aggregate.id}: {exc}") from exc
                 stored.append(StoredEvent(aggregate.id, version, topic, state))
         primary = aggregates[0]
         key = self._context.idempotency
@@ -120,6 +127,10 @@ class EventStoreUnitOfWork:
             aggregate.mark_saved()
         self._on_commit()
         return Written(primary.id, primary.version, max(positions))
+
+    def forget_personal_data(self, subject: UUID) -> None:
+        self._vault.keys.destroy(subject)
+        self._recorder.forget_fingerprints(subject)
 
     def _explain_conflict(self, aggregates: tuple[Aggregate, ...]) -> Exception:
         key = self._context.idempotency

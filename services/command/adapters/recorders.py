@@ -42,6 +42,9 @@ class RecordSpan:
         return record.key, record.fingerprint, record.stream_id, record.version, last
 
 
+FORGOTTEN = "forgotten"  # a fingerprint no request hashes to
+
+
 class IdempotencyRecorder(Protocol):
     def find_idempotent(self, key: str) -> tuple[str, Written] | None: ...
 
@@ -50,6 +53,12 @@ class IdempotencyRecorder(Protocol):
     ) -> Sequence[int] | None: ...
 
     def select_events(self, originator_id: UUID | str) -> Sequence[StoredEvent]: ...
+
+    def forget_fingerprints(self, stream_id: UUID) -> None:
+        """Blanks the fingerprints of the commands that wrote ``stream_id``: they are
+        hashes of request bodies, which would confirm a guess at erased personal data.
+        A retry under such a key is then refused as a reused key."""
+        ...
 
 
 class PostgresCommandRecorder(ChainedPostgresRecorder):
@@ -71,6 +80,9 @@ class PostgresCommandRecorder(ChainedPostgresRecorder):
         self._select_key = SQL(
             "SELECT fingerprint, stream_id, version, position FROM {} WHERE key = %s"
         ).format(table)
+        self._forget_fingerprints = SQL(
+            "UPDATE {} SET fingerprint = %s WHERE stream_id = %s"
+        ).format(table)
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -89,6 +101,10 @@ class PostgresCommandRecorder(ChainedPostgresRecorder):
         if row is None:
             return None
         return row["fingerprint"], Written(row["stream_id"], row["version"], row["position"])
+
+    def forget_fingerprints(self, stream_id: UUID) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(self._forget_fingerprints, (FORGOTTEN, stream_id))
 
 
 class SQLiteCommandRecorder(ChainedSQLiteRecorder):
@@ -130,3 +146,11 @@ class SQLiteCommandRecorder(ChainedSQLiteRecorder):
         if row is None:
             return None
         return row["fingerprint"], Written(UUID(row["stream_id"]), row["version"], row["position"])
+
+    def forget_fingerprints(self, stream_id: UUID) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(
+                f"UPDATE {self._idempotency_table} SET fingerprint = ? "  # noqa: S608
+                "WHERE stream_id = ?",
+                (FORGOTTEN, stream_id.hex),
+            )

@@ -169,6 +169,11 @@ class RelievePostBody(Body):
     reason: Reason | None = None
 
 
+class EraseHouseholdBody(Body):
+    erased_on: date
+    reason: Reason = Field(description="Why (moved away, asked to be forgotten): required.")
+
+
 class UnlinkHouseholdBody(Body):
     unlinked_on: date
     reason: Reason | None = None

@@ -84,6 +84,13 @@ class RegisterHousehold(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
+class EraseHousehold(Command):
+    household_id: UUID
+    erased_on: date
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class LinkHousehold(Command):
     household_id: UUID
     member_id: UUID

@@ -132,6 +132,11 @@ class NotAHolder(RuleViolation):
     title = "The member does not hold this post"
 
 
+class HouseholdAlreadyErased(RuleViolation):
+    slug = "household-erased"
+    title = "The household's personal data has been erased"
+
+
 class HouseholdNotLinked(RuleViolation):
     slug = "household-not-linked"
     title = "The household is not linked to a member"

@@ -4,10 +4,15 @@ from datetime import date
 from uuid import UUID
 
 from services.command.domain.aggregate import Aggregate
-from services.command.domain.errors import HouseholdAlreadyLinked, HouseholdNotLinked
+from services.command.domain.errors import (
+    HouseholdAlreadyErased,
+    HouseholdAlreadyLinked,
+    HouseholdNotLinked,
+)
 from services.command.domain.member import Member
 from shared.contract.events import (
     Event,
+    HouseholdErased,
     HouseholdLinked,
     HouseholdRegistered,
     HouseholdUnlinked,
@@ -24,6 +29,7 @@ class Household(Aggregate):
         super().__init__(id, branch_id)
         self.area = ""
         self.linked_member_id: UUID | None = None
+        self.erased = False
 
     @classmethod
     def register(
@@ -45,8 +51,15 @@ class Household(Aggregate):
         )
         return household
 
+    def erase(self, erased_on: date, reason: str) -> None:
+        """Records that its personal fields were erased (the key is destroyed by the
+        handler); the household, its area and its history stay."""
+        self._refuse_if_erased()
+        self._record(HouseholdErased(erased_on=erased_on, reason=reason))
+
     def link(self, member: Member) -> None:
         """Links the household to the member (both sides record it)."""
+        self._refuse_if_erased()
         if self.linked_member_id is not None:
             raise HouseholdAlreadyLinked(
                 f"household {self.id} is already linked to member {self.linked_member_id}"
@@ -68,3 +81,9 @@ class Household(Aggregate):
                 self.linked_member_id = member_id
             case HouseholdUnlinked():
                 self.linked_member_id = None
+            case HouseholdErased():
+                self.erased = True
+
+    def _refuse_if_erased(self) -> None:
+        if self.erased:
+            raise HouseholdAlreadyErased(f"household {self.id}'s personal data has been erased")

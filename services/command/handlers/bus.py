@@ -20,6 +20,7 @@ from services.command.handlers.close_hardship import close_hardship
 from services.command.handlers.correct_visit import correct_visit
 from services.command.handlers.dissolve_group import dissolve_group
 from services.command.handlers.enroll_member import enroll_member
+from services.command.handlers.erase_household import erase_household
 from services.command.handlers.establish_post import establish_post
 from services.command.handlers.flag_hardship import flag_hardship
 from services.command.handlers.form_group import form_group
@@ -58,6 +59,7 @@ HANDLERS: Mapping[type[c.Command], Handler] = {
     c.AssignPost: assign_post,
     c.RegisterHousehold: register_household,
     c.LinkHousehold: link_household,
+    c.EraseHousehold: erase_household,
     c.RecordVisit: record_visit,
     c.RateMember: rate_member,
     c.CorrectVisit: correct_visit,

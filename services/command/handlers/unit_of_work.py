@@ -46,6 +46,11 @@ class UnitOfWork(Protocol):
         """The aggregate, or None if there is none of that kind in that branch."""
         ...
 
+    def forget_personal_data(self, subject: UUID) -> None:
+        """Destroys the key that seals the subject's personal fields in every event, for
+        good: the events stay, the fields read as erased."""
+        ...
+
     def commit(self, *aggregates: Aggregate) -> Written:
         """Stores the pending events of all the aggregates in one transaction; the
         first aggregate is the one the write reports."""

@@ -168,6 +168,9 @@ class CoverageHousehold(BaseModel):
     linked_member_id: UUID | None
     linked_member_name: str | None
     last_visited_on: date | None
+    erased: bool = Field(
+        description="its personal fields were erased on request: they read as 已删除 for good"
+    )
 
 
 class CoverageHouseholds(ReadAnswer):

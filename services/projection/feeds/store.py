@@ -26,7 +26,7 @@ class StoreFeed:
         notifications = self._log.read(after=position, limit=self._batch_size)
         if not notifications:
             return None
-        return self._runner.process(envelopes_from(notifications, position))
+        return self._runner.process(envelopes_from(notifications, position, self._log.vault))
 
     def catch_up(self) -> None:
         while self.run_once() is not None:

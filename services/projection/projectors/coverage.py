@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Date,
     Index,
@@ -30,6 +31,7 @@ from services.projection.projectors.base import (
 )
 from shared.contract import events as e
 from shared.contract.envelope import Envelope
+from shared.contract.sealing import ERASED_VALUES
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ class CoverageProjector(Projector[CoverageTables]):
                 Column("phone", String(40)),
                 Column("tags", JSON, nullable=False),
                 Column("linked_member_id", Uuid, index=True),
+                Column("erased", Boolean, nullable=False, default=False),
                 Column("registered_position", BigInteger, nullable=False),
             ),
             visits=visits,
@@ -168,6 +171,14 @@ class CoverageProjector(Projector[CoverageTables]):
                 update_row(w, t.members, envelope.stream_id, group_id=event.to_group_id)
             case e.MemberLeft():
                 update_row(w, t.members, envelope.stream_id, left_on=event.left_on)
+            case _:
+                self._apply_households(w, t, envelope, event)
+
+    def _apply_households(
+        self, w: Writes, t: CoverageTables, envelope: Envelope, event: e.Event
+    ) -> None:
+        """Households, their links and their visits."""
+        match event:
             case e.HouseholdRegistered():
                 w.insert(
                     t.households,
@@ -178,12 +189,15 @@ class CoverageProjector(Projector[CoverageTables]):
                     head_name=event.head_name,
                     phone=event.phone,
                     tags=list(event.tags),
+                    erased=False,
                     registered_position=envelope.position,
                 )
             case e.HouseholdLinked():
                 update_row(w, t.households, envelope.stream_id, linked_member_id=event.member_id)
             case e.HouseholdUnlinked():
                 update_row(w, t.households, envelope.stream_id, linked_member_id=None)
+            case e.HouseholdErased():
+                update_row(w, t.households, envelope.stream_id, erased=True, **ERASED_VALUES)
             case e.VisitRecorded():
                 w.insert(
                     t.visits,

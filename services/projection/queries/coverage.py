@@ -198,6 +198,7 @@ def households(
                 linked_member_id=row.linked_member_id,
                 linked_member_name=row.member_name,
                 last_visited_on=row.last,
+                erased=row.erased,
             )
             for row in rows
         ],

@@ -5,6 +5,8 @@ so rows and position always commit together."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -22,6 +24,7 @@ from sqlalchemy import (
     Text,
     delete,
     insert,
+    inspect,
     select,
     text,
     update,
@@ -82,6 +85,38 @@ class ReadModelStore:
                         name=projector.name, generation=1, position=0, updated_at=_now()
                     )
                 )
+
+    def outdated(self, projector: Projector[Any]) -> bool:
+        """Whether the live tables differ in columns from what the projector now
+        defines: the code changed shape (an upgrade added a column, say)."""
+        with self.reader.connect() as conn:
+            live = self.state(conn, projector.name)
+            if live is None:
+                return False
+            inspector = inspect(conn)
+            for table in self.table_list(projector, live.generation):
+                if not inspector.has_table(table.name):
+                    return True
+                built = {column["name"] for column in inspector.get_columns(table.name)}
+                if built != set(table.columns.keys()):
+                    return True
+        return False
+
+    @contextmanager
+    def schema_lock(self) -> Iterator[None]:
+        """Held while tables are checked and rebuilt at start-up: several processes
+        may start at once, and one rebuild is enough."""
+        with self.writer.connect() as conn:
+            postgres = conn.dialect.name == "postgresql"
+            if postgres:
+                conn.execute(text("SELECT pg_advisory_lock(727002)"))
+                conn.commit()
+            try:
+                yield
+            finally:
+                if postgres:
+                    conn.execute(text("SELECT pg_advisory_unlock(727002)"))
+                    conn.commit()
 
     def tables(self, projector: Projector[T], generation: int) -> T:
         return self._entry(projector, generation)[1]  # type: ignore[no-any-return]

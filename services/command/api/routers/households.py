@@ -51,6 +51,21 @@ def unlink_household(
     return dispatch(command, body)
 
 
+@router.post(HOUSEHOLD + "/erasure")
+def erase_household(
+    branch_id: UUID, household_id: UUID, body: s.EraseHouseholdBody, dispatch: Dispatch
+) -> s.WriteResult:
+    """Erases the household's personal fields (address, head, phone, tags) by destroying
+    their key: history stays, they read as erased everywhere, for good."""
+    command = c.EraseHousehold(
+        branch_id=branch_id,
+        household_id=household_id,
+        erased_on=body.erased_on,
+        reason=body.reason,
+    )
+    return dispatch(command, body)
+
+
 @router.post(BRANCH + "/visits", status_code=201, tags=["visits"])
 def record_visit(branch_id: UUID, body: s.RecordVisitBody, dispatch: Dispatch) -> s.WriteResult:
     command = c.RecordVisit(

@@ -1,0 +1,221 @@
+"""Personal data at rest, in two layers applied where events are encoded and decoded.
+
+- The store cipher (``LIAISON_CIPHER_KEY``): every stored event's state is encrypted
+  with AES-GCM (the ``eventsourcing`` library's ``AESCipher``), so the database and its
+  backups hold no plaintext. States written before the key was set stay readable.
+- Subject keys: the personal fields of a household (address, head of household, phone,
+  tags) are sealed with a key of that household's own, kept in ``liaison_subject_keys``
+  (itself encrypted with the store cipher when there is one). Erasing the household
+  destroys its key — crypto-shredding: the events, the history and the hash chain stay,
+  but nobody, not even with the store cipher's key, can read those fields again; they
+  read as erased. Envelopes carry the fields sealed, so RabbitMQ never holds them in
+  plaintext either.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from base64 import b64decode, b64encode
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+import orjson
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.cryptography import AESCipher
+from eventsourcing.utils import Environment
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    LargeBinary,
+    MetaData,
+    Table,
+    Uuid,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+# Event type -> its fields that are a data subject's personal data.
+SEALED_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "HouseholdRegistered": ("address", "head_name", "phone", "tags"),
+}
+ERASED_TEXT = "已删除"  # what an erased name or address reads as
+ERASED_VALUES: Mapping[str, Any] = {
+    "address": ERASED_TEXT,
+    "head_name": ERASED_TEXT,
+    "phone": None,
+    "tags": [],
+}
+SEALED = "sealed"  # the key that replaces the sealed fields in an event's data
+ENCRYPTED = b"\x00aes-gcm\x00"  # before an encrypted state (JSON never starts with NUL)
+
+
+class SealingError(ValueError):
+    """A state or field that cannot be opened (no key configured, or tampered)."""
+
+
+class SubjectKeys(Protocol):
+    def key_for(self, subject: UUID) -> bytes:
+        """The subject's key, made on first use."""
+        ...
+
+    def key_of(self, subject: UUID) -> bytes | None:
+        """The subject's key, or None once it has been destroyed."""
+        ...
+
+    def destroy(self, subject: UUID) -> None: ...
+
+
+def store_cipher(key: str | None) -> AESCipher | None:
+    """The store cipher for a base64 AES key (16, 24 or 32 bytes), if one is given."""
+    if not key:
+        return None
+    return AESCipher(Environment(env={AESCipher.CIPHER_KEY: key}))
+
+
+def new_cipher_key() -> str:
+    return AESCipher.create_key(32)
+
+
+@dataclass(frozen=True)
+class Vault:
+    """What encoding and decoding need to seal and open personal data."""
+
+    keys: SubjectKeys
+    cipher: AESCipher | None = None
+
+    def seal_state(self, state: bytes) -> bytes:
+        return ENCRYPTED + self.cipher.encrypt(state) if self.cipher else state
+
+    def open_state(self, state: bytes) -> bytes:
+        if not state.startswith(ENCRYPTED):
+            return state
+        if self.cipher is None:
+            raise SealingError("the event is encrypted: set LIAISON_CIPHER_KEY to read it")
+        try:
+            return self.cipher.decrypt(state[len(ENCRYPTED) :])
+        except (InvalidTag, ValueError) as exc:
+            raise SealingError(f"the event cannot be decrypted with this key: {exc}") from exc
+
+    def seal_fields(self, event_type: str, subject: UUID, data: dict[str, Any]) -> dict[str, Any]:
+        fields = SEALED_FIELDS.get(event_type)
+        if not fields:
+            return data
+        personal = {name: data[name] for name in fields}
+        nonce = os.urandom(12)
+        box = nonce + AESGCM(self.keys.key_for(subject)).encrypt(
+            nonce, orjson.dumps(personal), subject.bytes
+        )
+        rest = {name: value for name, value in data.items() if name not in fields}
+        return rest | {SEALED: {"subject": str(subject), "box": b64encode(box).decode()}}
+
+    def open_fields(self, data: dict[str, Any]) -> dict[str, Any]:
+        sealed = data.get(SEALED)
+        if not isinstance(sealed, dict):
+            return data
+        rest = {name: value for name, value in data.items() if name != SEALED}
+        try:
+            subject = UUID(sealed["subject"])
+            box = b64decode(sealed["box"])
+        except (KeyError, ValueError, TypeError) as exc:
+            raise SealingError(f"malformed sealed fields: {exc}") from exc
+        key = self.keys.key_of(subject)
+        if key is None:
+            return rest | dict(ERASED_VALUES)
+        try:
+            opened = AESGCM(key).decrypt(box[:12], box[12:], subject.bytes)
+        except InvalidTag as exc:
+            raise SealingError(f"sealed fields of {subject} do not open") from exc
+        personal: dict[str, Any] = orjson.loads(opened)
+        return rest | personal
+
+
+metadata = MetaData()
+subject_keys = Table(
+    "liaison_subject_keys",
+    metadata,
+    Column("subject_id", Uuid, primary_key=True),
+    Column("key", LargeBinary, nullable=True),  # NULL once destroyed
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("destroyed_at", DateTime(timezone=True), nullable=True),
+)
+
+
+class StoredSubjectKeys:
+    """Subject keys in the event store's database, wrapped with the store cipher when
+    there is one. A key read is remembered for a few seconds: a key destroyed by another
+    process stops opening fields here within that time (this process forgets at once).
+    A subject whose key was destroyed gets no new one: its fields stay erased."""
+
+    REFRESH_SECONDS = 5.0
+
+    def __init__(self, engine: Engine, cipher: AESCipher | None) -> None:
+        self._engine = engine
+        self._cipher = cipher
+        metadata.create_all(engine)
+        self._cache: dict[UUID, tuple[bytes | None, float]] = {}
+        self._lock = threading.Lock()
+
+    def key_for(self, subject: UUID) -> bytes:
+        key = self.key_of(subject)
+        if key is not None:
+            return key
+        key = AESGCM.generate_key(256)
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(
+                    insert(subject_keys).values(
+                        subject_id=subject, key=self._wrap(key), created_at=datetime.now(UTC)
+                    )
+                )
+        except IntegrityError:
+            raise SealingError(f"the key of {subject} has been destroyed") from None
+        self._remember(subject, key)
+        return key
+
+    def key_of(self, subject: UUID) -> bytes | None:
+        with self._lock:
+            cached = self._cache.get(subject)
+        if cached is not None and time.monotonic() - cached[1] < self.REFRESH_SECONDS:
+            return cached[0]
+        with self._engine.connect() as conn:
+            stored = conn.execute(
+                select(subject_keys.c.key).where(subject_keys.c.subject_id == subject)
+            ).scalar()
+        key = self._unwrap(stored) if stored else None
+        self._remember(subject, key)
+        return key
+
+    def _remember(self, subject: UUID, key: bytes | None) -> None:
+        with self._lock:
+            self._cache[subject] = (key, time.monotonic())
+
+    def destroy(self, subject: UUID) -> None:
+        now = datetime.now(UTC)
+        with self._engine.begin() as conn:
+            destroyed = conn.execute(
+                update(subject_keys)
+                .where(subject_keys.c.subject_id == subject)
+                .values(key=None, destroyed_at=now)
+            )
+            if destroyed.rowcount == 0:  # never sealed anything: leave a tombstone
+                conn.execute(
+                    insert(subject_keys).values(
+                        subject_id=subject, key=None, created_at=now, destroyed_at=now
+                    )
+                )
+        self._remember(subject, None)
+
+    def _wrap(self, key: bytes) -> bytes:
+        return self._cipher.encrypt(key) if self._cipher else key
+
+    def _unwrap(self, stored: bytes) -> bytes:
+        return self._cipher.decrypt(stored) if self._cipher else stored
