@@ -151,15 +151,15 @@ def test_a_households_personal_fields_are_sealed_and_erasable() -> None:
     assert erased.area == "三巷"
 
 
-def test_an_encrypted_state_needs_its_key() -> None:
-    topic, state = encode(
-        VisitRecorded(
-            member_id=uuid4(), household_id=uuid4(), visited_on=date(2009, 11, 2), purpose="送温暖"
-        ),
-        a_meta(),
-        uuid4(),
-        ENCRYPTED,
+def a_stored_visit(purpose: str, vault: Vault) -> tuple[str, bytes]:
+    visit = VisitRecorded(
+        member_id=uuid4(), household_id=uuid4(), visited_on=date(2009, 11, 2), purpose=purpose
     )
+    return encode(visit, a_meta(), uuid4(), vault)
+
+
+def test_an_encrypted_state_needs_its_key() -> None:
+    topic, state = a_stored_visit("送温暖", ENCRYPTED)
     assert "送温暖".encode() not in state and "支部书记".encode() not in state
     for wrong in (PLAIN, Vault(MemorySubjectKeys(), store_cipher(new_cipher_key()))):
         with pytest.raises(UndecodableEvent):
@@ -168,14 +168,7 @@ def test_an_encrypted_state_needs_its_key() -> None:
     with pytest.raises(UndecodableEvent):
         decode(topic, tampered, ENCRYPTED)
     # A store encrypted from some day on still reads what was written before.
-    old_topic, old_state = encode(
-        VisitRecorded(
-            member_id=uuid4(), household_id=uuid4(), visited_on=date(2009, 1, 2), purpose="走访"
-        ),
-        a_meta(),
-        uuid4(),
-        PLAIN,
-    )
+    old_topic, old_state = a_stored_visit("走访", PLAIN)
     assert decode(old_topic, old_state, ENCRYPTED).meta.actor == "支部书记"
 
 
