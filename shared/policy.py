@@ -94,7 +94,9 @@ LEADER_ACTIONS = frozenset(
 MEMBER_ACTIONS = frozenset(
     {
         "posts_board",
-        "coverage_households",
+        "coverage_households",  # these three: their own records only (the query API
+        "visits_by_month",  # narrows them to the member)
+        "residents_needs",
         "record_visit",
         "correct_visit",
         "retract_visit",
@@ -110,7 +112,8 @@ RULES: dict[str, frozenset[Role]] = {
     "register_branch": frozenset(),
     "issue_token": frozenset(),
     "revoke_token": frozenset(),
-    **{action: frozenset({AUDITOR}) for action in AUDIT},
+    # Secretaries read their own branch's log (services/audit/api.py scopes it).
+    **{action: frozenset({AUDITOR, SECRETARY}) for action in AUDIT},
     **{action: frozenset(Role) for action in EVERYONE},
 }
 for action in BRANCH_COMMANDS | BRANCH_QUERIES:

@@ -12,11 +12,13 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 
 from services.audit import trail
-from services.audit.schemas import AuditPage, StreamHistory, StreamState
+from services.audit.schemas import AuditEvent, AuditPage, StreamHistory, StreamState
 from services.audit.state import state_of
 from services.projection.exports import record_export
 from shared.access import Authorised, authorised
+from shared.auth import Principal
 from shared.eventstore import EventLog
+from shared.policy import ANY_BRANCH, Hidden
 
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 router = APIRouter(
@@ -25,8 +27,12 @@ router = APIRouter(
     dependencies=[Depends(authorised)],
     responses={
         401: {"description": "No valid bearer token", **PROBLEM},
-        403: {"description": "Only auditors and the committee read the audit log", **PROBLEM},
-        404: {"description": "Unknown stream", **PROBLEM},
+        403: {
+            "description": "Only auditors, the committee and branch secretaries (their own "
+            "branch's) read the audit log",
+            **PROBLEM,
+        },
+        404: {"description": "Unknown stream, or another branch's", **PROBLEM},
         422: {"description": "Invalid parameters", **PROBLEM},
         503: {"description": "The event store is unavailable; retry", **PROBLEM},
     },
@@ -43,6 +49,23 @@ class ExportFormat(StrEnum):
 def _log(request: Request) -> EventLog:
     event_log: EventLog = request.app.state.event_log
     return event_log
+
+
+def _branch_in_scope(principal: Principal, branch_id: UUID | None) -> UUID | None:
+    """A branch-bound reader (a secretary) reads their own branch's events only."""
+    if principal.role in ANY_BRANCH:
+        return branch_id
+    if branch_id is not None and branch_id != principal.branch_id:
+        raise Hidden(f"no branch {branch_id}")
+    return principal.branch_id
+
+
+def _visible(principal: Principal, stream_id: UUID, events: list[AuditEvent]) -> bool:
+    """Whether the stream belongs to a branch the principal reads (a branch's own
+    stream carries no branch id: it is the branch)."""
+    if principal.role in ANY_BRANCH:
+        return True
+    return bool(events) and (events[0].branch_id or stream_id) == principal.branch_id
 
 
 @router.get("/events", response_model=AuditPage)
@@ -65,6 +88,7 @@ def audit_events(
 ) -> AuditPage | StreamingResponse:
     if since is not None and until is not None and since > until:
         raise HTTPException(422, "since is after until")
+    branch_id = _branch_in_scope(principal, branch_id)
     where = trail.EventFilter(
         branch_id=branch_id,
         stream_id=stream_id,
@@ -93,7 +117,7 @@ def audit_stream(stream_id: UUID, request: Request, principal: Authorised) -> St
     history = trail.stream_history(
         _log(request), stream_id, masked=not principal.sees_personal_data
     )
-    if history is None:
+    if history is None or not _visible(principal, stream_id, history.events):
         raise HTTPException(404, f"no stream {stream_id}")
     return history
 
@@ -114,7 +138,7 @@ def audit_stream_state(
         as_of=as_of,
         masked=not principal.sees_personal_data,
     )
-    if state is None:
+    if state is None or not _visible(principal, stream_id, state.events):
         raise HTTPException(404, f"no stream {stream_id} at that version or moment")
     return state
 

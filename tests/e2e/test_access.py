@@ -83,15 +83,15 @@ EXPECTED = {
     "roster": "ASLU",
     "coverage_counts": "ASLU",
     "coverage_households": "ASLMU",
-    "visits_by_month": "ASLU",
+    "visits_by_month": "ASLMU",
     "campaign_tallies": "ASLU",
-    "residents_needs": "ASLU",
+    "residents_needs": "ASLMU",
     "evaluations_of_year": "ASU",
     "export_ledger": "ASU",
     "year_end_summary": "ASU",
-    "audit_events": "AU",
-    "audit_stream": "AU",
-    "audit_stream_state": "AU",
+    "audit_events": "ASU",
+    "audit_stream": "ASU",
+    "audit_stream_state": "ASU",
 }
 OPERATIONS_ROUTES = {"healthz", "readyz", "metrics"}  # open, for probes and scrapers
 PHONE = "13912345678"
@@ -362,6 +362,30 @@ def test_members_write_only_their_own_records(world: World) -> None:
     assert world.client.post(other, json=report, headers=wang).status_code == 403
 
 
+def test_members_read_only_their_own_visits_and_requests(world: World) -> None:
+    wang = world.as_(M, subject="member-wang")
+    written = [visit(world, "王芳", wang), visit(world, "赵敏", world.as_(S))]
+    for raised_by in ("王芳", "赵敏"):
+        need = {
+            "household_id": world.ours.households["长安街2号"],
+            "category": "living",
+            "description": f"{raised_by}反映的问题",
+            "raised_on": "2009-11-03",
+            "raised_by_member_id": world.ours.members[raised_by],
+        }
+        written.append(world.client.post(f"{world.ours.base}/needs", json=need))
+    assert [response.status_code for response in written] == [201] * 4
+    caught_up = {"min_position": max(response.json()["position"] for response in written)}
+    for path, params in (("/needs", {"status": "all"}), ("/coverage/visits", {"year": 2009})):
+        url = f"{world.ours.base}{path}"
+        everyone = world.client.get(url, params=caught_up | params).json()
+        own = caught_up | params | {"member_id": world.ours.members["王芳"]}
+        hers = world.client.get(url, params=own).json()
+        asking_for_another = own | {"member_id": world.ours.members["赵敏"]}
+        as_member = world.client.get(url, params=asking_for_another, headers=wang).json()
+        assert as_member == hers != everyone, path
+
+
 def test_group_leaders_act_for_their_own_groups_members(world: World) -> None:
     leader = world.as_(L, subject="leader-first-group")
     in_group = visit(world, "李强", leader)
@@ -402,6 +426,35 @@ def households(world: World, headers: dict[str, str]) -> dict[str, dict[str, Any
         assert answer.status_code == 200, answer.text
         seen |= {h["address"]: h for h in answer.json()["households"]}
     return seen
+
+
+def test_secretaries_read_only_their_own_branchs_audit_log(world: World) -> None:
+    secretary = world.as_(S)
+
+    def read(path: str, **params: Any) -> Any:
+        return world.client.get(path, params=params, headers=secretary)
+
+    for stream in (world.ours.id, world.ours.households["长安街1号"]):
+        assert read(f"/v1/audit/streams/{stream}").status_code == 200
+        assert read(f"/v1/audit/streams/{stream}/state").status_code == 200
+    nowhere = str(uuid4())
+    for stream in (world.theirs.id, world.theirs.groups["第一党小组"]):
+        for suffix in ("", "/state"):
+            theirs = read(f"/v1/audit/streams/{stream}{suffix}")
+            missing = read(f"/v1/audit/streams/{nowhere}{suffix}")
+            assert theirs.status_code == missing.status_code == 404
+            assert theirs.text.replace(stream, nowhere) == missing.text
+    theirs = read("/v1/audit/events", branch_id=world.theirs.id)
+    missing = read("/v1/audit/events", branch_id=nowhere)
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.text.replace(world.theirs.id, nowhere) == missing.text
+    mine = read("/v1/audit/events", limit=1000).json()["events"]
+    everything = world.client.get("/v1/audit/events", params={"limit": 1000}).json()["events"]
+    assert {e["branch_id"] for e in mine} == {world.ours.id}
+    assert {e["position"] for e in mine} == {
+        e["position"] for e in everything if e["branch_id"] == world.ours.id
+    }
+    assert any(e["branch_id"] == world.theirs.id for e in everything)
 
 
 def test_personal_data_is_masked_without_the_pii_grant(world: World) -> None:

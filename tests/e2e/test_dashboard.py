@@ -222,6 +222,7 @@ def test_it_asks_for_a_token_and_offers_a_member_only_their_pages(
     assert page.is_hidden("nav a[data-page='roster']")
     assert page.is_hidden("nav a[data-page='evaluations']")
     assert page.is_visible("nav a[data-page='posts']")
+    assert page.is_visible("nav a[data-page='needs']")  # the requests they raised or hold
     assert "亮身份、作承诺" in page.inner_text("[data-testid='posts']")
     shot(page, "member-signed-in")
     page.goto(f"{served.url}/dashboard#/evaluations?branch={served.branch}")

@@ -20,7 +20,7 @@ from services.projection.queries.needs import NeedStatus
 from services.projection.readmodel.store import dead_letters
 from services.projection.time_travel import answer_as_of
 from shared.access import Authorised, authorised
-from shared.auth import Role
+from shared.auth import Principal, Role
 from shared.clock import Clock
 from shared.eventstore import EventLog
 from shared.policy import ANY_BRANCH, allowed_actions
@@ -62,6 +62,9 @@ AsOf = Annotated[
 ]
 From = Annotated[date | None, Query(alias="from", description="First day of the window.")]
 To = Annotated[date | None, Query(alias="to", description="Last day of the window.")]
+OfMember = Annotated[
+    UUID | None, Query(description="Only this member's (members: always their own).")
+]
 
 
 def today_for(request: Request) -> date:
@@ -93,6 +96,11 @@ def found(answer: A | None, response: Response, branch_id: UUID) -> A:
         raise HTTPException(404, f"no branch {branch_id}")
     response.headers["X-Read-Position"] = str(answer.position)
     return answer
+
+
+def own_records(principal: Principal, member_id: UUID | None) -> UUID | None:
+    """The member whose records to show: a member only ever sees their own."""
+    return principal.member_id if principal.role is Role.MEMBER else member_id
 
 
 def check_window(start: date | None, end: date | None) -> None:
@@ -179,8 +187,7 @@ async def coverage_households(
     principal: Authorised,
 ) -> s.CoverageHouseholds:
     check_window(start, end)
-    if principal.role is Role.MEMBER:
-        linked_member_id = principal.member_id  # a member sees their own households
+    linked_member_id = own_records(principal, linked_member_id)
     answer = await read_projection(
         request,
         as_of,
@@ -236,16 +243,21 @@ async def visits_by_month(
     request: Request,
     response: Response,
     year: Annotated[int, Query(ge=1921, le=2200)],
+    member_id: OfMember = None,
     min_position: MinPosition = None,
     as_of: AsOf = None,
+    principal: Authorised,
 ) -> s.VisitsByMonth:
-    """Visits per month of the year, by purpose."""
+    """Visits per month of the year, by purpose (a member: their own)."""
+    member_id = own_records(principal, member_id)
     answer = await read_projection(
         request,
         as_of,
         COVERAGE,
         min_position,
-        lambda conn, t, pos: coverage.visits_by_month(conn, t, branch_id, year, pos),
+        lambda conn, t, pos: coverage.visits_by_month(
+            conn, t, branch_id, year, pos, member_id=member_id
+        ),
     )
     return found(answer, response, branch_id)
 
@@ -278,16 +290,22 @@ async def residents_needs(
     on: Annotated[
         date | None, Query(description="Judge overdue on this day (default today).")
     ] = None,
+    member_id: OfMember = None,
     min_position: MinPosition = None,
     as_of: AsOf = None,
+    principal: Authorised,
 ) -> s.Needs:
+    """Residents' requests and their state (a member: those they raised or were given)."""
     day = on or today_for(request)
+    member_id = own_records(principal, member_id)
     answer = await read_projection(
         request,
         as_of,
         COVERAGE,
         min_position,
-        lambda conn, t, pos: needs.needs(conn, t, branch_id, status=status, on=day, position=pos),
+        lambda conn, t, pos: needs.needs(
+            conn, t, branch_id, status=status, on=day, member_id=member_id, position=pos
+        ),
     )
     return found(answer, response, branch_id)
 

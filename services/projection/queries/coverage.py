@@ -210,14 +210,22 @@ def _ratio(part: int, whole: int) -> float:
 
 
 def visits_by_month(
-    conn: Connection, t: CoverageTables, branch_id: UUID, year: int, position: int
+    conn: Connection,
+    t: CoverageTables,
+    branch_id: UUID,
+    year: int,
+    position: int,
+    *,
+    member_id: UUID | None = None,
 ) -> s.VisitsByMonth | None:
     if not branch_exists(conn, t, branch_id):
         return None
+    conditions = [t.visits.c.branch_id == branch_id, t.visits.c.month.startswith(f"{year}-")]
+    if member_id is not None:
+        conditions.append(t.visits.c.member_id == member_id)
     rows = conn.execute(
         select(t.visits.c.month, t.visits.c.purpose, func.count())
-        .where(t.visits.c.branch_id == branch_id)
-        .where(t.visits.c.month.startswith(f"{year}-"))
+        .where(*conditions)
         .group_by(t.visits.c.month, t.visits.c.purpose)
         .order_by(t.visits.c.month, t.visits.c.purpose)
     )

@@ -8,7 +8,7 @@ from datetime import date
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, or_, select
 
 from services.projection.api import schemas as s
 from services.projection.projectors.coverage import CoverageTables
@@ -29,10 +29,19 @@ def needs(
     *,
     status: NeedStatus,
     on: date,
+    member_id: UUID | None = None,
     position: int,
 ) -> s.Needs | None:
     if not branch_exists(conn, t, branch_id):
         return None
+    conditions = [t.needs.c.branch_id == branch_id]
+    if member_id is not None:
+        conditions.append(
+            or_(
+                t.needs.c.assigned_member_id == member_id,
+                t.needs.c.raised_by_member_id == member_id,
+            )
+        )
     rows = conn.execute(
         select(
             t.needs,
@@ -42,7 +51,7 @@ def needs(
         )
         .join(t.households, t.households.c.id == t.needs.c.household_id)
         .outerjoin(t.members, t.members.c.id == t.needs.c.assigned_member_id)
-        .where(t.needs.c.branch_id == branch_id)
+        .where(*conditions)
         .order_by(t.needs.c.due_on, t.needs.c.raised_position)
     ).all()
     counts = s.NeedCounts()
