@@ -34,6 +34,7 @@ from bench.stack import (
     postgres_settings,
 )
 from services.relay.checkpoint import Checkpoint
+from shared.contract.sealing import new_cipher_key
 from shared.eventstore import EVENTS_TABLE, close_recorder, open_recorder, open_vault
 from shared.settings import Settings, sqlalchemy_url
 
@@ -449,6 +450,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small counts: checks the harness")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--encrypted",
+        action="store_true",
+        help="with the store cipher on (LIAISON_CIPHER_KEY), to see what encryption costs",
+    )
     args = parser.parse_args(argv)
     profile = QUICK if args.quick else FULL
     with (
@@ -456,10 +462,13 @@ def main(argv: list[str] | None = None) -> int:
         fresh_broker_prefix() as prefix,
         tempfile.TemporaryDirectory() as tmp,
     ):
-        settings = postgres_settings(url, prefix).with_overrides(projector_batch_size=200)
+        settings = postgres_settings(url, prefix).with_overrides(
+            projector_batch_size=200, cipher_key=new_cipher_key() if args.encrypted else None
+        )
         results = Bench(profile, settings, Path(tmp)).run()
     results["ratios"] = ratios(results)
     results["mode"] = "quick" if args.quick else "full"
+    results["encrypted"] = args.encrypted
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print(table(results))
     verified = [results["max_throughput"], results["half_throughput"]] + [
