@@ -62,13 +62,19 @@ class SealingError(ValueError):
     """A state or field that cannot be opened (no key configured, or tampered)."""
 
 
+class MissingKey(SealingError):
+    """No key was ever made for the subject: the keys table is not the one the events
+    were sealed with (a partial restore, say). Never read as an erasure."""
+
+
 class SubjectKeys(Protocol):
     def key_for(self, subject: UUID) -> bytes:
-        """The subject's key, made on first use."""
+        """The subject's key, made on first use; SealingError once destroyed."""
         ...
 
     def key_of(self, subject: UUID) -> bytes | None:
-        """The subject's key, or None once it has been destroyed."""
+        """The subject's key, or None once it has been destroyed; MissingKey if it
+        never had one."""
         ...
 
     def destroy(self, subject: UUID) -> None: ...
@@ -155,19 +161,43 @@ class StoredSubjectKeys:
     process stops opening fields here within that time (this process forgets at once).
     A subject whose key was destroyed gets no new one: its fields stay erased."""
 
-    REFRESH_SECONDS = 5.0
-
-    def __init__(self, engine: Engine, cipher: AESCipher | None) -> None:
+    def __init__(
+        self, engine: Engine, cipher: AESCipher | None, *, refresh_seconds: float = 5.0
+    ) -> None:
         self._engine = engine
         self._cipher = cipher
+        self._refresh_seconds = refresh_seconds
         metadata.create_all(engine)
         self._cache: dict[UUID, tuple[bytes | None, float]] = {}
         self._lock = threading.Lock()
 
     def key_for(self, subject: UUID) -> bytes:
-        key = self.key_of(subject)
-        if key is not None:
-            return key
+        try:
+            key = self.key_of(subject)
+        except MissingKey:
+            key = self._create(subject)
+        if key is None:
+            raise SealingError(f"the key of {subject} has been destroyed")
+        return key
+
+    def key_of(self, subject: UUID) -> bytes | None:
+        with self._lock:
+            cached = self._cache.get(subject)
+        if cached is not None and time.monotonic() - cached[1] < self._refresh_seconds:
+            return cached[0]
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(subject_keys.c.key).where(subject_keys.c.subject_id == subject)
+            ).first()
+        if row is None:
+            raise MissingKey(f"no key was ever made for {subject} in liaison_subject_keys")
+        key = None if row.key is None else self._unwrap(subject, row.key)
+        self._remember(subject, key)
+        return key
+
+    def _create(self, subject: UUID) -> bytes | None:
+        """A new key; or, should another writer have got there first, theirs (None if
+        they destroyed it)."""
         key = AESGCM.generate_key(256)
         try:
             with self._engine.begin() as conn:
@@ -177,20 +207,9 @@ class StoredSubjectKeys:
                     )
                 )
         except IntegrityError:
-            raise SealingError(f"the key of {subject} has been destroyed") from None
-        self._remember(subject, key)
-        return key
-
-    def key_of(self, subject: UUID) -> bytes | None:
-        with self._lock:
-            cached = self._cache.get(subject)
-        if cached is not None and time.monotonic() - cached[1] < self.REFRESH_SECONDS:
-            return cached[0]
-        with self._engine.connect() as conn:
-            stored = conn.execute(
-                select(subject_keys.c.key).where(subject_keys.c.subject_id == subject)
-            ).scalar()
-        key = self._unwrap(stored) if stored else None
+            with self._lock:
+                self._cache.pop(subject, None)
+            return self.key_of(subject)
         self._remember(subject, key)
         return key
 
@@ -217,5 +236,10 @@ class StoredSubjectKeys:
     def _wrap(self, key: bytes) -> bytes:
         return self._cipher.encrypt(key) if self._cipher else key
 
-    def _unwrap(self, stored: bytes) -> bytes:
-        return self._cipher.decrypt(stored) if self._cipher else stored
+    def _unwrap(self, subject: UUID, stored: bytes) -> bytes:
+        if self._cipher is None:
+            return stored
+        try:
+            return self._cipher.decrypt(stored)
+        except (InvalidTag, ValueError) as exc:
+            raise SealingError(f"the key of {subject} does not unwrap with this cipher") from exc

@@ -6,19 +6,25 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from shared.contract.sealing import MissingKey, SealingError
+
 
 class MemorySubjectKeys:
     def __init__(self) -> None:
         self._keys: dict[UUID, bytes | None] = {}
 
     def key_for(self, subject: UUID) -> bytes:
-        key = self._keys.get(subject)
+        if subject not in self._keys:
+            self._keys[subject] = AESGCM.generate_key(256)
+        key = self._keys[subject]
         if key is None:
-            key = self._keys[subject] = AESGCM.generate_key(256)
+            raise SealingError(f"the key of {subject} has been destroyed")
         return key
 
     def key_of(self, subject: UUID) -> bytes | None:
-        return self._keys.get(subject)
+        if subject not in self._keys:
+            raise MissingKey(f"no key for {subject}")
+        return self._keys[subject]
 
     def destroy(self, subject: UUID) -> None:
         self._keys[subject] = None

@@ -13,6 +13,7 @@ import pytest
 from eventsourcing.persistence import Notification
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import create_engine, select
 
 from services.projection.projectors import ALL_PROJECTORS
 from shared.contract.codec import EventMeta, UndecodableEvent, decode, encode
@@ -23,7 +24,16 @@ from shared.contract.events import (
     MemberEnrolled,
     VisitRecorded,
 )
-from shared.contract.sealing import ERASED_TEXT, Vault, new_cipher_key, store_cipher
+from shared.contract.sealing import (
+    ERASED_TEXT,
+    MissingKey,
+    SealingError,
+    StoredSubjectKeys,
+    Vault,
+    new_cipher_key,
+    store_cipher,
+    subject_keys,
+)
 from shared.contract.vocabulary import MemberCategory, MembershipStatus
 from shared.messaging import PROJECTIONS
 from shared.settings import Settings, SettingsError
@@ -149,6 +159,39 @@ def test_a_households_personal_fields_are_sealed_and_erasable() -> None:
         (),
     )
     assert erased.area == "三巷"
+    with pytest.raises(SealingError):
+        encode(event, a_meta(), household, vault)  # no new key for an erased household
+    # Keys that were never there are not an erasure: the event cannot be read.
+    with pytest.raises(UndecodableEvent):
+        decode(topic, state, Vault(MemorySubjectKeys()))
+
+
+@pytest.mark.parametrize("encrypted", [False, True])
+def test_stored_subject_keys_are_made_once_destroyed_for_good_and_never_invented(
+    tmp_path: Path, encrypted: bool
+) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'keys.sqlite'}")
+    cipher = store_cipher(new_cipher_key()) if encrypted else None
+    keys = StoredSubjectKeys(engine, cipher)
+    elsewhere = StoredSubjectKeys(engine, cipher, refresh_seconds=0.0)  # another process
+    subject, stranger = uuid4(), uuid4()
+    key = keys.key_for(subject)
+    assert keys.key_for(subject) == elsewhere.key_of(subject) == key
+    with engine.connect() as conn:
+        stored = conn.execute(select(subject_keys.c.key)).scalar_one()
+    assert (stored == key) is not encrypted  # wrapped by the store cipher when there is one
+    with pytest.raises(MissingKey):
+        keys.key_of(stranger)
+
+    keys.destroy(subject)
+    assert keys.key_of(subject) is None  # at once here
+    assert elsewhere.key_of(subject) is None  # there, once its memory of the key expires
+    with pytest.raises(SealingError):
+        elsewhere.key_for(subject)
+    if encrypted:
+        keys.key_for(stranger)
+        with pytest.raises(SealingError, match="does not unwrap"):
+            StoredSubjectKeys(engine, store_cipher(new_cipher_key())).key_of(stranger)
 
 
 def a_stored_visit(purpose: str, vault: Vault) -> tuple[str, bytes]:
