@@ -15,7 +15,7 @@ import orjson
 from eventsourcing.persistence import Notification
 
 from services.audit.schemas import AuditEvent, AuditPage, StreamHistory
-from shared.contract.envelope import Envelope, Undecodable, envelopes_from
+from shared.contract.envelope import Envelope, Undecodable, envelopes_from, read_keys_ahead
 from shared.contract.sealing import Vault
 from shared.eventstore import EventLog
 
@@ -64,6 +64,15 @@ class EventFilter:
 
 
 def _chunks(
+    event_log: EventLog, after: int, upto: int | None, where: EventFilter
+) -> Iterator[Sequence[Envelope | Undecodable]]:
+    """The log a chunk at a time, with the keys its matching events need read ahead."""
+    for chunk in _read(event_log, after, upto, where.stream_id):
+        read_keys_ahead((item for item in chunk if where.matches(item)), event_log.vault)
+        yield chunk
+
+
+def _read(
     event_log: EventLog, after: int, upto: int | None, stream_id: UUID | None
 ) -> Iterator[Sequence[Envelope | Undecodable]]:
     if stream_id is not None:
@@ -87,7 +96,7 @@ def page(
     events: list[AuditEvent] = []
     examined = 0
     last = after
-    for chunk in _chunks(event_log, after, head, where.stream_id):
+    for chunk in _chunks(event_log, after, head, where):
         for item in chunk:
             examined += 1
             last = item.position
@@ -104,7 +113,7 @@ def export(
     event_log: EventLog, after: int, where: EventFilter, *, masked: bool
 ) -> Iterator[AuditEvent]:
     """Every matching event up to the head at the start, so the export ends."""
-    for chunk in _chunks(event_log, after, event_log.head(), where.stream_id):
+    for chunk in _chunks(event_log, after, event_log.head(), where):
         for item in chunk:
             if where.matches(item):
                 yield AuditEvent.of(item, event_log.vault, masked=masked)
@@ -144,4 +153,5 @@ def audit_events(
     notifications: Sequence[Notification], vault: Vault, *, masked: bool
 ) -> list[AuditEvent]:
     items = envelopes_from(notifications, 0, vault)
+    read_keys_ahead(items, vault)
     return [AuditEvent.of(item, vault, masked=masked) for item in items]

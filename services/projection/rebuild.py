@@ -21,7 +21,12 @@ from services.projection.projectors.base import Projector
 from services.projection.readmodel.store import ProjectionState, ReadModelStore
 from services.projection.runner import ProjectionRunner
 from shared.contract.codec import UndecodableEvent
-from shared.contract.envelope import Envelope, Undecodable, envelopes_from
+from shared.contract.envelope import (
+    Envelope,
+    Undecodable,
+    envelopes_from,
+    read_keys_ahead,
+)
 from shared.contract.events import Event
 from shared.contract.sealing import Vault
 from shared.eventstore import EventLog
@@ -104,6 +109,7 @@ def rebuild_outdated(
 def _decode(items: Sequence[Envelope | Undecodable], vault: Vault) -> dict[int, Event]:
     """Each event decoded once for all projectors; any that fail are left for the
     runners to dead-letter with their reason."""
+    read_keys_ahead(items, vault)
     decoded = {}
     for item in items:
         if isinstance(item, Envelope) and item.is_known:

@@ -21,7 +21,12 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from services.projection.projectors.base import Projector, Writes
 from services.projection.readmodel.store import ReadModelStore
 from shared.contract.codec import UndecodableEvent
-from shared.contract.envelope import Envelope, Undecodable, envelopes_from
+from shared.contract.envelope import (
+    Envelope,
+    Undecodable,
+    envelopes_from,
+    read_keys_ahead,
+)
 from shared.contract.events import Event
 from shared.eventstore import EventLog
 from shared.logs import CORRELATION_ID
@@ -92,6 +97,8 @@ class ProjectionRunner:
 
         Writes are buffered, so a failure cannot be pinned on one event; the batch is
         then tried again writing as it goes, which names the poison message."""
+        if decoded is None:  # a rebuild hands its events over already opened
+            read_keys_ahead(items, self._log.vault)
         pending = list(items)
         poisoned: dict[int, str] = {}
         buffered = True

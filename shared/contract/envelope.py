@@ -7,7 +7,7 @@ position not yet seen) even though positions themselves may have gaps.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -134,6 +134,12 @@ def envelopes_from(
         result.append(item)
         previous_position = notification.id
     return result
+
+
+def read_keys_ahead(items: Iterable[Envelope | Undecodable], vault: Vault) -> None:
+    """Reads the keys these envelopes' sealed fields need in one go, before they are
+    opened one by one."""
+    vault.prefetch(item.data for item in items if isinstance(item, Envelope))
 
 
 def _uuid(value: UUID | str) -> UUID:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from uuid import UUID
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -28,3 +29,6 @@ class MemorySubjectKeys:
 
     def destroy(self, subject: UUID) -> None:
         self._keys[subject] = None
+
+    def preload(self, subjects: Collection[UUID]) -> None:
+        """Everything is in memory already."""

@@ -13,7 +13,7 @@ import pytest
 from eventsourcing.persistence import Notification
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, event, select
 
 from services.projection.projectors import ALL_PROJECTORS
 from shared.contract.codec import EventMeta, UndecodableEvent, decode, encode
@@ -192,6 +192,32 @@ def test_stored_subject_keys_are_made_once_destroyed_for_good_and_never_invented
         keys.key_for(stranger)
         with pytest.raises(SealingError, match="does not unwrap"):
             StoredSubjectKeys(engine, store_cipher(new_cipher_key())).key_of(stranger)
+
+
+def test_a_batch_reads_its_keys_in_one_query(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'keys.sqlite'}")
+    writer = Vault(StoredSubjectKeys(engine, None))
+    sealed = [
+        writer.seal_fields("HouseholdRegistered", uuid4(), household_data(number))
+        for number in range(1200)
+    ]
+    reader = Vault(StoredSubjectKeys(engine, None))
+    queries: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: queries.append(args[2]))
+    reader.prefetch([*sealed, {"sealed": {"subject": "not a uuid"}}, {"plain": 1}])
+    opened = [reader.open_fields(data) for data in sealed]
+    assert len(queries) == 3  # 500 keys a query
+    assert [data["head_name"] for data in opened] == [f"住户{n}" for n in range(1200)]
+
+
+def household_data(number: int) -> dict[str, object]:
+    return {
+        "address": f"{number}号",
+        "area": "一巷",
+        "head_name": f"住户{number}",
+        "phone": None,
+        "tags": [],
+    }
 
 
 def a_stored_visit(purpose: str, vault: Vault) -> tuple[str, bytes]:
