@@ -94,8 +94,8 @@ LEADER_ACTIONS = frozenset(
 MEMBER_ACTIONS = frozenset(
     {
         "posts_board",
-        "coverage_households",  # these three: their own records only (the query API
-        "visits_by_month",  # narrows them to the member)
+        "coverage_households",  # these three: their own records only
+        "visits_by_month",  # (member_in_scope, below)
         "residents_needs",
         "record_visit",
         "correct_visit",
@@ -112,7 +112,7 @@ RULES: dict[str, frozenset[Role]] = {
     "register_branch": frozenset(),
     "issue_token": frozenset(),
     "revoke_token": frozenset(),
-    # Secretaries read their own branch's log (services/audit/api.py scopes it).
+    # Secretaries read their own branch's log (branch_in_scope, below).
     **{action: frozenset({AUDITOR, SECRETARY}) for action in AUDIT},
     **{action: frozenset(Role) for action in EVERYONE},
 }
@@ -146,6 +146,21 @@ def authorise(principal: Principal, action: str, branch_id: UUID | None) -> None
     allowed = RULES.get(action)
     if allowed is None or principal.role not in allowed:
         raise Forbidden(f"a {principal.role.value} may not use {action}")
+
+
+def branch_in_scope(principal: Principal, branch_id: UUID | None) -> UUID | None:
+    """The branch whose records a read spanning branches (the audit log) may show: any
+    asked for by the committee or an auditor; for anyone else, their own."""
+    if principal.role in ANY_BRANCH:
+        return branch_id
+    if branch_id is not None and branch_id != principal.branch_id:
+        raise Hidden(f"no branch {branch_id}")
+    return principal.branch_id
+
+
+def member_in_scope(principal: Principal, member_id: UUID | None) -> UUID | None:
+    """The member whose records a branch query shows: a member only ever sees their own."""
+    return principal.member_id if principal.role is MEMBER else member_id
 
 
 def allowed_actions(principal: Principal) -> list[str]:

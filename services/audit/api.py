@@ -18,7 +18,7 @@ from services.projection.exports import record_export
 from shared.access import Authorised, authorised
 from shared.auth import Principal
 from shared.eventstore import EventLog
-from shared.policy import ANY_BRANCH, Hidden
+from shared.policy import Hidden, branch_in_scope
 
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 router = APIRouter(
@@ -51,21 +51,16 @@ def _log(request: Request) -> EventLog:
     return event_log
 
 
-def _branch_in_scope(principal: Principal, branch_id: UUID | None) -> UUID | None:
-    """A branch-bound reader (a secretary) reads their own branch's events only."""
-    if principal.role in ANY_BRANCH:
-        return branch_id
-    if branch_id is not None and branch_id != principal.branch_id:
-        raise Hidden(f"no branch {branch_id}")
-    return principal.branch_id
-
-
 def _visible(principal: Principal, stream_id: UUID, events: list[AuditEvent]) -> bool:
     """Whether the stream belongs to a branch the principal reads (a branch's own
     stream carries no branch id: it is the branch)."""
-    if principal.role in ANY_BRANCH:
-        return True
-    return bool(events) and (events[0].branch_id or stream_id) == principal.branch_id
+    if not events:
+        return False
+    branch = events[0].branch_id or stream_id
+    try:
+        return branch_in_scope(principal, branch) == branch
+    except Hidden:
+        return False
 
 
 @router.get("/events", response_model=AuditPage)
@@ -88,7 +83,7 @@ def audit_events(
 ) -> AuditPage | StreamingResponse:
     if since is not None and until is not None and since > until:
         raise HTTPException(422, "since is after until")
-    branch_id = _branch_in_scope(principal, branch_id)
+    branch_id = branch_in_scope(principal, branch_id)
     where = trail.EventFilter(
         branch_id=branch_id,
         stream_id=stream_id,

@@ -14,7 +14,16 @@ from sqlalchemy import create_engine
 
 from shared.access import open_tokens
 from shared.auth import PII, Keys, Principal, Revocations, Role, Tokens, Unauthenticated, sign
-from shared.policy import RULES, Forbidden, Hidden, allowed_actions, authorise
+from shared.policy import (
+    ANY_BRANCH,
+    RULES,
+    Forbidden,
+    Hidden,
+    allowed_actions,
+    authorise,
+    branch_in_scope,
+    member_in_scope,
+)
 from shared.privacy import mask_fields, mask_phone
 from shared.settings import Settings, SettingsError
 
@@ -148,3 +157,18 @@ def test_masking_an_events_data_leaves_other_fields_alone() -> None:
         "tags": ["***"] * 2,
     }
     assert data["phone"] == "13912345678"
+
+
+@given(principal=principals, asked=st.none() | st.uuids(), member=st.none() | st.uuids())
+def test_reads_are_narrowed_to_what_the_principal_may_see(
+    principal: Principal, asked: UUID | None, member: UUID | None
+) -> None:
+    if principal.role in ANY_BRANCH:
+        assert branch_in_scope(principal, asked) == asked
+    elif asked not in (None, principal.branch_id):
+        with pytest.raises(Hidden):
+            branch_in_scope(principal, asked)
+    else:
+        assert branch_in_scope(principal, asked) == principal.branch_id
+    expected = principal.member_id if principal.role is Role.MEMBER else member
+    assert member_in_scope(principal, member) == expected

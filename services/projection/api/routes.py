@@ -20,10 +20,9 @@ from services.projection.queries.needs import NeedStatus
 from services.projection.readmodel.store import dead_letters
 from services.projection.time_travel import answer_as_of
 from shared.access import Authorised, authorised
-from shared.auth import Principal, Role
 from shared.clock import Clock
 from shared.eventstore import EventLog
-from shared.policy import ANY_BRANCH, allowed_actions
+from shared.policy import ANY_BRANCH, allowed_actions, member_in_scope
 from shared.privacy import mask_phone, mask_tags
 
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
@@ -96,11 +95,6 @@ def found(answer: A | None, response: Response, branch_id: UUID) -> A:
         raise HTTPException(404, f"no branch {branch_id}")
     response.headers["X-Read-Position"] = str(answer.position)
     return answer
-
-
-def own_records(principal: Principal, member_id: UUID | None) -> UUID | None:
-    """The member whose records to show: a member only ever sees their own."""
-    return principal.member_id if principal.role is Role.MEMBER else member_id
 
 
 def check_window(start: date | None, end: date | None) -> None:
@@ -187,7 +181,7 @@ async def coverage_households(
     principal: Authorised,
 ) -> s.CoverageHouseholds:
     check_window(start, end)
-    linked_member_id = own_records(principal, linked_member_id)
+    linked_member_id = member_in_scope(principal, linked_member_id)
     answer = await read_projection(
         request,
         as_of,
@@ -249,7 +243,7 @@ async def visits_by_month(
     principal: Authorised,
 ) -> s.VisitsByMonth:
     """Visits per month of the year, by purpose (a member: their own)."""
-    member_id = own_records(principal, member_id)
+    member_id = member_in_scope(principal, member_id)
     answer = await read_projection(
         request,
         as_of,
@@ -297,7 +291,7 @@ async def residents_needs(
 ) -> s.Needs:
     """Residents' requests and their state (a member: those they raised or were given)."""
     day = on or today_for(request)
-    member_id = own_records(principal, member_id)
+    member_id = member_in_scope(principal, member_id)
     answer = await read_projection(
         request,
         as_of,
