@@ -60,7 +60,8 @@ BRANCH_COMMANDS = frozenset(
         "close_hardship",
     }
 )
-BRANCH_QUERIES = frozenset(
+# What a branch's group leaders read as well as the secretary.
+COVERAGE_QUERIES = frozenset(
     {
         "roster",
         "posts_board",
@@ -69,28 +70,17 @@ BRANCH_QUERIES = frozenset(
         "visits_by_month",
         "campaign_tallies",
         "residents_needs",
-        "evaluations_of_year",
-        "export_ledger",
-        "year_end_summary",
     }
 )
-LEADER_ACTIONS = frozenset(
-    {
-        "roster",
-        "posts_board",
-        "coverage_counts",
-        "coverage_households",
-        "visits_by_month",
-        "campaign_tallies",
-        "residents_needs",
-        "record_visit",
-        "correct_visit",
-        "retract_visit",
-        "raise_need",
-        "assign_need",
-        "resolve_need",
-    }
-)
+BRANCH_QUERIES = COVERAGE_QUERIES | {"evaluations_of_year", "export_ledger", "year_end_summary"}
+LEADER_ACTIONS = COVERAGE_QUERIES | {
+    "record_visit",
+    "correct_visit",
+    "retract_visit",
+    "raise_need",
+    "assign_need",
+    "resolve_need",
+}
 MEMBER_ACTIONS = frozenset(
     {
         "posts_board",

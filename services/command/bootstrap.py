@@ -56,6 +56,8 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> CommandService:
         clock or SystemClock(settings.timezone),
         on_commit=LOCAL_COMMITS.notify,
         edit_window=EditWindow(settings.edit_window_days),
-        vault=open_vault(settings),
+        # The rules never read a resident's name or phone: loading a household for a
+        # visit reads no key.
+        vault=open_vault(settings).without_personal_fields(),
     )
     return CommandService(settings, CommandBus(store), store, recorder)

@@ -71,15 +71,7 @@ def _projector_metrics(service: ProjectionService) -> Iterable[Metric]:
         field: counter(
             f"liaison_projector_{field}", f"Messages {field} by the projector.", ["projection"]
         )
-        for field in (
-            "received",
-            "redelivered",
-            "applied",
-            "duplicates",
-            "filled",
-            "dead_lettered",
-            "reconnects",
-        )
+        for field in FEED_COUNTERS
     }
     for name, feed in service.feeds.items():
         applied = service.runners[name].position()
