@@ -8,7 +8,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import Path, Request, Response
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.command.api.routers import resource_router
 from shared.access import Authorised
@@ -19,12 +19,27 @@ TokenId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 
 
 class IssueToken(BaseModel):
+    """A principal: each role names exactly the ids it acts on (``shared.auth.SCOPE``)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "subject": "secretary-zhang",
+                    "role": "branch_secretary",
+                    "branch_id": "0b9f4b52-8c1e-4a52-9a43-3c55f1a0d6e1",
+                }
+            ]
+        }
+    )
+
     subject: Annotated[
         str, Field(min_length=1, max_length=SUBJECT_MAX_LENGTH, pattern=SUBJECT_PATTERN)
     ]
     role: Role
     branch_id: UUID | None = Field(
-        default=None, description="Every role but the committee admin and auditors."
+        default=None,
+        description="The branch acted for: every role but the committee admin and auditors.",
     )
     member_id: UUID | None = Field(default=None, description="A member's own id (members only).")
     group_id: UUID | None = Field(default=None, description="The group a group leader leads.")
