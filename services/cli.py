@@ -41,7 +41,7 @@ from services.projection.rebuild import rebuild
 from services.relay.bootstrap import bootstrap as bootstrap_relay
 from services.relay.bootstrap import create_relay_app
 from shared.access import open_tokens
-from shared.auth import PII, Principal, Role
+from shared.auth import PII, InvalidClaims, Principal, Role
 from shared.eventstore import EventLog, close_recorder, open_recorder
 from shared.integrity import verify as verify_chain
 from shared.logs import configure_logging
@@ -127,6 +127,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "log_level": "info",
         "access_log": False,
         "log_config": None,  # keep the JSON logging set up above
+        # The one place the client's address is decided: X-Forwarded-For counts only
+        # from these proxies (uvicorn would otherwise trust it from 127.0.0.1).
+        "forwarded_allow_ips": list(settings.trusted_proxies),
     }
     if getattr(args, "workers", 1) > 1:
         # Each worker process builds its own app from the environment.
@@ -232,21 +235,25 @@ def _demo_token(settings: Settings, given: str | None) -> str:
 
 
 def _token(settings: Settings, args: argparse.Namespace) -> int:
-    tokens = open_tokens(settings)
     if args.token_command == "revoke":  # noqa: S105 - a subcommand's name
-        tokens.revocations.revoke(args.token_id, by=f"cli:{getpass.getuser()}")
+        open_tokens(settings).revocations.revoke(args.token_id, by=f"cli:{getpass.getuser()}")
         print(f"revoked {args.token_id}")
         return 0
-    token, issued = tokens.issue(
-        Principal(
+    try:
+        principal = Principal(
             subject=args.subject,
             role=Role(args.role),
             branch_id=args.branch,
             member_id=args.member,
             group_id=args.group,
             grants=frozenset({PII}) if args.pii else frozenset(),
-        ),
-        timedelta(days=args.days or settings.token_days),
+        )
+    except InvalidClaims as refused:  # the rules the token endpoint and verification keep
+        options = {"branch_id": "--branch", "member_id": "--member", "group_id": "--group"}
+        print(f"liaison token create: {refused.spelled(options)}", file=sys.stderr)
+        return 2
+    token, issued = open_tokens(settings).issue(
+        principal, timedelta(days=args.days or settings.token_days)
     )
     print(token)
     print(f"token id {issued.token_id}, expires {issued.expires_at:%Y-%m-%d}", file=sys.stderr)

@@ -18,6 +18,7 @@ from services.projection.bootstrap import bootstrap as bootstrap_projections
 from services.relay.bootstrap import RelayService
 from services.relay.bootstrap import bootstrap as bootstrap_relay
 from shared.access import install_access, open_tokens
+from shared.browser import install_browser_policy
 from shared.clock import Clock
 from shared.problems import install_problem_handlers
 from shared.settings import Settings
@@ -43,6 +44,8 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
             commands.close()
 
     app = FastAPI(
+        docs_url=None,  # served offline by install_browser_policy
+        redoc_url=None,
         generate_unique_id_function=operation_id,
         title="liaison",
         version="1",
@@ -63,4 +66,5 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     async def home() -> RedirectResponse:
         return RedirectResponse("/dashboard")
 
+    install_browser_policy(app)
     return app

@@ -41,17 +41,21 @@ async def authenticated(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
 ) -> Principal:
-    attempts: AttemptLimiter = request.app.state.attempts
-    client = request.client.host if request.client else "unknown"
-    attempts.check(client)
-    if credentials is None:
-        attempts.failed(client)
-        raise Unauthenticated("send Authorization: Bearer <token>")
+    """The principal the bearer token names. A token that verifies is accepted from any
+    client, whatever others did; only failures are counted and limited, per client."""
     tokens: Tokens = request.app.state.tokens
     try:
+        if credentials is None:
+            raise Unauthenticated(
+                "send Authorization: Bearer <token>", "请在请求头 Authorization 中提供 Bearer 令牌"
+            )
         return tokens.verify(credentials.credentials)
-    except Unauthenticated:
-        attempts.failed(client)
+    except Unauthenticated as refusal:
+        # The server decided the client's address (forwarding headers count only from
+        # LIAISON_TRUSTED_PROXIES; see services/cli.py).
+        client = request.client.host if request.client else "unknown"
+        attempts: AttemptLimiter = request.app.state.attempts
+        attempts.failed(client, refusal)
         raise
 
 
@@ -84,17 +88,24 @@ def install_access(app: FastAPI, tokens: Tokens) -> None:
             "Authentication required",
             str(exc),
             headers={"WWW-Authenticate": "Bearer"},
+            detail_zh=exc.zh,
         )
 
     @app.exception_handler(TooManyAttempts)
-    async def too_many(_: Request, exc: TooManyAttempts) -> JSONResponse:
+    async def too_many(request: Request, exc: TooManyAttempts) -> JSONResponse:
+        retry_after = str(round(request.app.state.attempts.window_seconds))
         return problem(
-            429, "too-many-attempts", "Too many attempts", str(exc), headers={"Retry-After": "60"}
+            429,
+            "too-many-attempts",
+            "Too many attempts",
+            str(exc),
+            headers={"Retry-After": retry_after},
+            detail_zh=exc.zh,
         )
 
     @app.exception_handler(Forbidden)
     async def forbidden(_: Request, exc: Forbidden) -> JSONResponse:
-        return problem(403, "forbidden", "Not allowed", str(exc))
+        return problem(403, "forbidden", "Not allowed", str(exc), detail_zh=exc.zh)
 
     @app.exception_handler(Hidden)
     async def hidden(_: Request, exc: Hidden) -> JSONResponse:

@@ -6,14 +6,17 @@ Tokens expire, and can be revoked before they do."""
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import threading
 import time
 from collections import deque
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 from uuid import UUID, uuid4
 
 import jwt
@@ -32,20 +35,87 @@ class Role(StrEnum):
     MASS_REPRESENTATIVE = "mass_representative"  # 群众代表
     AUDITOR = "auditor"
 
+    @property
+    def named(self) -> tuple[str, str]:
+        """How a refusal names the role: English with its article, and Chinese."""
+        return ROLE_NAMES[self]
+
+
+ROLE_NAMES = {
+    Role.COMMITTEE_ADMIN: ("a committee admin", "党工委管理员"),
+    Role.BRANCH_SECRETARY: ("a branch secretary", "支部书记"),
+    Role.GROUP_LEADER: ("a group leader", "党小组组长"),
+    Role.MEMBER: ("a member", "党员"),
+    Role.MASS_REPRESENTATIVE: ("a mass representative", "群众代表"),
+    Role.AUDITOR: ("an auditor", "审计员"),
+}
 
 PII = "pii"  # the grant to see phone numbers and sensitive tags unmasked
+GRANTS = frozenset({PII})
+
+SUBJECT_PATTERN = r"^[\w.@-]+$"  # letters (any script), digits, and . @ - _
+SUBJECT_MAX_LENGTH = 200
+
+# What a token names besides its subject, by role: exactly these, no fewer and no
+# more. The committee admin and auditors span every branch, so they name none; a
+# claim a role does not act on is refused rather than ignored, so a token never says
+# more than it means.
+SCOPE: dict[Role, frozenset[str]] = {
+    Role.COMMITTEE_ADMIN: frozenset(),
+    Role.AUDITOR: frozenset(),
+    Role.BRANCH_SECRETARY: frozenset({"branch_id"}),
+    Role.MASS_REPRESENTATIVE: frozenset({"branch_id"}),
+    Role.GROUP_LEADER: frozenset({"branch_id", "group_id"}),
+    Role.MEMBER: frozenset({"branch_id", "member_id"}),
+}
+_SCOPE_NAMES = {  # a role's scope, in English and Chinese
+    frozenset(): ("spans every branch", "跨支部工作"),
+    frozenset({"branch_id"}): ("acts for one branch", "只代表一个支部"),
+    frozenset({"branch_id", "group_id"}): ("acts for one group of one branch", "只代表一个党小组"),
+    frozenset({"branch_id", "member_id"}): ("acts as one member of one branch", "只代表党员本人"),
+}
+_CLAIM_NAMES = {  # each scope claim, in English and Chinese
+    "branch_id": ("branch (branch_id)", "支部（branch_id）"),
+    "group_id": ("group (group_id)", "党小组（group_id）"),
+    "member_id": ("member (member_id)", "党员（member_id）"),
+}
 
 
-class Unauthenticated(Exception):
+class Refusal(Exception):
+    """Why a request is refused, in English (``str(refusal)``) and in Chinese (``zh``):
+    problem details of access refusals carry both (``detail`` and ``detail_zh``)."""
+
+    def __init__(self, en: str, zh: str) -> None:
+        super().__init__(en)
+        self.zh = zh
+
+
+class Unauthenticated(Refusal):
     pass
 
 
-class TooManyAttempts(Exception):
+class TooManyAttempts(Refusal):
     pass
+
+
+class InvalidClaims(Refusal, ValueError):
+    """Claims no principal may carry: issuing them is refused (422, or exit 2 from the
+    CLI) and a token carrying them, however it was signed, does not authenticate."""
+
+    def spelled(self, names: Mapping[str, str]) -> str:
+        """The English reason with each claim called as the caller calls it (the CLI's
+        options, say)."""
+        reason = str(self)
+        for claim, name in names.items():
+            reason = reason.replace(f"({claim})", f"({name})")
+        return reason
 
 
 @dataclass(frozen=True)
 class Principal:
+    """Who acts, with the rules every principal keeps: whoever builds one (the CLI,
+    the token endpoint, token verification) cannot build one that breaks them."""
+
     subject: str
     role: Role
     branch_id: UUID | None = None
@@ -55,6 +125,23 @@ class Principal:
     token_id: str = ""
     expires_at: datetime | None = None
 
+    def __post_init__(self) -> None:
+        if len(self.subject) > SUBJECT_MAX_LENGTH or not re.fullmatch(
+            SUBJECT_PATTERN, self.subject
+        ):
+            raise InvalidClaims(
+                f"a subject is 1 to {SUBJECT_MAX_LENGTH} letters, digits, '.', '@', '-' or '_'",
+                f"主体名须为 1 至 {SUBJECT_MAX_LENGTH} 个字母、数字或 . @ - _",
+            )
+        unknown = self.grants - GRANTS
+        if unknown:
+            listed = ", ".join(sorted(unknown))
+            raise InvalidClaims(f"unknown grants: {listed}", f"未知的授权：{listed}")
+        named = {claim for claim in _CLAIM_NAMES if getattr(self, claim) is not None}
+        scope = SCOPE[self.role]
+        if named != scope:
+            raise _out_of_scope(self.role, missing=scope - named, extra=named - scope)
+
     @property
     def sees_personal_data(self) -> bool:
         return PII in self.grants
@@ -62,6 +149,21 @@ class Principal:
     @property
     def is_admin(self) -> bool:
         return self.role is Role.COMMITTEE_ADMIN
+
+
+def _out_of_scope(role: Role, missing: Set[str], extra: Set[str]) -> InvalidClaims:
+    who_en, who_zh = role.named
+    scope_en, scope_zh = _SCOPE_NAMES[SCOPE[role]]
+    en, zh = [], []
+    if missing:
+        en.append("name the " + " and the ".join(_CLAIM_NAMES[c][0] for c in sorted(missing)))
+        zh.append("须指明" + "、".join(_CLAIM_NAMES[c][1] for c in sorted(missing)))
+    if extra:
+        en.append("name no " + " or ".join(_CLAIM_NAMES[c][0] for c in sorted(extra)))
+        zh.append("不得指明" + "、".join(_CLAIM_NAMES[c][1] for c in sorted(extra)))
+    return InvalidClaims(
+        f"{who_en} {scope_en}: {', and '.join(en)}", f"{who_zh}{scope_zh}：{'；'.join(zh)}"
+    )
 
 
 @dataclass(frozen=True)
@@ -96,7 +198,9 @@ class Keys:
         for known, secret in self.pairs:
             if known == kid:
                 return secret
-        raise Unauthenticated("the token was signed with a key that is no longer accepted")
+        raise Unauthenticated(
+            "the token was signed with a key that is no longer accepted", "令牌的签名密钥已停用"
+        )
 
 
 metadata = MetaData()
@@ -146,29 +250,57 @@ class Revocations:
 
 @dataclass
 class AttemptLimiter:
-    """Failed authentications per client: past ``limit`` a minute, refuse for a while."""
+    """Failed authentications per client (its address, as the server decided it; see
+    ``LIAISON_TRUSTED_PROXIES``). Only failures are counted, and only failures are
+    refused: a client past ``limit`` failures within the window gets 429 instead of 401
+    for every further failure until it stops failing for a window, while a token that
+    verifies is always accepted, from any client. So a flood of bad tokens from one
+    address slows and flags that client without locking out anyone who holds a valid
+    token (forging one takes the signing key, which no number of guesses finds)."""
 
     limit: int = 10
     window_seconds: float = 60.0
+    max_clients: int = 10_000  # past this many, clients quiet for a window are forgotten
     _failures: dict[str, deque[float]] = field(default_factory=dict)
+    _refusing: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def check(self, client: str) -> None:
+    def failed(self, client: str, refusal: Unauthenticated) -> None:
+        """Counts a failure; raises ``TooManyAttempts`` when the client is past the limit."""
+        now = time.monotonic()
         with self._lock:
-            recent = self._recent(client)
-            if len(recent) >= self.limit:
-                raise TooManyAttempts(f"too many failed attempts from {client}; wait a minute")
+            if len(self._failures) > self.max_clients:
+                self._forget_quiet(now)
+            # Whether the last limit + 1 failures all fell within the window: the
+            # oldest of them tells, and older ones are not needed.
+            recent = self._failures.setdefault(client, deque(maxlen=self.limit + 1))
+            recent.append(now)
+            over = len(recent) > self.limit and now - recent[0] <= self.window_seconds
+            newly_over = over and client not in self._refusing
+            if over:
+                self._refusing.add(client)
+            else:
+                self._refusing.discard(client)
+        if not over:
+            log.warning("authentication failed for client %s: %s", client, refusal)
+            return
+        if newly_over:  # logged once, not for each refusal of a flood
+            log.warning(
+                "client %s failed to authenticate more than %d times within %.0fs: "
+                "answering its further failures with 429",
+                client,
+                self.limit,
+                self.window_seconds,
+            )
+        raise TooManyAttempts(
+            f"too many failed attempts from {client}; wait a minute",
+            f"来自 {client} 的认证失败次数过多，请一分钟后再试",
+        )
 
-    def failed(self, client: str) -> None:
-        with self._lock:
-            self._recent(client).append(time.monotonic())
-        log.warning("authentication failed for client %s", client)
-
-    def _recent(self, client: str) -> deque[float]:
-        recent = self._failures.setdefault(client, deque())
-        while recent and time.monotonic() - recent[0] > self.window_seconds:
-            recent.popleft()
-        return recent
+    def _forget_quiet(self, now: float) -> None:
+        for client in [c for c, t in self._failures.items() if now - t[-1] > self.window_seconds]:
+            del self._failures[client]
+            self._refusing.discard(client)
 
 
 class Tokens:
@@ -180,6 +312,8 @@ class Tokens:
         return sign(self.keys, principal, lifetime)
 
     def verify(self, token: str) -> Principal:
+        """The principal a token names, if it is signed with a key still accepted, has
+        not expired or been revoked, and names a principal that keeps the rules."""
         try:
             kid = jwt.get_unverified_header(token).get("kid", "")
             claims = jwt.decode(
@@ -189,21 +323,53 @@ class Tokens:
                 issuer=ISSUER,
                 options={"require": ["exp", "jti", "sub", "role"]},
             )
-            principal = Principal(
-                subject=claims["sub"],
-                role=Role(claims["role"]),
-                branch_id=_uuid(claims.get("branch")),
-                member_id=_uuid(claims.get("member")),
-                group_id=_uuid(claims.get("group")),
-                grants=frozenset(claims.get("grants") or ()),
-                token_id=claims["jti"],
-                expires_at=datetime.fromtimestamp(claims["exp"], UTC),
-            )
-        except (jwt.PyJWTError, ValueError, KeyError) as exc:
-            raise Unauthenticated(f"invalid token: {exc}") from exc
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthenticated(f"invalid token: {exc}", "令牌已过期") from exc
+        except jwt.PyJWTError as exc:
+            raise Unauthenticated(f"invalid token: {exc}", "令牌无效（格式或签名不符）") from exc
+        try:
+            principal = _principal(claims)
+        except InvalidClaims as exc:
+            raise Unauthenticated(
+                f"the token's claims break the rules: {exc}", f"令牌内容不符合规则：{exc.zh}"
+            ) from exc
         if self.revocations.is_revoked(principal.token_id):
-            raise Unauthenticated("the token has been revoked")
+            raise Unauthenticated("the token has been revoked", "令牌已被吊销")
         return principal
+
+
+def _principal(claims: Mapping[str, Any]) -> Principal:
+    """The principal signed claims name: each claim of the right type, and the whole
+    keeping the rules (``Principal``)."""
+
+    def uuid(name: str) -> UUID | None:
+        value = claims.get(name)
+        if value is None:
+            return None
+        try:
+            return UUID(value)
+        except (TypeError, ValueError, AttributeError):
+            raise InvalidClaims(f"{name} is not an id", f"{name} 不是有效的编号") from None
+
+    role, grants = claims["role"], claims.get("grants") or []
+    if not isinstance(role, str) or role not in {known.value for known in Role}:
+        raise InvalidClaims(f"unknown role: {role!r}", f"未知的角色：{role!r}")
+    if not (isinstance(grants, list) and all(isinstance(grant, str) for grant in grants)):
+        raise InvalidClaims("grants are a list of names", "授权须为名称列表")
+    try:
+        expires_at = datetime.fromtimestamp(claims["exp"], UTC)
+    except (OverflowError, OSError, ValueError):
+        raise InvalidClaims("exp is out of range", "有效期超出范围") from None
+    return Principal(
+        subject=claims["sub"],
+        role=Role(role),
+        branch_id=uuid("branch"),
+        member_id=uuid("member"),
+        group_id=uuid("group"),
+        grants=frozenset(grants),
+        token_id=claims["jti"],
+        expires_at=expires_at,
+    )
 
 
 def sign(keys: Keys, principal: Principal, lifetime: timedelta) -> tuple[str, Principal]:
@@ -224,10 +390,6 @@ def sign(keys: Keys, principal: Principal, lifetime: timedelta) -> tuple[str, Pr
     }
     kid, secret = keys.pairs[0]
     return jwt.encode(claims, secret, algorithm="HS256", headers={"kid": kid}), issued
-
-
-def _uuid(value: object) -> UUID | None:
-    return UUID(str(value)) if value else None
 
 
 def load_keys(text: str | None, path: Path | None) -> Keys | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from uuid import UUID
 
-from shared.auth import Principal, Role
+from shared.auth import SCOPE, Principal, Refusal, Role
 
 SECRETARY, LEADER, MEMBER, MASS, AUDITOR = (
     Role.BRANCH_SECRETARY,
@@ -115,11 +115,11 @@ for action in BRANCH_COMMANDS | BRANCH_QUERIES:
         | ({AUDITOR} if action in BRANCH_QUERIES else set())
     )
 
-# Roles that are not bound to one branch.
-ANY_BRANCH = frozenset({Role.COMMITTEE_ADMIN, AUDITOR})
+# Roles that are not bound to one branch (their tokens name none).
+ANY_BRANCH = frozenset(role for role, claims in SCOPE.items() if "branch_id" not in claims)
 
 
-class Forbidden(Exception):
+class Forbidden(Refusal):
     pass
 
 
@@ -135,7 +135,8 @@ def authorise(principal: Principal, action: str, branch_id: UUID | None) -> None
         return
     allowed = RULES.get(action)
     if allowed is None or principal.role not in allowed:
-        raise Forbidden(f"a {principal.role.value} may not use {action}")
+        who_en, who_zh = principal.role.named
+        raise Forbidden(f"{who_en} may not use {action}", f"{who_zh}无权使用 {action} 接口")
 
 
 def branch_in_scope(principal: Principal, branch_id: UUID | None) -> UUID | None:
@@ -188,25 +189,42 @@ def authorise_content(
 
     if role is MEMBER:
         if action == "record_visit" and not own(fields.get("member_id")):
-            raise Forbidden("members record their own visits")
+            raise Forbidden("members record their own visits", "党员只能登记本人的走访")
         if action == "raise_need" and not own(fields.get("raised_by_member_id")):
-            raise Forbidden("members raise requests as themselves (raised_by_member_id)")
+            raise Forbidden(
+                "members raise requests as themselves (raised_by_member_id)",
+                "党员只能以本人名义反映诉求（raised_by_member_id）",
+            )
         if action == "submit_duty_report" and not own(fields.get("member_id")):
-            raise Forbidden("members submit their own duty reports")
+            raise Forbidden("members submit their own duty reports", "党员只能提交本人的述职报告")
     elif role is LEADER:
         if action == "record_visit" and not in_group(fields.get("member_id")):
-            raise Forbidden("group leaders record visits of their own group's members")
+            raise Forbidden(
+                "group leaders record visits of their own group's members",
+                "党小组组长只能登记本组党员的走访",
+            )
         if action in ("correct_visit", "retract_visit"):
             visit = fields.get("visit_id")
             member = lookups.member_of_visit(branch_id, visit) if isinstance(visit, UUID) else None
             if not in_group(member):
-                raise Forbidden("group leaders correct visits of their own group's members")
+                raise Forbidden(
+                    "group leaders correct or retract visits of their own group's members",
+                    "党小组组长只能更正或撤销本组党员的走访",
+                )
         if action == "raise_need" and not in_group(fields.get("raised_by_member_id")):
-            raise Forbidden("group leaders raise requests for their own group's members")
+            raise Forbidden(
+                "group leaders raise requests for their own group's members",
+                "党小组组长只能为本组党员登记诉求",
+            )
         if action == "assign_need" and not in_group(fields.get("member_id")):
-            raise Forbidden("group leaders assign requests to their own group's members")
+            raise Forbidden(
+                "group leaders assign requests to their own group's members",
+                "党小组组长只能把诉求交给本组党员办理",
+            )
     elif role is MASS and action == "cast_ballot" and fields.get("voter_kind") != MASS.value:
-        raise Forbidden("mass representatives vote as mass representatives")
+        raise Forbidden(
+            "mass representatives vote as mass representatives", "群众代表只能以群众代表身份投票"
+        )
 
 
 def may_amend_any_record(principal: Principal) -> bool:

@@ -12,6 +12,7 @@ import os
 from base64 import b64decode
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from ipaddress import ip_network
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
@@ -39,6 +40,9 @@ class Settings:
     auth_keys_file: str | None = None
     token_days: int = 30
     cipher_key: str | None = None  # base64 AES key: events encrypted at rest when set
+    # Proxies (addresses or networks) whose X-Forwarded-For names the client; none by
+    # default, so a client cannot choose the address failed attempts are counted under.
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -69,6 +73,7 @@ class Settings:
             or (str(data_dir / "auth-keys") if is_sqlite(database_url) else None),
             token_days=int(_float(env, "LIAISON_TOKEN_DAYS", 30)),
             cipher_key=_cipher_key(env),
+            trusted_proxies=_networks(env, "LIAISON_TRUSTED_PROXIES"),
         )
         for url in (settings.database_url, settings.read_database_url):
             if not (is_sqlite(url) or is_postgres(url)):
@@ -92,6 +97,19 @@ def _float(env: Mapping[str, str], key: str, default: float) -> float:
         return float(raw)
     except ValueError as exc:
         raise SettingsError(f"{key} must be a number, got {raw!r}") from exc
+
+
+def _networks(env: Mapping[str, str], key: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses or networks (CIDR), each checked: a typo must not
+    quietly trust nothing, or the wrong thing."""
+    networks = []
+    for item in env.get(key, "").split(","):
+        if item.strip():
+            try:
+                networks.append(str(ip_network(item.strip(), strict=False)))
+            except ValueError as exc:
+                raise SettingsError(f"{key}: not an IP address or network: {item!r}") from exc
+    return tuple(networks)
 
 
 def _cipher_key(env: Mapping[str, str]) -> str | None:

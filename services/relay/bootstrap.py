@@ -13,6 +13,7 @@ from prometheus_client.core import Metric
 from services.relay.checkpoint import Checkpoint
 from services.relay.publisher import Publisher
 from services.relay.relay import Relay
+from shared.browser import install_browser_policy
 from shared.eventstore import EventLog, close_recorder, open_recorder
 from shared.messaging import Topology
 from shared.metrics import SOURCES, counter, gauge
@@ -64,7 +65,7 @@ def bootstrap(settings: Settings) -> RelayService:
 
 
 def create_relay_app(service: RelayService) -> FastAPI:
-    app = FastAPI(title="liaison relay", version="1")
+    app = FastAPI(docs_url=None, redoc_url=None, title="liaison relay", version="1")
     install_problem_handlers(app)
     add_operations_routes(app, "relay", checks={"event_store": service.ready})
     SOURCES.add("relay", lambda: _relay_metrics(service))
@@ -73,6 +74,7 @@ def create_relay_app(service: RelayService) -> FastAPI:
     def status() -> dict[str, int]:
         return asdict(service.relay.stats) | {"head": service.event_log.head()}
 
+    install_browser_policy(app)
     return app
 
 

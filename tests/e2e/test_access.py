@@ -6,18 +6,28 @@ exports recorded in the audit log."""
 
 from __future__ import annotations
 
+import io
+import os
+import signal
 from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
+import httpx
+import jwt
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from bench.stack import bearer
+from bench.stack import Process, bearer
+from services.cli import _token as cli_token
+from services.cli import build_parser
 from services.demo.client import Branch
 from services.embedded import create_app
 from shared.auth import AttemptLimiter, Keys, Principal, Role, sign
@@ -230,7 +240,6 @@ def test_the_operations_routes_are_open(world: World) -> None:
 
 
 def test_without_a_valid_token_every_endpoint_answers_401(world: World) -> None:
-    world.app.state.attempts = AttemptLimiter(limit=10_000)  # this test fails on purpose
     keys = Keys.parse(world.settings.auth_keys or "")
     other_keys = Keys.generate()
     admin = Principal(subject="admin", role=A)
@@ -245,7 +254,7 @@ def test_without_a_valid_token_every_endpoint_answers_401(world: World) -> None:
         "unknown key": {"Authorization": f"Bearer {forged}"},
         "tampered": {"Authorization": tampered},
     }
-    try:
+    with attempts_limited(world, limit=10_000):  # this test fails on purpose
         for method, path, name in operations(world.app):
             if name in OPERATIONS_ROUTES:
                 continue
@@ -258,25 +267,64 @@ def test_without_a_valid_token_every_endpoint_answers_401(world: World) -> None:
                 assert response.headers["content-type"].startswith("application/problem+json")
                 assert response.json()["type"] == "/problems/unauthenticated"
                 assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+@contextmanager
+def attempts_limited(world: World, limit: int = 10) -> Iterator[None]:
+    """A fresh count of failed attempts for the test (others fail on purpose)."""
+    world.app.state.attempts = AttemptLimiter(limit=limit)
+    try:
+        yield
     finally:
         world.app.state.attempts = AttemptLimiter()
 
 
-def test_failed_attempts_are_rate_limited_and_logged(
+def test_a_valid_token_is_accepted_whatever_others_at_its_address_failed(
     world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
-    world.app.state.attempts = AttemptLimiter(limit=5)
-    anonymous = TestClient(world.app)
-    try:
-        for _ in range(5):
-            assert anonymous.get("/v1/auth/whoami").status_code == 401
-        limited = anonymous.get("/v1/auth/whoami", headers=world.as_(S))
+    """Ten bad tokens from 127.0.0.1 no longer lock out everyone there: only further
+    failures are refused (429), while every valid token is still accepted."""
+    local = TestClient(world.app, client=("127.0.0.1", 50000))
+    bad = {"Authorization": "Bearer not-a-token"}
+    with attempts_limited(world):
+        assert [local.get("/v1/auth/whoami", headers=bad).status_code for _ in range(10)] == (
+            [401] * 10
+        )
+        limited = local.get("/v1/auth/whoami", headers=bad)
         assert limited.status_code == 429
         assert limited.json()["type"] == "/problems/too-many-attempts"
+        assert limited.json()["detail_zh"] == "来自 127.0.0.1 的认证失败次数过多，请一分钟后再试"
         assert limited.headers["Retry-After"] == "60"
-        assert sum("authentication failed" in r.getMessage() for r in caplog.records) == 5
-    finally:
-        world.app.state.attempts = AttemptLimiter()
+        for role in (A, S, M):
+            assert local.get(f"{world.ours.base}/posts", headers=world.as_(role)).status_code == 200
+        assert local.get("/v1/auth/whoami").status_code == 429  # no token is a failure too
+        other = TestClient(world.app, client=("127.0.0.2", 50000))
+        assert other.get("/v1/auth/whoami", headers=bad).status_code == 401
+    messages = [record.getMessage() for record in caplog.records]
+    assert sum("authentication failed for client 127.0.0.1" in m for m in messages) == 10
+    assert sum("answering its further failures with 429" in m for m in messages) == 1
+
+
+def test_refusals_say_why_in_english_and_chinese(world: World) -> None:
+    with attempts_limited(world):
+        missing = TestClient(world.app).get("/v1/auth/whoami")
+    assert missing.status_code == 401
+    assert missing.json()["detail"] == "send Authorization: Bearer <token>"
+    assert missing.json()["detail_zh"] == "请在请求头 Authorization 中提供 Bearer 令牌"
+    visit = {
+        "member_id": world.ours.members["王芳"],
+        "household_id": world.ours.households["长安街1号"],
+        "visited_on": "2009-11-02",
+        "purpose": "走访",
+    }
+    refused = world.client.post(f"{world.ours.base}/visits", json=visit, headers=world.as_(U))
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "an auditor may not use record_visit"
+    assert refused.json()["detail_zh"] == "审计员无权使用 record_visit 接口"
+    as_li = visit | {"member_id": world.ours.members["李强"]}
+    theirs = world.client.post(f"{world.ours.base}/visits", json=as_li, headers=world.as_(M))
+    assert theirs.status_code == 403
+    assert theirs.json()["detail_zh"] == "党员只能登记本人的走访"
 
 
 def test_tokens_are_issued_and_revoked_by_the_committee_admin(world: World) -> None:
@@ -303,6 +351,82 @@ def test_tokens_are_issued_and_revoked_by_the_committee_admin(world: World) -> N
     assert revoked.status_code == 204
     refused = world.client.get("/v1/auth/whoami", headers=mine)
     assert (refused.status_code, refused.json()["detail"]) == (401, "the token has been revoked")
+
+
+# Which ids a role's token names (b branch, m member, g group), written out apart
+# from shared.auth.
+NAMES = {A: "", U: "", S: "b", V: "b", L: "bg", M: "bm"}
+CLAIM = {"b": "branch", "m": "member", "g": "group"}
+
+
+def hand_signed(world: World, role: Role, **ids: str) -> dict[str, str]:
+    """A token signed with the deployment's key by hand, claiming whatever it likes."""
+    kid, secret = Keys.parse(world.settings.auth_keys or "").pairs[0]
+    claims = {
+        "iss": "liaison",
+        "sub": "hand-signed",
+        "role": role.value,
+        "jti": uuid4().hex,
+        "exp": datetime.now(UTC) + timedelta(hours=1),
+        **ids,
+    }
+    return {"Authorization": f"Bearer {jwt.encode(claims, secret, headers={'kid': kid})}"}
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(role=st.sampled_from(Role), named=st.sets(st.sampled_from("bmg")))
+def test_the_cli_the_token_endpoint_and_verification_agree_on_a_roles_ids(
+    world: World, role: Role, named: set[str]
+) -> None:
+    ids = {
+        "b": world.ours.id,
+        "m": world.ours.members["王芳"],
+        "g": world.ours.groups["第一党小组"],
+    }
+    body = {"subject": "scoped-1", "role": role.value}
+    body |= {f"{CLAIM[n]}_id": ids[n] for n in named}
+    argv = ["token", "create", "--subject", "scoped-1", "--role", role.value]
+    argv += [arg for n in sorted(named) for arg in (f"--{CLAIM[n]}", ids[n])]
+    printed, said = io.StringIO(), io.StringIO()
+    with attempts_limited(world, limit=10_000), redirect_stdout(printed), redirect_stderr(said):
+        by_http = world.client.post("/v1/auth/tokens", json=body)
+        by_cli = cli_token(world.settings, build_parser().parse_args(argv))
+        signed = hand_signed(world, role, **{CLAIM[n]: ids[n] for n in named})
+        used = world.client.get("/v1/branches", headers=signed)
+    if named == set(NAMES[role]):
+        assert (by_http.status_code, by_cli, used.status_code) == (201, 0, 200), by_http.text
+        for token in (by_http.json()["token"], printed.getvalue().strip()):
+            mine = {"Authorization": f"Bearer {token}"}
+            assert world.client.get("/v1/branches", headers=mine).status_code == 200
+    else:
+        assert (by_http.status_code, by_cli, used.status_code) == (422, 2, 401), by_http.text
+        assert by_http.json()["type"] == "/problems/validation-error"
+        assert said.getvalue().startswith("liaison token create: ")
+        assert printed.getvalue() == ""
+        assert "claims break the rules" in used.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("role", "claims", "path"),
+    [
+        (S, "", "/v1/audit/events?format=ndjson"),
+        (M, "b", "{base}/coverage/households?visited=false"),
+        (L, "b", "{base}/needs?status=all"),
+        (U, "b", "/v1/audit/events"),
+        (S, "bm", "{base}/roster"),
+    ],
+)
+def test_a_token_out_of_its_roles_scope_reads_nothing(
+    world: World, role: Role, claims: str, path: str
+) -> None:
+    ids = {"b": world.ours.id, "m": world.ours.members["王芳"]}
+    headers = hand_signed(world, role, **{CLAIM[n]: ids[n] for n in claims})
+    with attempts_limited(world):
+        answer = world.client.get(path.format(base=world.ours.base), headers=headers)
+    assert answer.status_code == 401
+    assert answer.json()["type"] == "/problems/unauthenticated"
 
 
 def test_keys_rotate_without_logging_anyone_out(world: World, tmp_path: Path) -> None:
@@ -507,3 +631,48 @@ def test_exports_are_recorded_in_the_audit_log(world: World) -> None:
         "audit.csv",
     ]
     assert recorded[0]["branch_id"] == world.ours.id
+
+
+def test_forwarding_headers_count_only_from_trusted_proxies(tmp_path: Path) -> None:
+    """Through the server as deployed (uvicorn decides the client's address): a
+    client cannot dodge the limit by naming another address, while behind a trusted
+    proxy each forwarded client is counted on its own."""
+    bad = {"Authorization": "Bearer not-a-token"}
+
+    def failures(url: str, headers: dict[str, str], times: int = 1) -> list[int]:
+        return [
+            httpx.get(f"{url}/v1/auth/whoami", headers=bad | headers).status_code
+            for _ in range(times)
+        ]
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIAISON_")}
+    direct = Process("direct", ["run"], env | {"LIAISON_DATA_DIR": str(tmp_path / "d")}, tmp_path)
+    try:
+        direct.start()
+        spoofed = [
+            status
+            for n in range(10, 21)
+            for status in failures(
+                direct.url, {"X-Forwarded-For": f"127.0.0.{n}", "Forwarded": f"for=127.0.0.{n}"}
+            )
+        ]
+        assert spoofed == [401] * 10 + [429]
+    finally:
+        direct.kill(signal.SIGTERM)
+
+    proxied_env = env | {
+        "LIAISON_DATA_DIR": str(tmp_path / "p"),
+        "LIAISON_TRUSTED_PROXIES": "127.0.0.1",
+    }
+    proxied = Process("proxied", ["run"], proxied_env, tmp_path)
+    try:
+        proxied.start()
+        first = {"X-Forwarded-For": "127.0.0.10"}
+        assert failures(proxied.url, first, 11) == [401] * 10 + [429]
+        assert failures(proxied.url, {"X-Forwarded-For": "127.0.0.11"}) == [401]
+        assert failures(proxied.url, {}) == [401]  # the proxy's own requests
+        admin = (tmp_path / "p" / "admin-token").read_text().strip()
+        valid = {"Authorization": f"Bearer {admin}"} | first
+        assert httpx.get(f"{proxied.url}/v1/auth/whoami", headers=valid).status_code == 200
+    finally:
+        proxied.kill(signal.SIGTERM)

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from bench.stack import Process, liaison
 
@@ -153,13 +153,13 @@ def test_the_language_switches_to_english(browser: Browser, served: Served) -> N
     page = open_page(browser, served, f"/evaluations?branch={branch}&year=2009")
     assert page.inner_text("nav a[data-page='roster']") == "花名册"
     page.click("[data-testid='lang']")
-    page.wait_for_function("document.documentElement.lang === 'en'")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     page.wait_for_selector("text=Grades · 2009")
     assert page.inner_text("nav a[data-page='roster']") == "Roster"
     assert "Excellent" in page.inner_text("main")
     shot(page, "evaluations-en")
     page.click("[data-testid='lang']")
-    page.wait_for_function("document.documentElement.lang === 'zh-CN'")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
 
 
 def test_it_fits_a_phone_and_follows_new_events(browser: Browser, served: Served) -> None:
@@ -184,10 +184,8 @@ def test_it_fits_a_phone_and_follows_new_events(browser: Browser, served: Served
         },
     )
     assert written.status_code == 201, written.text
-    page.wait_for_function(
-        f"document.querySelector(\"[data-testid='kpi-visits']\")?.textContent === '{before + 1}'",
-        timeout=15_000,
-    )
+    # expect, not wait_for_function: the page's Content-Security-Policy forbids eval.
+    expect(page.get_by_test_id("kpi-visits")).to_have_text(str(before + 1), timeout=15_000)
 
 
 def test_it_asks_for_a_token_and_offers_a_member_only_their_pages(

@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import re
 import stat
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from uuid import UUID
+from uuid import UUID, uuid4
 
+import jwt
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine
 
 from shared.access import open_tokens
-from shared.auth import PII, Keys, Principal, Revocations, Role, Tokens, Unauthenticated, sign
+from shared.auth import (
+    PII,
+    AttemptLimiter,
+    InvalidClaims,
+    Keys,
+    Principal,
+    Revocations,
+    Role,
+    Tokens,
+    TooManyAttempts,
+    Unauthenticated,
+    sign,
+)
 from shared.policy import (
     ANY_BRANCH,
     RULES,
@@ -27,15 +41,40 @@ from shared.policy import (
 from shared.privacy import mask_fields, mask_phone
 from shared.settings import Settings, SettingsError
 
-principals = st.builds(
-    Principal,
-    subject=st.text(alphabet="abcdefghijklmnopqrstuvwxyz-.@0123456789", min_size=1, max_size=40),
-    role=st.sampled_from(Role),
-    branch_id=st.none() | st.uuids(),
-    member_id=st.none() | st.uuids(),
-    group_id=st.none() | st.uuids(),
-    grants=st.frozensets(st.just(PII)),
-)
+# Which ids a role's token names, written out apart from shared.auth.
+NAMES = {
+    Role.COMMITTEE_ADMIN: set(),
+    Role.AUDITOR: set(),
+    Role.BRANCH_SECRETARY: {"branch_id"},
+    Role.MASS_REPRESENTATIVE: {"branch_id"},
+    Role.GROUP_LEADER: {"branch_id", "group_id"},
+    Role.MEMBER: {"branch_id", "member_id"},
+}
+CLAIMS = ("branch_id", "member_id", "group_id")
+subjects = st.text(alphabet="abcdefghijklmnopqrstuvwxyz-.@0123456789", min_size=1, max_size=40)
+
+
+@st.composite
+def principals(draw: st.DrawFn) -> Principal:
+    """Principals that keep the rules: each role with the ids it names."""
+    role = draw(st.sampled_from(Role))
+    grants = draw(st.frozensets(st.just(PII)))
+    return scoped(draw(subjects), role, NAMES[role], grants)
+
+
+def scoped(
+    subject: str, role: Role, named: set[str], grants: frozenset[str] = frozenset()
+) -> Principal:
+    """A principal of the role naming these ids (each a fresh one)."""
+    ids = {claim: uuid4() if claim in named else None for claim in CLAIMS}
+    return Principal(
+        subject=subject,
+        role=role,
+        branch_id=ids["branch_id"],
+        member_id=ids["member_id"],
+        group_id=ids["group_id"],
+        grants=grants,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +83,7 @@ def tokens(tmp_path_factory: pytest.TempPathFactory) -> Tokens:
     return Tokens(Keys.generate(), Revocations(engine))
 
 
-@given(principal=principals)
+@given(principal=principals())
 def test_a_token_names_its_principal(tokens: Tokens, principal: Principal) -> None:
     token, issued = tokens.issue(principal, timedelta(minutes=5))
     verified = tokens.verify(token)
@@ -114,7 +153,7 @@ def test_a_server_deployment_refuses_to_start_without_keys() -> None:
         open_tokens(settings)
 
 
-@given(principal=principals, action=st.sampled_from(sorted(RULES)), branch=st.uuids())
+@given(principal=principals(), action=st.sampled_from(sorted(RULES)), branch=st.uuids())
 def test_the_policy_hides_other_branches_and_follows_its_table(
     principal: Principal, action: str, branch: UUID
 ) -> None:
@@ -136,7 +175,7 @@ def test_the_policy_hides_other_branches_and_follows_its_table(
 
 def test_an_unknown_action_is_refused_to_all_but_the_committee() -> None:
     with pytest.raises(Forbidden):
-        authorise(Principal(subject="s", role=Role.BRANCH_SECRETARY), "something_new", None)
+        authorise(scoped("s", Role.BRANCH_SECRETARY, {"branch_id"}), "something_new", None)
     authorise(Principal(subject="a", role=Role.COMMITTEE_ADMIN), "something_new", None)
 
 
@@ -159,7 +198,7 @@ def test_masking_an_events_data_leaves_other_fields_alone() -> None:
     assert data["phone"] == "13912345678"
 
 
-@given(principal=principals, asked=st.none() | st.uuids(), member=st.none() | st.uuids())
+@given(principal=principals(), asked=st.none() | st.uuids(), member=st.none() | st.uuids())
 def test_reads_are_narrowed_to_what_the_principal_may_see(
     principal: Principal, asked: UUID | None, member: UUID | None
 ) -> None:
@@ -172,3 +211,132 @@ def test_reads_are_narrowed_to_what_the_principal_may_see(
         assert branch_in_scope(principal, asked) == principal.branch_id
     expected = principal.member_id if principal.role is Role.MEMBER else member
     assert member_in_scope(principal, member) == expected
+
+
+@given(role=st.sampled_from(Role), named=st.sets(st.sampled_from(CLAIMS)), subject=subjects)
+def test_a_principal_names_exactly_the_ids_its_role_acts_on(
+    role: Role, named: set[str], subject: str
+) -> None:
+    if named == NAMES[role]:
+        assert scoped(subject, role, named).role is role
+        return
+    with pytest.raises(InvalidClaims) as refused:
+        scoped(subject, role, named)
+    article = "an" if role is Role.AUDITOR else "a"
+    assert str(refused.value).startswith(f"{article} {role.value.replace('_', ' ')} ")
+    for claim in named ^ NAMES[role]:  # each claim missing or out of place is named
+        assert f"({claim})" in str(refused.value) and f"（{claim}）" in refused.value.zh
+
+
+@given(subject=st.text(max_size=210), grants=st.frozensets(st.text(max_size=5), max_size=3))
+def test_a_principal_has_a_plain_subject_and_known_grants(
+    subject: str, grants: frozenset[str]
+) -> None:
+    plain = re.fullmatch(r"[\w.@-]{1,200}", subject) is not None
+    try:
+        Principal(subject=subject, role=Role.AUDITOR, grants=grants)
+        kept = True
+    except InvalidClaims:
+        kept = False
+    assert kept == (plain and grants <= {PII})
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=5,
+)
+
+
+ids_or_junk = st.uuids().map(str) | json_values
+
+
+@settings(max_examples=300)
+@given(
+    claims=st.fixed_dictionaries(
+        {
+            "sub": subjects,
+            "role": st.sampled_from([role.value for role in Role]),
+            "jti": st.uuids().map(lambda u: u.hex),
+            "exp": st.integers(min_value=2**31, max_value=2**40),
+        },
+        optional={"branch": ids_or_junk, "member": ids_or_junk, "group": ids_or_junk},
+    ),
+    spoiled=st.sampled_from(["", "sub", "role", "jti", "exp", "grants", "branch"]),
+    junk=json_values,
+)
+def test_any_signed_claims_name_a_principal_that_keeps_the_rules_or_are_refused(
+    tokens: Tokens, claims: dict[str, object], spoiled: str, junk: object
+) -> None:
+    """Signed with the key itself, so only the claims decide: verification answers a
+    principal that keeps every rule, or Unauthenticated, never anything else."""
+    if spoiled:
+        claims[spoiled] = junk
+    kid, secret = tokens.keys.pairs[0]
+    token = jwt.encode(
+        {"iss": "liaison", **claims}, secret, algorithm="HS256", headers={"kid": kid}
+    )
+    try:
+        principal = tokens.verify(token)
+    except Unauthenticated:
+        return
+    named = {claim for claim in CLAIMS if getattr(principal, claim) is not None}
+    assert named == NAMES[principal.role]
+    assert principal.subject == claims["sub"] and principal.role == claims["role"]
+
+
+def test_a_hand_signed_token_out_of_its_roles_scope_is_refused(tokens: Tokens) -> None:
+    kid, secret = tokens.keys.pairs[0]
+    claims = {"iss": "liaison", "sub": "s", "role": "branch_secretary", "jti": uuid4().hex}
+    expiry = {"exp": datetime.now(UTC) + timedelta(minutes=5)}
+    token = jwt.encode(claims | expiry, secret, algorithm="HS256", headers={"kid": kid})
+    with pytest.raises(Unauthenticated, match="claims break the rules") as refused:
+        tokens.verify(token)
+    assert "支部书记" in refused.value.zh
+
+
+def test_refusals_name_the_role_with_its_article_in_english_and_chinese() -> None:
+    auditor = Principal(subject="auditor-sun", role=Role.AUDITOR)
+    with pytest.raises(Forbidden) as refused:
+        authorise(auditor, "record_visit", None)
+    assert str(refused.value) == "an auditor may not use record_visit"
+    assert refused.value.zh == "审计员无权使用 record_visit 接口"
+    for role in Role:
+        english, chinese = role.named
+        assert english.split()[0] == ("an" if english.split()[1][0] in "aeiou" else "a")
+        assert chinese and not chinese.isascii()
+
+
+def refuse(limiter: AttemptLimiter, client: str) -> str:
+    try:
+        limiter.failed(client, Unauthenticated("bad token", "令牌无效"))
+    except TooManyAttempts:
+        return "429"
+    return "401"
+
+
+def test_failures_are_limited_per_client_and_only_failures_count() -> None:
+    limiter = AttemptLimiter(limit=3)
+    assert [refuse(limiter, "10.0.0.1") for _ in range(5)] == ["401"] * 3 + ["429"] * 2
+    assert refuse(limiter, "10.0.0.2") == "401"  # another client is counted apart
+    expired = AttemptLimiter(limit=3, window_seconds=0.0)  # every failure already old
+    assert [refuse(expired, "10.0.0.1") for _ in range(5)] == ["401"] * 5
+
+
+def test_a_flood_of_failures_is_logged_once_past_the_limit(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    limiter = AttemptLimiter(limit=3)
+    for _ in range(50):
+        refuse(limiter, "10.0.0.1")
+    messages = [record.getMessage() for record in caplog.records]
+    assert sum("authentication failed" in m for m in messages) == 3
+    assert sum("answering its further failures with 429" in m for m in messages) == 1
+
+
+def test_trusted_proxies_are_addresses_or_networks() -> None:
+    env = {"LIAISON_TRUSTED_PROXIES": " 10.0.0.1, 172.16.0.0/12,::1 ,"}
+    assert Settings.from_env(env).trusted_proxies == ("10.0.0.1/32", "172.16.0.0/12", "::1/128")
+    assert Settings.from_env({}).trusted_proxies == ()
+    with pytest.raises(SettingsError, match="LIAISON_TRUSTED_PROXIES"):
+        Settings.from_env({"LIAISON_TRUSTED_PROXIES": "proxy.local"})

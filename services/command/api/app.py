@@ -19,6 +19,7 @@ from services.command.api.routers import (
 from services.command.bootstrap import CommandService
 from shared.access import install_access
 from shared.auth import Tokens
+from shared.browser import install_browser_policy
 from shared.problems import install_problem_handlers
 from shared.web import add_operations_routes, operation_id
 
@@ -48,6 +49,8 @@ def mount_commands(app: FastAPI, service: CommandService) -> None:
 
 def create_command_app(service: CommandService, tokens: Tokens) -> FastAPI:
     app = FastAPI(
+        docs_url=None,  # served offline by install_browser_policy
+        redoc_url=None,
         generate_unique_id_function=operation_id,
         title="liaison command API",
         version="1",
@@ -57,4 +60,5 @@ def create_command_app(service: CommandService, tokens: Tokens) -> FastAPI:
     install_access(app, tokens)
     mount_commands(app, service)
     add_operations_routes(app, "command", checks={"event_store": service.ready})
+    install_browser_policy(app)
     return app

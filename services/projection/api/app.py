@@ -11,6 +11,7 @@ from services.projection.bootstrap import ProjectionService
 from services.projection.dashboard import mount_dashboard
 from shared.access import install_access
 from shared.auth import Tokens
+from shared.browser import install_browser_policy
 from shared.clock import SystemClock
 from shared.problems import install_problem_handlers
 from shared.web import add_operations_routes, operation_id
@@ -28,6 +29,8 @@ def mount_queries(app: FastAPI, service: ProjectionService) -> None:
 
 def create_query_app(service: ProjectionService, tokens: Tokens) -> FastAPI:
     app = FastAPI(
+        docs_url=None,  # served offline by install_browser_policy
+        redoc_url=None,
         generate_unique_id_function=operation_id,
         title="liaison query API",
         version="1",
@@ -37,4 +40,5 @@ def create_query_app(service: ProjectionService, tokens: Tokens) -> FastAPI:
     install_access(app, tokens)
     mount_queries(app, service)
     add_operations_routes(app, "query", checks={"read_models": service.ready})
+    install_browser_policy(app)
     return app

@@ -11,13 +11,14 @@ from prometheus_client.core import Metric
 
 from services.projection.bootstrap import ProjectionService
 from services.projection.feeds.rabbit import RabbitFeed
+from shared.browser import install_browser_policy
 from shared.metrics import SOURCES, counter, gauge
 from shared.problems import install_problem_handlers
 from shared.web import NotReady, add_operations_routes
 
 
 def create_worker_app(service: ProjectionService) -> FastAPI:
-    app = FastAPI(title="liaison projectors", version="1")
+    app = FastAPI(docs_url=None, redoc_url=None, title="liaison projectors", version="1")
     install_problem_handlers(app)
 
     def broker_connected() -> None:
@@ -47,6 +48,7 @@ def create_worker_app(service: ProjectionService) -> FastAPI:
             for name, feed in service.feeds.items()
         }
 
+    install_browser_policy(app)
     return app
 
 

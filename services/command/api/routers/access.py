@@ -8,34 +8,58 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import Path, Request, Response
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.command.api.routers import resource_router
 from shared.access import Authorised
-from shared.auth import PII, Principal, Role, Tokens
+from shared.auth import PII, SUBJECT_MAX_LENGTH, SUBJECT_PATTERN, Principal, Role, Tokens
 
 router = resource_router("access")
 TokenId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 
 
 class IssueToken(BaseModel):
-    subject: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[\w.@-]+$")]
+    """A principal: each role names exactly the ids it acts on (``shared.auth.SCOPE``)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "subject": "secretary-zhang",
+                    "role": "branch_secretary",
+                    "branch_id": "0b9f4b52-8c1e-4a52-9a43-3c55f1a0d6e1",
+                }
+            ]
+        }
+    )
+
+    subject: Annotated[
+        str, Field(min_length=1, max_length=SUBJECT_MAX_LENGTH, pattern=SUBJECT_PATTERN)
+    ]
     role: Role
-    branch_id: UUID | None = None
-    member_id: UUID | None = None
-    group_id: UUID | None = None
+    branch_id: UUID | None = Field(
+        default=None,
+        description="The branch acted for: every role but the committee admin and auditors.",
+    )
+    member_id: UUID | None = Field(default=None, description="A member's own id (members only).")
+    group_id: UUID | None = Field(default=None, description="The group a group leader leads.")
     pii: bool = Field(default=False, description="May see phone numbers and sensitive tags.")
     days: Annotated[int, Field(ge=1, le=366)] | None = None
 
     @model_validator(mode="after")
-    def scoped(self) -> IssueToken:
-        if self.role not in (Role.COMMITTEE_ADMIN, Role.AUDITOR) and self.branch_id is None:
-            raise ValueError(f"a {self.role.value} acts for one branch: give branch_id")
-        if self.role is Role.MEMBER and self.member_id is None:
-            raise ValueError("a member's token names the member: give member_id")
-        if self.role is Role.GROUP_LEADER and self.group_id is None:
-            raise ValueError("a group leader's token names the group: give group_id")
+    def keeps_the_rules(self) -> IssueToken:
+        self.principal()  # a principal that breaks the rules cannot be built: 422
         return self
+
+    def principal(self) -> Principal:
+        return Principal(
+            subject=self.subject,
+            role=self.role,
+            branch_id=self.branch_id,
+            member_id=self.member_id,
+            group_id=self.group_id,
+            grants=frozenset({PII}) if self.pii else frozenset(),
+        )
 
 
 class IssuedToken(BaseModel):
@@ -49,17 +73,7 @@ def issue_token(body: IssueToken, request: Request, principal: Authorised) -> Is
     """A new bearer token (committee admin only)."""
     tokens: Tokens = request.app.state.tokens
     days = body.days or request.app.state.settings.token_days
-    token, issued = tokens.issue(
-        Principal(
-            subject=body.subject,
-            role=body.role,
-            branch_id=body.branch_id,
-            member_id=body.member_id,
-            group_id=body.group_id,
-            grants=frozenset({PII}) if body.pii else frozenset(),
-        ),
-        timedelta(days=days),
-    )
+    token, issued = tokens.issue(body.principal(), timedelta(days=days))
     assert issued.expires_at is not None
     return IssuedToken(token=token, token_id=issued.token_id, expires_at=issued.expires_at)
 

@@ -127,7 +127,7 @@ function bars(testprefix, rows) {
   const top = Math.max(1, ...rows.map(([, value]) => value));
   return `<div class="bars">${rows.map(([key, value, name]) => `
     <div class="bar"><span>${esc(name)}</span>
-      <div class="track"><div class="fill" style="width:${(value / top) * 100}%"></div></div>
+      <div class="track"><div class="fill" data-share="${(value / top) * 100}"></div></div>
       <span class="value" data-testid="${testprefix}-${esc(key)}">${value}</span></div>`).join("")}</div>`;
 }
 
@@ -294,6 +294,8 @@ async function render() {
   }
   try {
     main.innerHTML = await pages[state.page](`/v1/branches/${state.branch}`);
+    // Bar widths go through the DOM: the Content-Security-Policy refuses inline styles.
+    main.querySelectorAll(".fill[data-share]").forEach((bar) => { bar.style.width = `${bar.dataset.share}%`; });
     main.dataset.ready = state.page;
     const form = document.getElementById("window");
     if (form) form.addEventListener("submit", (event) => {
