@@ -3,7 +3,6 @@ dates as dates, one sheet each, ready to print — as .xlsx (openpyxl) or .csv."
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -14,13 +13,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
-from sqlalchemy import Connection, Table, and_, func, select
+from sqlalchemy import Connection, and_, func, select
 
 from services.projection.i18n import ZH
 from services.projection.projectors.coverage import CoverageTables
 from services.projection.projectors.evaluations import EvaluationTables
 from services.projection.projectors.rosters import RosterTables
 from shared.contract.vocabulary import Grade
+from shared.spreadsheets import CsvSheet, put
 
 Cell = str | int | date | None
 MASKED = "***"
@@ -257,19 +257,18 @@ def to_xlsx(ledger: Ledger) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = ledger.title[:31]
-    sheet.append(ledger.headers)
-    for cell in sheet[1]:
+    for column, header in enumerate(ledger.headers, start=1):
+        cell = put(sheet, 1, column, header)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for row in ledger.rows:
-        sheet.append(row)
+    for row_number, row in enumerate(ledger.rows, start=2):
+        for column, value in enumerate(row, start=1):
+            cell = put(sheet, row_number, column, value)
+            if isinstance(value, date):
+                cell.number_format = "yyyy-mm-dd"
     for index, header in enumerate(ledger.headers, start=1):
         widths = [_width(header), *(_width(row[index - 1]) for row in ledger.rows)]
-        width = max(widths)
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(width, 8), 40)
-        for (value,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-            if isinstance(value.value, date):
-                value.number_format = "yyyy-mm-dd"
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(*widths, 8), 40)
     # Ready to print: landscape, one page wide, the header row on every page.
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1
@@ -283,18 +282,11 @@ def to_xlsx(ledger: Ledger) -> bytes:
 
 
 def to_csv(ledger: Ledger) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(ledger.headers)
+    sheet = CsvSheet()
+    sheet.row(ledger.headers)
     for row in ledger.rows:
-        writer.writerow(["" if cell is None else cell for cell in row])
-    # A byte-order mark, so spreadsheet programs read the Chinese as UTF-8.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _names(conn: Connection, table: Table, branch_id: UUID) -> dict[UUID, str]:
-    query = select(table.c.id, table.c.name).where(table.c.branch_id == branch_id)
-    return {row.id: row.name for row in conn.execute(query)}
+        sheet.row(row)
+    return sheet.take()
 
 
 def _width(value: Any) -> int:
