@@ -16,6 +16,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from sqlalchemy import Connection, and_, func, select
 
 from services.projection.i18n import ZH
+from services.projection.ordering import natural_key
 from services.projection.projectors.coverage import CoverageTables
 from services.projection.projectors.evaluations import EvaluationTables
 from services.projection.projectors.rosters import RosterTables
@@ -104,12 +105,14 @@ def coverage_ledger(
         .group_by(t.visits.c.household_id)
         .subquery()
     )
-    rows = conn.execute(
-        select(t.households, t.members.c.name.label("member"), visits.c.visits, visits.c.last)
-        .outerjoin(t.members, t.members.c.id == t.households.c.linked_member_id)
-        .outerjoin(visits, visits.c.household_id == t.households.c.id)
-        .where(t.households.c.branch_id == branch_id)
-        .order_by(t.households.c.area, t.households.c.registered_position)
+    rows = sorted(
+        conn.execute(
+            select(t.households, t.members.c.name.label("member"), visits.c.visits, visits.c.last)
+            .outerjoin(t.members, t.members.c.id == t.households.c.linked_member_id)
+            .outerjoin(visits, visits.c.household_id == t.households.c.id)
+            .where(t.households.c.branch_id == branch_id)
+        ),
+        key=lambda r: (natural_key(r.area), natural_key(r.address), r.registered_position),
     )
     return Ledger(
         "党员联户走访台账",

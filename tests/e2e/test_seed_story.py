@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from bench.stack import bearer
 from services.demo.client import Branch
-from services.demo.story import GROUPS, Seed, follow_up, tell_the_seed_story
+from services.demo.story import AREAS, GROUPS, Seed, follow_up, tell_the_seed_story
 from services.embedded import create_app
 from services.projection.api.documents import XLSX
 from services.projection.bootstrap import bootstrap as bootstrap_projections
@@ -61,6 +61,12 @@ def test_the_platform_groups_members_and_volunteer_team(told: tuple[Seed, Settin
     )
 
 
+def counted(place: tuple[str, str]) -> tuple[int, int]:
+    """(一巷, 长安街11号) -> (0, 11)"""
+    area, address = place
+    return AREAS.index(area), int(address.removeprefix("长安街").removesuffix("号"))
+
+
 def test_linking_and_the_500_visits(told: tuple[Seed, Settings]) -> None:
     seed, _ = told
     branch = seed.branch
@@ -73,6 +79,12 @@ def test_linking_and_the_500_visits(told: tuple[Seed, Settings]) -> None:
     unvisited = branch.read("/coverage/households", visited="false", limit=200)
     assert unvisited["total"] == 100 - len(visited)
     assert {"长安街91号", "长安街100号"} <= {h["address"] for h in unvisited["households"]}
+    # Areas and addresses in the order a branch counts them: 一巷, 二巷 … 五巷; 6号 before 11号.
+    assert [a["area"] for a in coverage["areas"]] == list(AREAS)
+    listed = [(h["area"], h["address"]) for h in unvisited["households"]]
+    assert listed == sorted(listed, key=counted)
+    page = branch.read("/coverage/households", visited="false", limit=3, offset=3)
+    assert [(h["area"], h["address"]) for h in page["households"]] == listed[3:6]
     by_month = branch.read("/coverage/visits", year=2009)
     assert [m["month"] for m in by_month["months"]] == ["2009-10", "2009-11"]
     assert sum(m["visits"] for m in by_month["months"]) == 500
@@ -104,6 +116,8 @@ def test_requests_open_overdue_and_resolved(told: tuple[Seed, Settings]) -> None
     seed, _ = told
     year_end = seed.branch.read("/needs", status="all", on="2009-12-31")
     assert year_end["counts"] == {"open": 2, "overdue": 2, "resolved": 2}
+    areas = [a["area"] for a in year_end["by_area"]]
+    assert areas == sorted(areas, key=AREAS.index)
     assert sum(a["open"] for a in year_end["by_area"]) == 2
     assert sum(m["resolved"] for m in year_end["by_member"]) == 2
     early = seed.branch.read("/needs", status="overdue", on="2009-11-01")
@@ -194,6 +208,8 @@ def test_the_ledgers_read_back(told: tuple[Seed, Settings]) -> None:
     assert exported.content.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["片区", "地址", "户主"] and len(rows) == 1 + 100
+    places = [(row[0], row[1]) for row in rows[1:]]
+    assert places == sorted(places, key=counted)
 
 
 def test_the_year_end_summary_states_the_numbers(told: tuple[Seed, Settings]) -> None:
