@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
@@ -19,7 +20,7 @@ from bench.stack import bearer
 from services.demo.client import Branch
 from services.demo.story import AREAS, GROUPS, Seed, follow_up, tell_the_seed_story
 from services.embedded import create_app
-from services.projection.api.documents import XLSX
+from services.projection.api.documents import DOCX, XLSX
 from services.projection.bootstrap import bootstrap as bootstrap_projections
 from services.projection.projectors import ALL_PROJECTORS
 from services.projection.rebuild import rebuild
@@ -212,30 +213,69 @@ def test_the_ledgers_read_back(told: tuple[Seed, Settings]) -> None:
     assert places == sorted(places, key=counted)
 
 
+def summary(seed: Seed, **params: Any) -> str:
+    answer = seed.branch.queries.get(f"{seed.branch.base}/summary", params=params)
+    assert answer.status_code == 200, answer.text
+    if params.get("format") == "docx":
+        assert answer.headers["content-type"].startswith(DOCX)
+        return "\n".join(p.text for p in Document(io.BytesIO(answer.content)).paragraphs)
+    assert answer.headers["content-type"].startswith("text/markdown")
+    return answer.text
+
+
 def test_the_year_end_summary_states_the_numbers(told: tuple[Seed, Settings]) -> None:
     seed, _ = told
-    markdown = seed.branch.queries.get(f"{seed.branch.base}/summary", params={"year": 2009})
-    assert markdown.headers["content-type"].startswith("text/markdown")
-    text = markdown.text
-    for phrase in (
-        "同江市城市社区长安党支部2009年党员联系和服务群众工作总结",
-        "共成立党小组5个",
-        "离退休党员6名",
-        "党员义工服务队现有队员12名",
-        "设置党员义务服务岗3个",
-        "清理巷道22条、清理胡同3条、清理垃圾堆3个",
-        "发放宣传单270份、走访居民500户",
-        "走访居民90户、500人次",
-        "优秀6名、较好8名、合格5名、基本合格2名、不合格1名",
-        "谈心谈话3人次",
-        "困难党员结对帮扶1对",
-    ):
-        assert phrase in text, phrase
-    document = seed.branch.queries.get(
-        f"{seed.branch.base}/summary", params={"year": 2009, "format": "docx"}
-    )
-    paragraphs = "\n".join(p.text for p in Document(io.BytesIO(document.content)).paragraphs)
-    assert "清理巷道22条" in paragraphs and "优秀6名" in paragraphs
+    for text in (summary(seed, year=2009), summary(seed, year=2009, format="docx")):
+        for phrase in (
+            "同江市城市社区长安党支部2009年党员联系和服务群众工作总结",
+            "目前共有党小组5个",
+            "离退休党员6名",
+            "现有队员12名",
+            "设置党员义务服务岗3个（政策宣传岗、扶贫帮困岗、就业咨询岗）",
+            "11名无职党员上岗服务（政策宣传岗4名、扶贫帮困岗4名、就业咨询岗3名）",
+            "社区登记在册居民100户，其中84户由14名党员结对联系",
+            "党员入户走访500次，走访到居民90户",
+            "清理巷道22条、胡同3条、垃圾堆3个",
+            "发放宣传单270份，入户走访500户次",
+            "受理居民诉求4件",
+            "优秀6名、较好8名、合格5名、基本合格2名、不合格1名",
+            "预备党员2名不评定等次",
+            "开展谈心谈话3人次",
+            "为1名困难党员确定帮扶人",
+        ):
+            assert phrase in text, phrase
+
+
+def test_the_summary_reads_as_the_branchs_own(told: tuple[Seed, Settings]) -> None:
+    """In the branch's words and structure, in Chinese only, each count said once and
+    right: households are households (户), visits are visits (次, 户次)."""
+    seed, _ = told
+    markdown = summary(seed, year=2009)
+    headings = [line for line in markdown.splitlines() if line.startswith("## ")]
+    assert [h[3:5] for h in headings] == ["一、", "二、", "三、", "四、"]
+    assert "搭建" in headings[0] and "设岗定责" in headings[1]
+    assert "考核激励" in headings[2] and "成效" in headings[3]
+    for text in (markdown, summary(seed, year=2009, format="docx")):
+        # No English in the Chinese document (the demo's names are Chinese too).
+        assert re.findall("[A-Za-z]+", text) == []
+        # A post's title is not followed by its kind again: 政策宣传岗（政策宣传）.
+        assert not re.search(r"(\w+)岗（\1）", text)
+        # No count of households exceeds the households registered.
+        households = [int(n) for n in re.findall(r"(\d+)户(?!次)", text)]
+        assert households and max(households) == 100
+        assert "人次" not in "".join(re.findall(r"走访[^，。；]*", text))
+        assert text.count("500次") == 1 and text.count("90户") == 1
+    assert summary(seed) == markdown, "it opens on the story's year"
+
+    english = summary(seed, year=2009, lang="en")
+    assert "work summary 2009" in english.splitlines()[0]
+    assert [line for line in english.splitlines() if line.startswith("## ")] == [
+        "## 1. Building the platform",
+        "## 2. Posts with duties: members lead by example",
+        "## 3. Evaluation and incentives",
+        "## 4. Results",
+    ]
+    assert "500 visits, reaching 90 households" in english
 
 
 def test_a_full_replay_reproduces_every_read_model(told: tuple[Seed, Settings]) -> None:
