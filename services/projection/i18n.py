@@ -26,6 +26,8 @@ ZH: dict[str, dict[str, str]] = {
         "basically_qualified": "基本合格",
         "unqualified": "不合格",
     },
+    # Why a member of the year has no grade.
+    "ungraded": {"probationary": "预备党员不参评", "left": "已离开", "pending": "未评定"},
     "departure": {
         "moved_away": "迁出",
         "transferred_out": "组织关系转出",
@@ -81,6 +83,11 @@ EN: dict[str, dict[str, str]] = {
         "qualified": "Qualified",
         "basically_qualified": "Basically qualified",
         "unqualified": "Unqualified",
+    },
+    "ungraded": {
+        "probationary": "Probationary: not graded",
+        "left": "Left the branch",
+        "pending": "Not graded yet",
     },
     "departure": {
         "moved_away": "Moved away",

@@ -235,7 +235,7 @@ def evaluations_ledger(conn: Connection, t: EvaluationTables, branch_id: UUID, y
                 reports.get((r.id, f"{year}H1")),
                 reports.get((r.id, f"{year}H2")),
                 *(ballots.get((r.id, g.value), 0) for g in Grade),
-                ZH["grade"][r.grade] if r.grade else "",
+                ZH["grade"][r.grade] if r.grade else ZH["ungraded"][ungraded(r.status, r.left_on)],
                 "；".join(r.shortcomings or []),
                 talks.get(r.id, 0),
                 rewards.get(r.id, 0),
@@ -243,6 +243,11 @@ def evaluations_ledger(conn: Connection, t: EvaluationTables, branch_id: UUID, y
             for r in rows
         ],
     )
+
+
+def ungraded(status: str, left_on: date | None) -> str:
+    """Why a member of the year has no grade (the dashboard says the same)."""
+    return "left" if left_on else "probationary" if status == "probationary" else "pending"
 
 
 def masked(ledger: Ledger) -> Ledger:
