@@ -11,6 +11,7 @@ its own language. Rendered as Markdown or as a Word document."""
 from __future__ import annotations
 
 import io
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -55,12 +56,12 @@ class Summary:
     signature: list[str]  # who wrote it and when, at the foot, right-aligned
 
     def markdown(self) -> str:
-        lines = [f"# {self.title}", "", self.opening, ""]
+        lines = [f"# {_md(self.title)}", "", _md(self.opening), ""]
         for section in self.sections:
-            lines += [f"## {section.heading}", ""]
+            lines += [f"## {_md(section.heading)}", ""]
             for paragraph in section.paragraphs:
-                lines += [paragraph, ""]
-        lines += ["  \n".join(self.signature), ""]
+                lines += [_md(paragraph), ""]
+        lines += ["  \n".join(_md(line) for line in self.signature), ""]
         return "\n".join(lines)
 
     def docx(self) -> bytes:
@@ -98,6 +99,15 @@ class Summary:
         paragraph = document.add_paragraph(text)
         # A Chinese paragraph begins two characters in.
         paragraph.paragraph_format.first_line_indent = Pt(24) if self.lang is Lang.ZH else None
+
+
+# What Markdown would read as a link, an image, HTML, code or emphasis: names typed by
+# members and residents reach the document as text. (The summary's own words use none.)
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def _md(text: str) -> str:
+    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def _font(style: ParagraphStyle, name: str, east_asian: str, size: Pt) -> None:

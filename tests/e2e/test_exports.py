@@ -1,18 +1,20 @@
 """Every export a branch can download (the four ledgers as .xlsx and .csv, the audit
 log as CSV), for a branch whose every name and note is something a spreadsheet
 program would run: no formula cell, no CSV cell that starts one, and the Chinese
-text reads back exactly as it was typed."""
+text reads back exactly as it was typed. And the summary keeps names as text too."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import pytest
+from docx import Document
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -157,3 +159,34 @@ def test_no_export_carries_a_formula(client: TestClient, names: list[str]) -> No
     events = csv_rows(audit.content)
     assert {row["branch_id"] for row in events} == {branch.id}
     assert set(names) <= set(strings([json.loads(row["data"]) for row in events]))
+
+
+def test_the_summary_keeps_names_as_text(client: TestClient) -> None:
+    """In the Markdown summary a typed name is text, not a link, HTML or emphasis; in
+    the Word document it is the name as typed."""
+    names = [
+        "[点此领取](http://evil.example/)党支部",
+        "<img src=x onerror=alert(1)>党小组",
+        "`rm -rf /`岗",
+        "*紧急*_通知_活动|",
+    ]
+    branch = Branch(client, client).register(names[0])
+    branch.form_group(names[1])
+    branch.establish_post(names[2], "other", "=1+1")
+    campaign = branch.act(
+        "/campaigns", {"title": names[3], "purpose": "-", "starts_on": date(2009, 5, 9)}, 201
+    )["id"]
+    branch.act(
+        f"/campaigns/{campaign}/outputs",
+        {"metric": "alleys_cleared", "quantity": 1, "recorded_on": date(2009, 5, 9)},
+        expected=201,
+    )
+    for path in ("/roster", "/coverage"):
+        branch.read(path)
+    markdown = exported(branch, "summary", year=2009).decode()
+    assert re.findall(r"(?<!\\)[\[\]<>`*_|]", markdown) == []
+    unescaped = re.sub(r"\\(.)", r"\1", markdown)
+    document = Document(io.BytesIO(exported(branch, "summary", year=2009, format="docx")))
+    text = "\n".join(p.text for p in document.paragraphs)
+    for name in names:
+        assert name in unescaped and name in text, name

@@ -131,6 +131,9 @@ def test_the_year_end_evaluation(told: tuple[Seed, Settings]) -> None:
     seed, _ = told
     branch = seed.branch
     evaluation = branch.read("/evaluations", year=2009)
+    # Asked about no year, the answers are about the latest year with data: the story's.
+    assert branch.read("/evaluations") == evaluation
+    assert branch.read("/coverage/visits")["year"] == 2009
     assert evaluation["distribution"] == {
         "excellent": 6,
         "good": 8,
@@ -204,6 +207,9 @@ def test_the_ledgers_read_back(told: tuple[Seed, Settings]) -> None:
     evaluation = workbook("evaluations.xlsx", year=2009)
     grades = [row[10].value for row in evaluation.iter_rows(min_row=2)]
     assert grades.count("优秀") == 6 and grades.count("不合格") == 1
+    # Who has no grade is told why.
+    assert grades.count("预备党员不参评") == 2 and grades.count("已离开") == 1
+    assert workbook("evaluations.xlsx").title == "2009年度党员考评", "the latest appraisal's year"
 
     exported = branch.queries.get(f"{base}/exports/coverage.csv")
     assert exported.content.startswith("\ufeff".encode())

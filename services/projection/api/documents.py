@@ -210,7 +210,7 @@ async def year_end_summary(
         ),
         lang,
     )
-    record_export(request, principal, branch_id, f"summary-{the_year}-{lang.value}.{format.value}")
+    record_export(request, principal, branch_id, f"summary-{the_year}.{format.value}")
     if format is SummaryFormat.DOCX:
         filename = quote(f"{summary.title}.docx")
         return Response(
