@@ -164,6 +164,7 @@ def test_each_page_shows_the_query_apis_numbers(browser: Browser, served: Served
     page = open_page(browser, served, f"/campaigns?branch={branch}")
     assert number(page, "metric-alleys_cleared") == "22"
     assert number(page, "metric-leaflets_distributed") == "270"
+    assert page.locator(".card th").all_inner_texts()[:2] == ["活动成效", "数量"]
     shot(page, "campaigns-zh")
 
     page = open_page(browser, served, f"/needs?branch={branch}")

@@ -32,6 +32,7 @@ const UI = {
     member: "党员", mass_representative: "群众代表", auditor: "审计员",
     person: "姓名", myHouseholds: "我联系的住户", myVisits: "我的走访（按月、事由）",
     visitedIn: "年内走访", visitedYes: "已走访", visitedNo: "未走访", myVisitCount: "我的走访次数",
+    quantity: "数量",
   },
   en: {
     app: "Party members' liaison with residents", branch: "Branch", roster: "Roster",
@@ -67,6 +68,7 @@ const UI = {
     auditor: "Auditor", person: "Name", myHouseholds: "My households",
     myVisits: "My visits, per month and purpose", visitedIn: "Visited in the year",
     visitedYes: "Visited", visitedNo: "Not visited", myVisitCount: "My visits",
+    quantity: "Count",
   },
 };
 
@@ -263,8 +265,8 @@ const pages = {
       <h2>${t("exports")}</h2>
       <p class="downloads" data-testid="downloads">${["roster", "coverage", "evaluations", "visits"].map((n) => `
         <a href="${base}/exports/${n}.xlsx?year=${esc(year)}">${t(`${n}Ledger`)} .xlsx</a>`).join("")}
-        <a href="${base}/summary?year=${esc(year)}&format=docx">${t("summary")} .docx</a>
-        <a href="${base}/summary?year=${esc(year)}">${t("summary")} .md</a></p>`;
+        <a href="${base}/summary?year=${esc(year)}&format=docx&lang=${state.lang}">${t("summary")} .docx</a>
+        <a href="${base}/summary?year=${esc(year)}&lang=${state.lang}">${t("summary")} .md</a></p>`;
   },
 
   async campaigns(base) {
@@ -275,7 +277,7 @@ const pages = {
       <div class="cards">${c.campaigns.map((x) => `
         <div class="card"><h3>${esc(x.title)}</h3><p class="muted">${esc(x.purpose)}</p>
           <p>${t("startsOn")} ${esc(x.starts_on)} · ${x.closed_on ? `${t("closedOn")} ${esc(x.closed_on)}` : t("open")}</p>
-          ${table([t("tallies"), t("count")], Object.entries(x.tallies).map(([k, v]) => [esc(label("metric", k)), v]))}
+          ${table([t("tallies"), t("quantity")], Object.entries(x.tallies).map(([k, v]) => [esc(label("metric", k)), v]))}
           <p class="muted">${t("participants")} ${x.participants} · ${t("volunteersCount")} ${x.volunteers}</p></div>`).join("")}</div>`;
   },
 
