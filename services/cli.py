@@ -30,7 +30,7 @@ from services.audit.api import mount_audit
 from services.command.api.app import create_command_app
 from services.command.bootstrap import bootstrap as bootstrap_commands
 from services.demo.client import Branch
-from services.demo.story import follow_up, tell_the_seed_story
+from services.demo.story import dashboard_link, follow_up, tell_the_seed_story
 from services.embedded import create_app
 from services.projection.api.app import create_query_app
 from services.projection.api.worker import create_worker_app
@@ -269,7 +269,7 @@ def _demo(url: str, query_url: str, token: str) -> int:
         seed = tell_the_seed_story(Branch(commands, queries))
         follow_up(seed)
     print(f"demo branch {seed.branch.id}: 同江市城市社区长安党支部, 2009")
-    print(f"dashboard: {query_url}/dashboard#/roster?branch={seed.branch.id}")
+    print(f"dashboard: {dashboard_link(query_url, seed.branch.id)}")
     return 0
 
 

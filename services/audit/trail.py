@@ -4,8 +4,6 @@ whole exports as NDJSON or CSV."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +16,7 @@ from services.audit.schemas import AuditEvent, AuditPage, StreamHistory
 from shared.contract.envelope import Envelope, Undecodable, envelopes_from, read_keys_ahead
 from shared.contract.sealing import Vault
 from shared.eventstore import EventLog
+from shared.spreadsheets import CsvSheet
 
 CHUNK = 1000
 # A page examines at most this many events, so a narrow filter over a long log still
@@ -125,20 +124,15 @@ def ndjson(events: Iterator[AuditEvent]) -> Iterator[bytes]:
 
 
 def csv_rows(events: Iterator[AuditEvent]) -> Iterator[bytes]:
-    # A byte-order mark, so spreadsheet programs read the Chinese text as UTF-8.
-    yield "\ufeff".encode()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
+    sheet = CsvSheet()
+    sheet.row(CSV_COLUMNS)
     for event in events:
         row = event.model_dump(mode="json")
         row["data"] = orjson.dumps(row["data"]).decode()
-        writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
-        if buffer.tell() > 64_000:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode("utf-8")
+        sheet.row(row[c] for c in CSV_COLUMNS)
+        if sheet.size > 64_000:
+            yield sheet.take()
+    yield sheet.take()
 
 
 def stream_history(event_log: EventLog, stream_id: UUID, *, masked: bool) -> StreamHistory | None:

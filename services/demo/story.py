@@ -17,6 +17,7 @@ from datetime import date, timedelta
 
 from services.demo.client import Branch
 
+YEAR = 2009  # the year the story is about, where its dashboard link opens
 GROUPS = (
     ("第一党小组", "residence"),
     ("第二党小组", "residence"),
@@ -80,6 +81,11 @@ class _Cast:
     linkers: list[str]
     # Demo data, not security: a seeded generator makes the story the same every time.
     rng: random.Random = field(default_factory=lambda: random.Random(20091129))  # noqa: S311
+
+
+def dashboard_link(query_url: str, branch_id: str) -> str:
+    """The dashboard on the story's branch and year (not today's, which is empty)."""
+    return f"{query_url}/dashboard#/coverage?branch={branch_id}&year={YEAR}"
 
 
 def tell_the_seed_story(branch: Branch) -> Seed:

@@ -26,6 +26,8 @@ ZH: dict[str, dict[str, str]] = {
         "basically_qualified": "基本合格",
         "unqualified": "不合格",
     },
+    # Why a member of the year has no grade.
+    "ungraded": {"probationary": "预备党员不参评", "left": "已离开", "pending": "未评定"},
     "departure": {
         "moved_away": "迁出",
         "transferred_out": "组织关系转出",
@@ -47,7 +49,7 @@ ZH: dict[str, dict[str, str]] = {
         "hutongs_cleared": "清理胡同（条）",
         "rubbish_heaps_cleared": "清理垃圾堆（个）",
         "leaflets_distributed": "发放宣传单（份）",
-        "households_visited": "走访居民（户）",
+        "households_visited": "入户走访（户次）",
     },
     "voter_kind": {"member": "党员", "mass_representative": "群众代表"},
     "reward_kind": {"spiritual": "精神奖励", "material": "物质奖励"},
@@ -82,6 +84,11 @@ EN: dict[str, dict[str, str]] = {
         "basically_qualified": "Basically qualified",
         "unqualified": "Unqualified",
     },
+    "ungraded": {
+        "probationary": "Probationary: not graded",
+        "left": "Left the branch",
+        "pending": "Not graded yet",
+    },
     "departure": {
         "moved_away": "Moved away",
         "transferred_out": "Transferred out",
@@ -103,7 +110,7 @@ EN: dict[str, dict[str, str]] = {
         "hutongs_cleared": "Hutongs cleared",
         "rubbish_heaps_cleared": "Rubbish heaps cleared",
         "leaflets_distributed": "Leaflets handed out",
-        "households_visited": "Households visited",
+        "households_visited": "Household visits",
     },
     "voter_kind": {"member": "Members", "mass_representative": "Mass representatives"},
     "reward_kind": {"spiritual": "Spiritual", "material": "Material"},
@@ -116,15 +123,32 @@ EN: dict[str, dict[str, str]] = {
 }
 
 
+# How the summary states a campaign's count: a verb and its object, so that counts with
+# one verb read as one phrase (清理巷道22条、胡同3条、垃圾堆3个).
 METRIC_PHRASES = {
-    "alleys_cleared": "清理巷道{}条",
-    "hutongs_cleared": "清理胡同{}条",
-    "rubbish_heaps_cleared": "清理垃圾堆{}个",
-    "leaflets_distributed": "发放宣传单{}份",
-    "households_visited": "走访居民{}户",
+    "alleys_cleared": ("清理", "巷道{}条", "{} alleys cleared"),
+    "hutongs_cleared": ("清理", "胡同{}条", "{} hutongs cleared"),
+    "rubbish_heaps_cleared": ("清理", "垃圾堆{}个", "{} rubbish heaps cleared"),
+    "leaflets_distributed": ("发放", "宣传单{}份", "{} leaflets handed out"),
+    "households_visited": ("入户走访", "{}户次", "{} household visits"),
 }
 
 
-def metric_phrase(metric: str, quantity: int) -> str:
-    """ "清理巷道22条": how the summary states a campaign's count."""
-    return METRIC_PHRASES.get(metric, f"{metric} {{}}").format(quantity)
+def outputs_zh(tallies: dict[str, int]) -> str:
+    """{"alleys_cleared": 22, "hutongs_cleared": 3} -> "清理巷道22条、胡同3条"."""
+    phrases: list[tuple[str, list[str]]] = []
+    for metric, quantity in tallies.items():
+        verb, thing, _ = METRIC_PHRASES.get(metric, ("", f"{metric}{{}}", ""))
+        if phrases and phrases[-1][0] == verb:
+            phrases[-1][1].append(thing.format(quantity))
+        else:
+            phrases.append((verb, [thing.format(quantity)]))
+    return "，".join(verb + "、".join(things) for verb, things in phrases)
+
+
+def outputs_en(tallies: dict[str, int]) -> str:
+    """{"alleys_cleared": 22} -> "22 alleys cleared"."""
+    return ", ".join(
+        METRIC_PHRASES.get(metric, ("", "", f"{metric}: {{}}"))[2].format(quantity)
+        for metric, quantity in tallies.items()
+    )

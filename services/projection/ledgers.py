@@ -3,7 +3,6 @@ dates as dates, one sheet each, ready to print — as .xlsx (openpyxl) or .csv."
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -14,13 +13,15 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
-from sqlalchemy import Connection, Table, and_, func, select
+from sqlalchemy import Connection, and_, func, select
 
 from services.projection.i18n import ZH
+from services.projection.ordering import natural_key
 from services.projection.projectors.coverage import CoverageTables
 from services.projection.projectors.evaluations import EvaluationTables
 from services.projection.projectors.rosters import RosterTables
 from shared.contract.vocabulary import Grade
+from shared.spreadsheets import CsvSheet, put
 
 Cell = str | int | date | None
 MASKED = "***"
@@ -104,12 +105,14 @@ def coverage_ledger(
         .group_by(t.visits.c.household_id)
         .subquery()
     )
-    rows = conn.execute(
-        select(t.households, t.members.c.name.label("member"), visits.c.visits, visits.c.last)
-        .outerjoin(t.members, t.members.c.id == t.households.c.linked_member_id)
-        .outerjoin(visits, visits.c.household_id == t.households.c.id)
-        .where(t.households.c.branch_id == branch_id)
-        .order_by(t.households.c.area, t.households.c.registered_position)
+    rows = sorted(
+        conn.execute(
+            select(t.households, t.members.c.name.label("member"), visits.c.visits, visits.c.last)
+            .outerjoin(t.members, t.members.c.id == t.households.c.linked_member_id)
+            .outerjoin(visits, visits.c.household_id == t.households.c.id)
+            .where(t.households.c.branch_id == branch_id)
+        ),
+        key=lambda r: (natural_key(r.area), natural_key(r.address), r.registered_position),
     )
     return Ledger(
         "党员联户走访台账",
@@ -232,7 +235,7 @@ def evaluations_ledger(conn: Connection, t: EvaluationTables, branch_id: UUID, y
                 reports.get((r.id, f"{year}H1")),
                 reports.get((r.id, f"{year}H2")),
                 *(ballots.get((r.id, g.value), 0) for g in Grade),
-                ZH["grade"][r.grade] if r.grade else "",
+                ZH["grade"][r.grade] if r.grade else ZH["ungraded"][ungraded(r.status, r.left_on)],
                 "；".join(r.shortcomings or []),
                 talks.get(r.id, 0),
                 rewards.get(r.id, 0),
@@ -240,6 +243,11 @@ def evaluations_ledger(conn: Connection, t: EvaluationTables, branch_id: UUID, y
             for r in rows
         ],
     )
+
+
+def ungraded(status: str, left_on: date | None) -> str:
+    """Why a member of the year has no grade (the dashboard says the same)."""
+    return "left" if left_on else "probationary" if status == "probationary" else "pending"
 
 
 def masked(ledger: Ledger) -> Ledger:
@@ -257,19 +265,18 @@ def to_xlsx(ledger: Ledger) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = ledger.title[:31]
-    sheet.append(ledger.headers)
-    for cell in sheet[1]:
+    for column, header in enumerate(ledger.headers, start=1):
+        cell = put(sheet, 1, column, header)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for row in ledger.rows:
-        sheet.append(row)
+    for row_number, row in enumerate(ledger.rows, start=2):
+        for column, value in enumerate(row, start=1):
+            cell = put(sheet, row_number, column, value)
+            if isinstance(value, date):
+                cell.number_format = "yyyy-mm-dd"
     for index, header in enumerate(ledger.headers, start=1):
         widths = [_width(header), *(_width(row[index - 1]) for row in ledger.rows)]
-        width = max(widths)
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(width, 8), 40)
-        for (value,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-            if isinstance(value.value, date):
-                value.number_format = "yyyy-mm-dd"
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(*widths, 8), 40)
     # Ready to print: landscape, one page wide, the header row on every page.
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1
@@ -283,18 +290,11 @@ def to_xlsx(ledger: Ledger) -> bytes:
 
 
 def to_csv(ledger: Ledger) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(ledger.headers)
+    sheet = CsvSheet()
+    sheet.row(ledger.headers)
     for row in ledger.rows:
-        writer.writerow(["" if cell is None else cell for cell in row])
-    # A byte-order mark, so spreadsheet programs read the Chinese as UTF-8.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _names(conn: Connection, table: Table, branch_id: UUID) -> dict[UUID, str]:
-    query = select(table.c.id, table.c.name).where(table.c.branch_id == branch_id)
-    return {row.id: row.name for row in conn.execute(query)}
+        sheet.row(row)
+    return sheet.take()
 
 
 def _width(value: Any) -> int:

@@ -40,6 +40,7 @@ class Served:
     branch: str
     token: str  # the committee-admin token the first run created
     env: dict[str, str]
+    link: str  # the dashboard link the demo printed
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +57,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         told = liaison(env, "demo", "--url", process.url)
         assert told.returncode == 0, told.stdout + told.stderr
         branches = httpx.get(f"{process.url}/v1/branches", headers=bearer(token)).json()
-        yield Served(process.url, branches["branches"][0]["id"], token, env)
+        [link] = [line.split(": ", 1)[1] for line in told.stdout.splitlines() if "#/" in line]
+        yield Served(process.url, branches["branches"][0]["id"], token, env, link)
     finally:
         process.kill(signal.SIGTERM)
 
@@ -114,6 +116,8 @@ def test_each_page_shows_the_query_apis_numbers(browser: Browser, served: Served
         assert number(page, f"category-{category}") == str(count)
     assert "第一党小组" in page.inner_text("[data-testid='groups']")
     assert page.inner_text("header h1") == "党员联系群众工作台"
+    assert page.locator("[data-testid='groups'] th").first.inner_text() == "名称"
+    assert page.locator("[data-testid='volunteers'] th").first.inner_text() == "姓名"
     shot(page, "roster-zh")
 
     page = open_page(browser, served, f"/posts?branch={branch}")
@@ -123,11 +127,15 @@ def test_each_page_shows_the_query_apis_numbers(browser: Browser, served: Served
     shot(page, "posts-zh")
 
     page = open_page(browser, served, f"/coverage?branch={branch}&year=2009")
-    coverage = api(served, f"{base}/coverage")
+    year = {"from": "2009-01-01", "to": "2009-12-31"}
+    coverage = api(served, f"{base}/coverage", **year)
     for key in ("households", "linked", "visited", "visits"):
         assert number(page, f"kpi-{key}") == str(coverage[key])
-    unvisited = api(served, f"{base}/coverage/households", visited="false")
+    unvisited = api(served, f"{base}/coverage/households", visited="false", **year)
     assert page.locator("[data-testid='unvisited'] tbody tr").count() == unvisited["total"]
+    # Areas in the order a branch counts them, not in code-point order (一, 三, 二, 五, 四).
+    areas = page.locator("[data-testid='areas'] tbody tr td:first-child").all_inner_texts()
+    assert areas == ["一巷", "二巷", "三巷", "四巷", "五巷"]
     shot(page, "coverage-zh")
 
     page = open_page(browser, served, f"/evaluations?branch={branch}&year=2009")
@@ -135,11 +143,28 @@ def test_each_page_shows_the_query_apis_numbers(browser: Browser, served: Served
     for grade, count in evaluation["distribution"].items():
         assert number(page, f"grade-{grade}") == str(count)
     assert number(page, "kpi-ballots") == str(evaluation["appraisal"]["ballots"])
+    # People are 姓名, groups 名称; a member without a grade is told why.
+    assert page.locator("[data-testid='members'] th").first.inner_text() == "姓名"
+    grades = dict(
+        zip(
+            page.locator("[data-testid='members'] tbody td:nth-child(1)").all_inner_texts(),
+            page.locator("[data-testid='members'] tbody td:nth-child(2)").all_inner_texts(),
+            strict=True,
+        )
+    )
+    for member in evaluation["members"]:
+        if member["left_on"]:
+            assert grades[member["name"]] == "已离开"
+        elif member["status"] == "probationary":
+            assert grades[member["name"]] == "预备党员不参评"
+    assert "已离开" in grades.values() and "预备党员不参评" in grades.values()
+    assert "–" not in grades.values()
     shot(page, "evaluations-zh")
 
     page = open_page(browser, served, f"/campaigns?branch={branch}")
     assert number(page, "metric-alleys_cleared") == "22"
     assert number(page, "metric-leaflets_distributed") == "270"
+    assert page.locator(".card th").all_inner_texts()[:2] == ["活动成效", "数量"]
     shot(page, "campaigns-zh")
 
     page = open_page(browser, served, f"/needs?branch={branch}")
@@ -223,6 +248,24 @@ def test_it_asks_for_a_token_and_offers_a_member_only_their_pages(
     assert page.is_visible("nav a[data-page='needs']")  # the requests they raised or hold
     assert "亮身份、作承诺" in page.inner_text("[data-testid='posts']")
     shot(page, "member-signed-in")
+
+    # Their own households and visits, as the API lets them read them.
+    mine = {"Authorization": f"Bearer {created.stdout.strip()}"}
+    base = f"{served.url}/v1/branches/{served.branch}"
+    linked = [
+        httpx.get(f"{base}/coverage/households", params={"visited": v}, headers=mine).json()
+        for v in ("false", "true")
+    ]
+    visits = httpx.get(f"{base}/coverage/visits", headers=mine).json()
+    page.click("nav a[data-page='coverage']")
+    page.wait_for_selector("main[data-ready='coverage']")
+    assert page.locator("[data-testid='forbidden']").count() == 0
+    assert number(page, "kpi-my-households") == str(linked[0]["total"] + linked[1]["total"]) != "0"
+    assert number(page, "kpi-my-visits") == str(sum(m["visits"] for m in visits["months"])) != "0"
+    addresses = page.locator("[data-testid='my-households'] tbody td:first-child").all_inner_texts()
+    assert sorted(addresses) == sorted(h["address"] for a in linked for h in a["households"])
+    assert "我的走访" in page.inner_text("main")
+    shot(page, "member-coverage")
     page.goto(f"{served.url}/dashboard#/evaluations?branch={served.branch}")
     page.wait_for_selector("[data-testid='forbidden']")
     page.click("[data-testid='signout']")
@@ -244,3 +287,26 @@ def test_ledgers_download_with_the_token_and_the_export_is_recorded(
         "local-admin",
         "roster.xlsx",
     )
+
+
+def test_pages_open_on_the_latest_year_with_data(browser: Browser, served: Served) -> None:
+    """The story is about 2009: the demo's link opens on 2009, and so does every page
+    asked about no year (not on this year, which is empty, or on last year)."""
+    assert served.link.startswith(f"{served.url}/dashboard#/") and "year=2009" in served.link
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page.add_init_script(f"sessionStorage.setItem('liaison.token', {json.dumps(served.token)})")
+    page.goto(served.link)
+    page.wait_for_selector("main[data-ready='coverage']")
+    assert page.input_value("input[name='year']") == "2009"
+    assert int(number(page, "kpi-visits")) >= 500
+    assert page.locator("[data-testid='months'] tbody tr").count() == 2
+    shot(page, "demo-link")
+    page.click("nav a[data-page='evaluations']")  # the year goes along
+    page.wait_for_selector("main[data-ready='evaluations']")
+    assert page.input_value("input[name='year']") == "2009"
+    assert number(page, "kpi-rated") == "22"
+
+    for hash_ in ("/coverage", "/evaluations"):
+        page = open_page(browser, served, f"{hash_}?branch={served.branch}")
+        assert page.input_value("input[name='year']") == "2009", hash_
+    assert number(page, "kpi-rated") == "22"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
@@ -17,9 +18,9 @@ from openpyxl import load_workbook
 
 from bench.stack import bearer
 from services.demo.client import Branch
-from services.demo.story import GROUPS, Seed, follow_up, tell_the_seed_story
+from services.demo.story import AREAS, GROUPS, Seed, follow_up, tell_the_seed_story
 from services.embedded import create_app
-from services.projection.api.documents import XLSX
+from services.projection.api.documents import DOCX, XLSX
 from services.projection.bootstrap import bootstrap as bootstrap_projections
 from services.projection.projectors import ALL_PROJECTORS
 from services.projection.rebuild import rebuild
@@ -61,6 +62,12 @@ def test_the_platform_groups_members_and_volunteer_team(told: tuple[Seed, Settin
     )
 
 
+def counted(place: tuple[str, str]) -> tuple[int, int]:
+    """(一巷, 长安街11号) -> (0, 11)"""
+    area, address = place
+    return AREAS.index(area), int(address.removeprefix("长安街").removesuffix("号"))
+
+
 def test_linking_and_the_500_visits(told: tuple[Seed, Settings]) -> None:
     seed, _ = told
     branch = seed.branch
@@ -73,6 +80,12 @@ def test_linking_and_the_500_visits(told: tuple[Seed, Settings]) -> None:
     unvisited = branch.read("/coverage/households", visited="false", limit=200)
     assert unvisited["total"] == 100 - len(visited)
     assert {"长安街91号", "长安街100号"} <= {h["address"] for h in unvisited["households"]}
+    # Areas and addresses in the order a branch counts them: 一巷, 二巷 … 五巷; 6号 before 11号.
+    assert [a["area"] for a in coverage["areas"]] == list(AREAS)
+    listed = [(h["area"], h["address"]) for h in unvisited["households"]]
+    assert listed == sorted(listed, key=counted)
+    page = branch.read("/coverage/households", visited="false", limit=3, offset=3)
+    assert [(h["area"], h["address"]) for h in page["households"]] == listed[3:6]
     by_month = branch.read("/coverage/visits", year=2009)
     assert [m["month"] for m in by_month["months"]] == ["2009-10", "2009-11"]
     assert sum(m["visits"] for m in by_month["months"]) == 500
@@ -104,6 +117,8 @@ def test_requests_open_overdue_and_resolved(told: tuple[Seed, Settings]) -> None
     seed, _ = told
     year_end = seed.branch.read("/needs", status="all", on="2009-12-31")
     assert year_end["counts"] == {"open": 2, "overdue": 2, "resolved": 2}
+    areas = [a["area"] for a in year_end["by_area"]]
+    assert areas == sorted(areas, key=AREAS.index)
     assert sum(a["open"] for a in year_end["by_area"]) == 2
     assert sum(m["resolved"] for m in year_end["by_member"]) == 2
     early = seed.branch.read("/needs", status="overdue", on="2009-11-01")
@@ -116,6 +131,9 @@ def test_the_year_end_evaluation(told: tuple[Seed, Settings]) -> None:
     seed, _ = told
     branch = seed.branch
     evaluation = branch.read("/evaluations", year=2009)
+    # Asked about no year, the answers are about the latest year with data: the story's.
+    assert branch.read("/evaluations") == evaluation
+    assert branch.read("/coverage/visits")["year"] == 2009
     assert evaluation["distribution"] == {
         "excellent": 6,
         "good": 8,
@@ -189,37 +207,81 @@ def test_the_ledgers_read_back(told: tuple[Seed, Settings]) -> None:
     evaluation = workbook("evaluations.xlsx", year=2009)
     grades = [row[10].value for row in evaluation.iter_rows(min_row=2)]
     assert grades.count("优秀") == 6 and grades.count("不合格") == 1
+    # Who has no grade is told why.
+    assert grades.count("预备党员不参评") == 2 and grades.count("已离开") == 1
+    assert workbook("evaluations.xlsx").title == "2009年度党员考评", "the latest appraisal's year"
 
     exported = branch.queries.get(f"{base}/exports/coverage.csv")
     assert exported.content.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["片区", "地址", "户主"] and len(rows) == 1 + 100
+    places = [(row[0], row[1]) for row in rows[1:]]
+    assert places == sorted(places, key=counted)
+
+
+def summary(seed: Seed, **params: Any) -> str:
+    answer = seed.branch.queries.get(f"{seed.branch.base}/summary", params=params)
+    assert answer.status_code == 200, answer.text
+    if params.get("format") == "docx":
+        assert answer.headers["content-type"].startswith(DOCX)
+        return "\n".join(p.text for p in Document(io.BytesIO(answer.content)).paragraphs)
+    assert answer.headers["content-type"].startswith("text/markdown")
+    return answer.text
 
 
 def test_the_year_end_summary_states_the_numbers(told: tuple[Seed, Settings]) -> None:
     seed, _ = told
-    markdown = seed.branch.queries.get(f"{seed.branch.base}/summary", params={"year": 2009})
-    assert markdown.headers["content-type"].startswith("text/markdown")
-    text = markdown.text
-    for phrase in (
-        "同江市城市社区长安党支部2009年党员联系和服务群众工作总结",
-        "共成立党小组5个",
-        "离退休党员6名",
-        "党员义工服务队现有队员12名",
-        "设置党员义务服务岗3个",
-        "清理巷道22条、清理胡同3条、清理垃圾堆3个",
-        "发放宣传单270份、走访居民500户",
-        "走访居民90户、500人次",
-        "优秀6名、较好8名、合格5名、基本合格2名、不合格1名",
-        "谈心谈话3人次",
-        "困难党员结对帮扶1对",
-    ):
-        assert phrase in text, phrase
-    document = seed.branch.queries.get(
-        f"{seed.branch.base}/summary", params={"year": 2009, "format": "docx"}
-    )
-    paragraphs = "\n".join(p.text for p in Document(io.BytesIO(document.content)).paragraphs)
-    assert "清理巷道22条" in paragraphs and "优秀6名" in paragraphs
+    for text in (summary(seed, year=2009), summary(seed, year=2009, format="docx")):
+        for phrase in (
+            "同江市城市社区长安党支部2009年党员联系和服务群众工作总结",
+            "目前共有党小组5个",
+            "离退休党员6名",
+            "现有队员12名",
+            "设置党员义务服务岗3个（政策宣传岗、扶贫帮困岗、就业咨询岗）",
+            "11名无职党员上岗服务（政策宣传岗4名、扶贫帮困岗4名、就业咨询岗3名）",
+            "社区登记在册居民100户，其中84户由14名党员结对联系",
+            "党员入户走访500次，走访到居民90户",
+            "清理巷道22条、胡同3条、垃圾堆3个",
+            "发放宣传单270份，入户走访500户次",
+            "受理居民诉求4件",
+            "优秀6名、较好8名、合格5名、基本合格2名、不合格1名",
+            "预备党员2名不评定等次",
+            "开展谈心谈话3人次",
+            "为1名困难党员确定帮扶人",
+        ):
+            assert phrase in text, phrase
+
+
+def test_the_summary_reads_as_the_branchs_own(told: tuple[Seed, Settings]) -> None:
+    """In the branch's words and structure, in Chinese only, each count said once and
+    right: households are households (户), visits are visits (次, 户次)."""
+    seed, _ = told
+    markdown = summary(seed, year=2009)
+    headings = [line for line in markdown.splitlines() if line.startswith("## ")]
+    assert [h[3:5] for h in headings] == ["一、", "二、", "三、", "四、"]
+    assert "搭建" in headings[0] and "设岗定责" in headings[1]
+    assert "考核激励" in headings[2] and "成效" in headings[3]
+    for text in (markdown, summary(seed, year=2009, format="docx")):
+        # No English in the Chinese document (the demo's names are Chinese too).
+        assert re.findall("[A-Za-z]+", text) == []
+        # A post's title is not followed by its kind again: 政策宣传岗（政策宣传）.
+        assert not re.search(r"(\w+)岗（\1）", text)
+        # No count of households exceeds the households registered.
+        households = [int(n) for n in re.findall(r"(\d+)户(?!次)", text)]
+        assert households and max(households) == 100
+        assert "人次" not in "".join(re.findall(r"走访[^，。；]*", text))
+        assert text.count("500次") == 1 and text.count("90户") == 1
+    assert summary(seed) == markdown, "it opens on the story's year"
+
+    english = summary(seed, year=2009, lang="en")
+    assert "work summary 2009" in english.splitlines()[0]
+    assert [line for line in english.splitlines() if line.startswith("## ")] == [
+        "## 1. Building the platform",
+        "## 2. Posts with duties: members lead by example",
+        "## 3. Evaluation and incentives",
+        "## 4. Results",
+    ]
+    assert "500 visits, reaching 90 households" in english
 
 
 def test_a_full_replay_reproduces_every_read_model(told: tuple[Seed, Settings]) -> None:

@@ -22,9 +22,9 @@ from services.projection.api.routes import (
 )
 from services.projection.exports import record_export
 from services.projection.projectors import COVERAGE, EVALUATIONS, ROSTERS
-from services.projection.queries import campaigns, coverage, evaluations, needs, rosters
+from services.projection.queries import campaigns, coverage, evaluations, needs, periods, rosters
 from services.projection.queries.needs import NeedStatus
-from services.projection.summary import YearRecord, write_summary
+from services.projection.summary import Lang, YearRecord, write_summary
 from shared.access import Authorised, authorised
 
 router = APIRouter(
@@ -32,7 +32,15 @@ router = APIRouter(
 )
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-Year = Annotated[int | None, Query(ge=1921, le=2200, description="Default: this year.")]
+Year = Annotated[
+    int | None,
+    Query(
+        ge=1921,
+        le=2200,
+        description="Default: the latest year with data (an appraisal for evaluations; "
+        "visits or an appraisal for the summary), else this year.",
+    ),
+]
 
 
 class LedgerName(StrEnum):
@@ -77,7 +85,7 @@ async def export_ledger(
     data masked without the pii grant, and the export recorded in the audit log."""
     check_window(start, end)
     await _exists(request, branch_id)
-    the_year = year or today_for(request).year
+    today = today_for(request)
     ledger: ledgers.Ledger
     if name is LedgerName.ROSTER:
         ledger = await read_projection(
@@ -93,7 +101,14 @@ async def export_ledger(
             None,
             EVALUATIONS,
             None,
-            lambda conn, t, _: ledgers.evaluations_ledger(conn, t, branch_id, the_year),
+            lambda conn, t, _: ledgers.evaluations_ledger(
+                conn,
+                t,
+                branch_id,
+                periods.year_or_latest(
+                    year, periods.latest_appraisal_year(conn, t, branch_id), today
+                ),
+            ),
         )
     else:
         build = ledgers.coverage_ledger if name is LedgerName.COVERAGE else ledgers.visits_ledger
@@ -121,13 +136,32 @@ async def year_end_summary(
     branch_id: UUID,
     request: Request,
     principal: Authorised,
+    *,
     year: Year = None,
     format: SummaryFormat = SummaryFormat.MARKDOWN,
+    lang: Annotated[
+        Lang, Query(description="zh: the branch's own document; en: an English version.")
+    ] = Lang.ZH,
 ) -> Response:
     """The year-end work summary, in the structure of the branch's own."""
-    the_year = year or today_for(request).year
-    start, end = date(the_year, 1, 1), date(the_year, 12, 31)
+    today = today_for(request)
     roster = await _exists(request, branch_id)
+    visited = await read_projection(
+        request,
+        None,
+        COVERAGE,
+        None,
+        lambda conn, t, _: periods.latest_visit_year(conn, t, branch_id),
+    )
+    appraised = await read_projection(
+        request,
+        None,
+        EVALUATIONS,
+        None,
+        lambda conn, t, _: periods.latest_appraisal_year(conn, t, branch_id),
+    )
+    the_year = periods.year_or_latest(year, max(visited or 0, appraised or 0), today)
+    start, end = date(the_year, 1, 1), date(the_year, 12, 31)
     board = found(
         await read_projection(
             request,
@@ -156,7 +190,7 @@ async def year_end_summary(
         EVALUATIONS,
         None,
         lambda conn, t, pos: evaluations.evaluations(
-            conn, t, branch_id, year=the_year, today=today_for(request), position=pos
+            conn, t, branch_id, year=the_year, today=today, position=pos
         ),
     )
     coverage_answer, campaigns_answer, needs_answer = covered
@@ -166,13 +200,15 @@ async def year_end_summary(
     summary = write_summary(
         YearRecord(
             year=the_year,
+            written_on=today,
             roster=roster,
             posts=board,
             coverage=coverage_answer,
             campaigns=campaigns_answer,
             needs=needs_answer,
             evaluations=evaluated,
-        )
+        ),
+        lang,
     )
     record_export(request, principal, branch_id, f"summary-{the_year}.{format.value}")
     if format is SummaryFormat.DOCX:

@@ -15,7 +15,7 @@ from services.projection.api import schemas as s
 from services.projection.api.reader import ReadModels
 from services.projection.projectors import ALL_PROJECTORS, COVERAGE, EVALUATIONS, ROSTERS
 from services.projection.projectors.base import Projector
-from services.projection.queries import campaigns, coverage, evaluations, needs, rosters
+from services.projection.queries import campaigns, coverage, evaluations, needs, periods, rosters
 from services.projection.queries.needs import NeedStatus
 from services.projection.readmodel.store import dead_letters
 from services.projection.time_travel import answer_as_of
@@ -214,17 +214,28 @@ async def evaluations_of_year(
     *,
     request: Request,
     response: Response,
-    year: Annotated[int, Query(ge=1921, le=2200)],
+    year: Annotated[
+        int | None,
+        Query(ge=1921, le=2200, description="Default: the latest year with an appraisal."),
+    ] = None,
     min_position: MinPosition = None,
     as_of: AsOf = None,
 ) -> s.Evaluations:
+    today = today_for(request)
     answer = await read_projection(
         request,
         as_of,
         EVALUATIONS,
         min_position,
         lambda conn, t, pos: evaluations.evaluations(
-            conn, t, branch_id, year=year, today=today_for(request), position=pos
+            conn,
+            t,
+            branch_id,
+            year=periods.year_or_latest(
+                year, periods.latest_appraisal_year(conn, t, branch_id), today
+            ),
+            today=today,
+            position=pos,
         ),
     )
     return found(answer, response, branch_id)
@@ -236,7 +247,10 @@ async def visits_by_month(
     *,
     request: Request,
     response: Response,
-    year: Annotated[int, Query(ge=1921, le=2200)],
+    year: Annotated[
+        int | None,
+        Query(ge=1921, le=2200, description="Default: the latest year with visits."),
+    ] = None,
     member_id: OfMember = None,
     min_position: MinPosition = None,
     as_of: AsOf = None,
@@ -244,13 +258,21 @@ async def visits_by_month(
 ) -> s.VisitsByMonth:
     """Visits per month of the year, by purpose (a member: their own)."""
     member_id = member_in_scope(principal, member_id)
+    today = today_for(request)
     answer = await read_projection(
         request,
         as_of,
         COVERAGE,
         min_position,
         lambda conn, t, pos: coverage.visits_by_month(
-            conn, t, branch_id, year, pos, member_id=member_id
+            conn,
+            t,
+            branch_id,
+            periods.year_or_latest(
+                year, periods.latest_visit_year(conn, t, branch_id, member_id), today
+            ),
+            pos,
+            member_id=member_id,
         ),
     )
     return found(answer, response, branch_id)

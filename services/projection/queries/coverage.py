@@ -17,6 +17,7 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, Connection, func, select
 
 from services.projection.api import schemas as s
+from services.projection.ordering import natural_key
 from services.projection.projectors.coverage import CoverageTables
 
 
@@ -74,15 +75,15 @@ def coverage(
     window = _window(t, branch_id, start, end)
     members = {
         row.id: row
-        for row in conn.execute(
-            select(t.members).where(t.members.c.branch_id == branch_id).order_by(t.members.c.name)
+        for row in sorted(
+            conn.execute(select(t.members).where(t.members.c.branch_id == branch_id)),
+            key=lambda row: natural_key(row.name),
         )
     }
-    groups = conn.execute(
-        select(t.groups)
-        .where(t.groups.c.branch_id == branch_id)
-        .order_by(t.groups.c.formed_position)
-    ).all()
+    groups = sorted(
+        conn.execute(select(t.groups).where(t.groups.c.branch_id == branch_id)),
+        key=lambda row: natural_key(row.name),
+    )
 
     visited = select(t.visits.c.household_id).where(*window).distinct().subquery()
     households = conn.execute(
@@ -137,7 +138,8 @@ def coverage(
             for m in members.values()
         ],
         areas=[
-            s.AreaCoverage(area=name, **tally.counts()) for name, tally in sorted(by_area.items())
+            s.AreaCoverage(area=name, **tally.counts())
+            for name, tally in sorted(by_area.items(), key=lambda item: natural_key(item[0]))
         ],
     )
 
@@ -168,18 +170,28 @@ def households(
     conditions = [t.households.c.branch_id == branch_id, chosen]
     if linked_member_id is not None:
         conditions.append(t.households.c.linked_member_id == linked_member_id)
-    total = conn.execute(
-        select(func.count()).select_from(t.households).where(*conditions)
-    ).scalar_one()
-    rows = conn.execute(
-        select(t.households, t.members.c.name.label("member_name"), last_visit.c.last)
-        .outerjoin(t.members, t.members.c.id == t.households.c.linked_member_id)
-        .outerjoin(last_visit, last_visit.c.household_id == t.households.c.id)
-        .where(*conditions)
-        .order_by(t.households.c.area, t.households.c.address, t.households.c.id)
-        .limit(limit)
-        .offset(offset)
+    # Areas and addresses in natural order (二巷 before 十巷), which SQL cannot sort by:
+    # the page is chosen here from the matching households' keys, then read whole.
+    matching = sorted(
+        conn.execute(
+            select(t.households.c.id, t.households.c.area, t.households.c.address).where(
+                *conditions
+            )
+        ),
+        key=lambda row: (natural_key(row.area), natural_key(row.address), row.id),
     )
+    page = [row.id for row in matching[offset : offset + limit]]
+    found = {
+        row.id: row
+        for row in conn.execute(
+            select(t.households, t.members.c.name.label("member_name"), last_visit.c.last)
+            .outerjoin(t.members, t.members.c.id == t.households.c.linked_member_id)
+            .outerjoin(last_visit, last_visit.c.household_id == t.households.c.id)
+            .where(t.households.c.id.in_(page))
+        )
+    }
+    total = len(matching)
+    rows = [found[household_id] for household_id in page]
     return s.CoverageHouseholds(
         position=position,
         branch_id=branch_id,

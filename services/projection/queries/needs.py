@@ -11,6 +11,7 @@ from uuid import UUID
 from sqlalchemy import Connection, or_, select
 
 from services.projection.api import schemas as s
+from services.projection.ordering import natural_key
 from services.projection.projectors.coverage import CoverageTables
 from services.projection.queries.coverage import branch_exists
 
@@ -101,11 +102,14 @@ def needs(
         status=status.value,
         counts=counts,
         by_area=[
-            s.AreaNeeds(area=area, **tally.model_dump()) for area, tally in sorted(by_area.items())
+            s.AreaNeeds(area=area, **tally.model_dump())
+            for area, tally in sorted(by_area.items(), key=lambda item: natural_key(item[0]))
         ],
         by_member=[
             s.MemberNeeds(member_id=member_id, name=name, **tally.model_dump())
-            for member_id, (name, tally) in sorted(by_member.items(), key=lambda i: i[1][0])
+            for member_id, (name, tally) in sorted(
+                by_member.items(), key=lambda item: natural_key(item[1][0])
+            )
         ],
         needs=listed,
     )

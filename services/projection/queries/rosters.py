@@ -8,6 +8,7 @@ from uuid import UUID
 from sqlalchemy import Connection, select
 
 from services.projection.api import schemas as s
+from services.projection.ordering import natural_key
 from services.projection.projectors.rosters import RosterTables
 from shared.contract.vocabulary import MemberCategory, MembershipStatus
 
@@ -74,11 +75,10 @@ def roster(conn: Connection, t: RosterTables, branch_id: UUID, position: int) ->
                 linked_households=row.linked_households,
             )
         )
-    groups = conn.execute(
-        select(t.groups)
-        .where(t.groups.c.branch_id == branch_id)
-        .order_by(t.groups.c.formed_position)
-    ).all()
+    groups = sorted(
+        conn.execute(select(t.groups).where(t.groups.c.branch_id == branch_id)),
+        key=lambda row: natural_key(row.name),
+    )
     hardships = conn.execute(
         select(t.hardships)
         .where(t.hardships.c.branch_id == branch_id)

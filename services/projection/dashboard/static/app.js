@@ -14,7 +14,7 @@ const UI = {
     postsBoard: "党员义务服务岗（亮身份、作承诺）", holders: "上岗党员", serviceContent: "服务内容",
     pledge: "服务承诺", duties: "岗位职责", capacity: "名额", noHolders: "暂无上岗党员",
     from: "从", to: "至", apply: "查询", households: "登记户数", linked: "已联系户",
-    visited: "已走访户", rate: "走访覆盖率", visits: "走访人次", byGroup: "按党小组",
+    visited: "已走访户", rate: "走访覆盖率", visits: "走访次数", byGroup: "按党小组",
     byArea: "按片区", area: "片区", name: "名称", unvisited: "未走访户", address: "地址",
     head: "户主", linkedMember: "联系党员", lastVisit: "最近走访", byMonth: "每月走访（按事由）",
     month: "月份", purpose: "事由", year: "年度", distribution: "考评等次分布",
@@ -30,6 +30,9 @@ const UI = {
     signOut: "退出", badToken: "令牌无效或已过期", forbidden: "您的角色无权查看此页",
     committee_admin: "党工委管理员", branch_secretary: "支部书记", group_leader: "党小组组长",
     member: "党员", mass_representative: "群众代表", auditor: "审计员",
+    person: "姓名", myHouseholds: "我联系的住户", myVisits: "我的走访（按月、事由）",
+    visitedIn: "年内走访", visitedYes: "已走访", visitedNo: "未走访", myVisitCount: "我的走访次数",
+    quantity: "数量",
   },
   en: {
     app: "Party members' liaison with residents", branch: "Branch", roster: "Roster",
@@ -62,7 +65,10 @@ const UI = {
     badToken: "The token is invalid or has expired", forbidden: "Your role may not see this page",
     committee_admin: "Committee admin", branch_secretary: "Branch secretary",
     group_leader: "Group leader", member: "Member", mass_representative: "Mass representative",
-    auditor: "Auditor",
+    auditor: "Auditor", person: "Name", myHouseholds: "My households",
+    myVisits: "My visits, per month and purpose", visitedIn: "Visited in the year",
+    visitedYes: "Visited", visitedNo: "Not visited", myVisitCount: "My visits",
+    quantity: "Count",
   },
 };
 
@@ -70,6 +76,7 @@ const state = {
   lang: localStorage.getItem("liaison.lang") || "zh",
   labels: { zh: {}, en: {} },
   branch: null,
+  year: null, // the year looked at, on every page; none: each page opens on its latest
   page: "roster",
   seen: null,
   params: new URLSearchParams(),
@@ -77,12 +84,14 @@ const state = {
   me: null,
 };
 
-// The query each page needs: pages the user's role may not read are not offered.
+// The queries a page can show (any one will do): pages the user's role may not read are
+// not offered. A member reads coverage as their own households and visits.
 const NEEDS = {
-  roster: "roster", posts: "posts_board", coverage: "coverage_counts",
-  evaluations: "evaluations_of_year", campaigns: "campaign_tallies", needs: "residents_needs",
+  roster: ["roster"], posts: ["posts_board"], coverage: ["coverage_counts", "coverage_households"],
+  evaluations: ["evaluations_of_year"], campaigns: ["campaign_tallies"], needs: ["residents_needs"],
 };
-const mayRead = (page) => state.me?.may.includes(NEEDS[page]);
+const may = (query) => Boolean(state.me?.may.includes(query));
+const mayRead = (page) => NEEDS[page].some(may);
 
 class Refused extends Error {
   constructor(status, path) { super(`${status} ${path}`); this.status = status; }
@@ -139,6 +148,26 @@ function table(headers, rows, testid = "") {
   </table></div>`;
 }
 
+// Why a member of the year has no grade (the evaluations ledger says the same).
+const ungraded = (m) => (m.left_on ? "left" : m.status === "probationary" ? "probationary" : "pending");
+
+// A member's own coverage: the households linked to them, and the visits they made.
+async function mine(base, year, window, months, monthly) {
+  const [notYet, done] = await Promise.all([false, true].map((visited) =>
+    api(`${base}/coverage/households`, { visited, limit: 500, ...window })));
+  const rows = [...notYet.households.map((h) => [h, false]), ...done.households.map((h) => [h, true])];
+  const visits = months.months.reduce((sum, m) => sum + m.visits, 0);
+  return `
+    <div class="kpis">${kpi("kpi-my-households", notYet.total + done.total, t("myHouseholds"))}
+      ${kpi("kpi-my-visited", done.total, t("visited"))}${kpi("kpi-my-visits", visits, t("myVisitCount"))}</div>
+    <h2>${t("myHouseholds")} · ${esc(year)}</h2>
+    ${table([t("address"), t("area"), t("head"), t("lastVisit"), t("visitedIn")], rows.map(([h, visited]) => [
+      esc(h.address), esc(h.area), esc(h.head_name), esc(h.last_visited_on ?? "–"),
+      visited ? t("visitedYes") : `<span class="overdue">${t("visitedNo")}</span>`]), "my-households")}
+    <h2>${t("myVisits")} · ${esc(year)}</h2>
+    ${monthly("my-months")}`;
+}
+
 const pages = {
   async roster(base) {
     const r = await api(`${base}/roster`);
@@ -154,11 +183,11 @@ const pages = {
         esc(g.name), esc(label("basis", g.basis)), esc(names.get(g.leader_id) ?? "–"),
         g.members.length, esc(g.members.map((m) => m.name).join("、"))]), "groups")}
       <h2>${t("volunteers")}</h2>
-      ${table([t("name"), t("since")], r.volunteer_team.map((v) => [esc(v.name), esc(v.since)]))}
+      ${table([t("person"), t("since")], r.volunteer_team.map((v) => [esc(v.name), esc(v.since)]), "volunteers")}
       <h2>${t("departed")}</h2>
-      ${table([t("name"), t("leftOn"), t("reason")], r.departed.map((d) => [esc(d.name), esc(d.left_on), esc(label("departure", d.reason))]))}
+      ${table([t("person"), t("leftOn"), t("reason")], r.departed.map((d) => [esc(d.name), esc(d.left_on), esc(label("departure", d.reason))]), "departed")}
       <h2>${t("hardships")}</h2>
-      ${table([t("name"), t("kind"), t("helper"), t("assistance"), t("status")], r.hardships.map((h) => [
+      ${table([t("person"), t("kind"), t("helper"), t("assistance"), t("status")], r.hardships.map((h) => [
         esc(h.member_name), esc(label("hardship_kind", h.kind)), esc(h.helper_name ?? "–"),
         h.assistance_count, h.closed_on ? t("closed") : t("open")]))}`;
   },
@@ -175,37 +204,44 @@ const pages = {
   },
 
   async coverage(base) {
-    const window = { from: state.params.get("from") ?? "", to: state.params.get("to") ?? "" };
-    const year = state.params.get("year") || String(new Date().getFullYear());
-    const [c, unvisited, months] = await Promise.all([
+    // The year asked for, else the latest with visits (the API's default).
+    const months = await api(`${base}/coverage/visits`, { year: state.year });
+    const year = String(months.year);
+    const asked = { from: state.params.get("from") ?? "", to: state.params.get("to") ?? "" };
+    const window = { from: asked.from || `${year}-01-01`, to: asked.to || `${year}-12-31` };
+    const form = `<form class="row" id="window"><label>${t("year")} <input type="number" name="year" value="${esc(year)}" min="1921" max="2200"></label>
+        <label>${t("from")} <input type="date" name="from" value="${esc(asked.from)}"></label>
+        <label>${t("to")} <input type="date" name="to" value="${esc(asked.to)}"></label>
+        <button>${t("apply")}</button></form>`;
+    const monthly = (testid) => {
+      const purposes = [...new Set(months.months.flatMap((m) => Object.keys(m.by_purpose)))];
+      return table([t("month"), t("total"), ...purposes], months.months.map((m) => [
+        esc(m.month), m.visits, ...purposes.map((p) => m.by_purpose[p] ?? 0)]), testid);
+    };
+    if (!may("coverage_counts")) return form + await mine(base, year, window, months, monthly);
+    const [c, unvisited] = await Promise.all([
       api(`${base}/coverage`, window),
       api(`${base}/coverage/households`, { visited: "false", limit: 200, ...window }),
-      api(`${base}/coverage/visits`, { year }),
     ]);
-    const purposes = [...new Set(months.months.flatMap((m) => Object.keys(m.by_purpose)))];
     const counts = (x) => [x.households, x.linked, x.visited, pct(x.coverage), x.visits];
     const heads = [t("households"), t("linked"), t("visited"), t("rate"), t("visits")];
-    return `
-      <form class="row" id="window"><label>${t("from")} <input type="date" name="from" value="${esc(window.from)}"></label>
-        <label>${t("to")} <input type="date" name="to" value="${esc(window.to)}"></label>
-        <label>${t("year")} <input type="number" name="year" value="${esc(year)}" min="1921" max="2200"></label>
-        <button>${t("apply")}</button></form>
+    return `${form}
       <div class="kpis">${kpi("kpi-households", c.households, t("households"))}
         ${kpi("kpi-linked", c.linked, t("linked"))}${kpi("kpi-visited", c.visited, t("visited"))}
         ${kpi("kpi-coverage", pct(c.coverage), t("rate"))}${kpi("kpi-visits", c.visits, t("visits"))}</div>
       <h2>${t("byGroup")}</h2>${table([t("name"), ...heads], c.groups.map((g) => [esc(g.name), ...counts(g)]))}
-      <h2>${t("byArea")}</h2>${table([t("area"), ...heads], c.areas.map((a) => [esc(a.area), ...counts(a)]))}
+      <h2>${t("byArea")}</h2>${table([t("area"), ...heads], c.areas.map((a) => [esc(a.area), ...counts(a)]), "areas")}
       <h2>${t("unvisited")} (${unvisited.total})</h2>
       ${table([t("address"), t("area"), t("head"), t("linkedMember"), t("lastVisit")], unvisited.households.map((h) => [
         esc(h.address), esc(h.area), esc(h.head_name), esc(h.linked_member_name ?? "–"), esc(h.last_visited_on ?? "–")]), "unvisited")}
       <h2>${t("byMonth")} · ${esc(year)}</h2>
-      ${table([t("month"), t("total"), ...purposes], months.months.map((m) => [
-        esc(m.month), m.visits, ...purposes.map((p) => m.by_purpose[p] ?? 0)]), "months")}`;
+      ${monthly("months")}`;
   },
 
   async evaluations(base) {
-    const year = state.params.get("year") || String(new Date().getFullYear() - 1);
-    const e = await api(`${base}/evaluations`, { year });
+    // The year asked for, else the latest with an appraisal (the API's default).
+    const e = await api(`${base}/evaluations`, { year: state.year });
+    const year = String(e.year);
     const grades = Object.keys(e.distribution);
     return `
       <form class="row" id="window"><label>${t("year")} <input type="number" name="year" value="${esc(year)}" min="1921" max="2200"></label>
@@ -219,17 +255,18 @@ const pages = {
       <h2>${t("byGroup")}</h2>
       ${table([t("name"), ...grades.map((g) => label("grade", g))], e.distribution_by_group.map((g) => [esc(g.name), ...grades.map((k) => g.distribution[k])]))}
       <h2>${t("awaitingTalk")}</h2>
-      ${table([t("name"), t("grade")], e.awaiting_talk.map((a) => [esc(a.name), esc(label("grade", a.grade))]))}
+      ${table([t("person"), t("grade")], e.awaiting_talk.map((a) => [esc(a.name), esc(label("grade", a.grade))]))}
       <h2>${t("reportsDue")}</h2>
-      ${table([t("name"), t("period")], e.duty_reports_overdue.map((d) => [esc(d.name), esc(d.period)]))}
+      ${table([t("person"), t("period")], e.duty_reports_overdue.map((d) => [esc(d.name), esc(d.period)]))}
       <h2>${t("memberList")}</h2>
-      ${table([t("name"), t("grade"), t("ballots")], e.members.map((m) => [
-        esc(m.name), esc(m.grade ? label("grade", m.grade) : "–"), m.ballots.total]))}
+      ${table([t("person"), t("grade"), t("ballots")], e.members.map((m) => [
+        esc(m.name), m.grade ? esc(label("grade", m.grade)) : `<span class="muted">${esc(label("ungraded", ungraded(m)))}</span>`,
+        m.ballots.total]), "members")}
       <h2>${t("exports")}</h2>
       <p class="downloads" data-testid="downloads">${["roster", "coverage", "evaluations", "visits"].map((n) => `
         <a href="${base}/exports/${n}.xlsx?year=${esc(year)}">${t(`${n}Ledger`)} .xlsx</a>`).join("")}
-        <a href="${base}/summary?year=${esc(year)}&format=docx">${t("summary")} .docx</a>
-        <a href="${base}/summary?year=${esc(year)}">${t("summary")} .md</a></p>`;
+        <a href="${base}/summary?year=${esc(year)}&format=docx&lang=${state.lang}">${t("summary")} .docx</a>
+        <a href="${base}/summary?year=${esc(year)}&lang=${state.lang}">${t("summary")} .md</a></p>`;
   },
 
   async campaigns(base) {
@@ -240,7 +277,7 @@ const pages = {
       <div class="cards">${c.campaigns.map((x) => `
         <div class="card"><h3>${esc(x.title)}</h3><p class="muted">${esc(x.purpose)}</p>
           <p>${t("startsOn")} ${esc(x.starts_on)} · ${x.closed_on ? `${t("closedOn")} ${esc(x.closed_on)}` : t("open")}</p>
-          ${table([t("tallies"), t("count")], Object.entries(x.tallies).map(([k, v]) => [esc(label("metric", k)), v]))}
+          ${table([t("tallies"), t("quantity")], Object.entries(x.tallies).map(([k, v]) => [esc(label("metric", k)), v]))}
           <p class="muted">${t("participants")} ${x.participants} · ${t("volunteersCount")} ${x.volunteers}</p></div>`).join("")}</div>`;
   },
 
@@ -269,12 +306,17 @@ function readHash() {
   const [path, query] = location.hash.replace(/^#\/?/, "").split("?");
   state.page = pages[path] ? path : "roster";
   state.params = new URLSearchParams(query ?? "");
-  if (state.params.get("branch")) state.branch = state.params.get("branch");
+  // The branch and the year stay as the user moves between pages.
+  for (const key of ["branch", "year"]) {
+    if (state.params.get(key)) state[key] = state.params.get(key);
+    state.params.delete(key);
+  }
 }
 
 function writeHash() {
   const params = new URLSearchParams(state.params);
   if (state.branch) params.set("branch", state.branch);
+  if (state.year) params.set("year", state.year);
   const target = `#/${state.page}?${params}`;
   if (location.hash !== target) history.replaceState(null, "", target);
 }
@@ -300,7 +342,11 @@ async function render() {
     const form = document.getElementById("window");
     if (form) form.addEventListener("submit", (event) => {
       event.preventDefault();
-      for (const [key, value] of new FormData(form)) value ? state.params.set(key, value) : state.params.delete(key);
+      for (const [key, value] of new FormData(form)) {
+        if (key === "year") state.year = value || null;
+        else if (value) state.params.set(key, value);
+        else state.params.delete(key);
+      }
       render();
     });
   } catch (error) {
