@@ -1,3 +1,8 @@
+"""Where each test's servers come from. Non-destructive tests share the machine's
+PostgreSQL and RabbitMQ, each with a database and broker names of its own; a test that
+stops, restarts or cuts off a server asks for a private one (``private_postgres``,
+``private_rabbitmq``)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -7,6 +12,12 @@ import pytest
 
 from bench.stack import fresh_broker_prefix, fresh_database, postgres_settings
 from shared.settings import Settings
+from tests.support.private import (
+    PrivatePostgres,
+    PrivateRabbitMQ,
+    throwaway_postgres,
+    throwaway_rabbitmq,
+)
 from tests.support.settings import embedded_settings
 
 
@@ -37,3 +48,17 @@ def pg_settings(postgres_url: str) -> Settings:
 def stack_settings(postgres_url: str, broker_prefix: str) -> Settings:
     """PostgreSQL and RabbitMQ: the real deployment's settings."""
     return postgres_settings(postgres_url, broker_prefix)
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[PrivatePostgres]:
+    """A PostgreSQL cluster of the test's own, to stop or cut off."""
+    with throwaway_postgres() as server:
+        yield server
+
+
+@pytest.fixture
+def private_rabbitmq() -> Iterator[PrivateRabbitMQ]:
+    """A RabbitMQ node of the test's own, to restart or cut off."""
+    with throwaway_rabbitmq() as node:
+        yield node
