@@ -1,7 +1,9 @@
 """Where each test's servers come from. Non-destructive tests share the machine's
 PostgreSQL and RabbitMQ, each with a database and broker names of its own; a test that
 stops, restarts or cuts off a server asks for a private one (``private_postgres``,
-``private_rabbitmq``)."""
+``private_rabbitmq``). A test is marked ``postgres``, ``rabbitmq`` or ``browser`` by
+the fixtures it uses (``make test-fast`` leaves those out); a test that reaches a
+server without these fixtures carries the marker itself."""
 
 from __future__ import annotations
 
@@ -19,6 +21,21 @@ from tests.support.private import (
     throwaway_rabbitmq,
 )
 from tests.support.settings import embedded_settings
+
+NEEDED_BY_FIXTURE = {
+    "postgres": {"postgres_url", "private_postgres"},
+    "rabbitmq": {"broker_prefix", "private_rabbitmq"},
+    "browser": {"browser"},
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects on the markers
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        for marker, fixtures in NEEDED_BY_FIXTURE.items():
+            if used & fixtures:
+                item.add_marker(marker)
 
 
 @pytest.fixture
