@@ -26,7 +26,7 @@ from bench.stack import free_port
 
 # initdb and postgres refuse to run as root: as root, the cluster belongs to this user.
 POSTGRES_OS_USER = "postgres"
-CONTROL_TIMEOUT = 120
+WAIT_SECONDS = 120  # for a server to start or stop, on a slow and busy machine
 
 
 def _postgres_bin() -> Path:
@@ -50,13 +50,16 @@ def _rabbitmq_bin() -> Path:
     return Path(server).resolve().parent
 
 
-def _run(args: list[str], env: dict[str, str] | None = None) -> str:
+def _run(args: list[str], env: dict[str, str] | None = None, log: Path | None = None) -> None:
+    """Runs a control command; on failure, says why with the server's log (whose
+    directory is gone by the time anyone reads the report)."""
+    # Past the tools' own timeouts, so that they report first.
     done = subprocess.run(
-        args, env=env, capture_output=True, text=True, timeout=CONTROL_TIMEOUT, check=False
+        args, env=env, capture_output=True, text=True, timeout=WAIT_SECONDS + 30, check=False
     )
     if done.returncode != 0:
-        raise AssertionError(f"{' '.join(args)} failed: {done.stdout}{done.stderr}")
-    return done.stdout
+        logged = log.read_text(errors="replace")[-4000:] if log and log.exists() else ""
+        raise AssertionError(f"{' '.join(args)} failed: {done.stdout}{done.stderr}{logged}")
 
 
 @dataclass
@@ -94,7 +97,8 @@ class PrivatePostgres:
     def start(self) -> None:
         """Starts the server and returns once it accepts connections."""
         options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root}"
-        _run(_pg_ctl(self, "start", "-l", str(self.root / "server.log"), "-o", options))
+        log = self.root / "server.log"
+        _run(_pg_ctl(self, "start", "-l", str(log), "-o", options), log=log)
 
     def stop(self, mode: str = "fast") -> None:
         _run(_pg_ctl(self, "stop", "-m", mode))
@@ -103,7 +107,8 @@ class PrivatePostgres:
 def _pg_ctl(server: PrivatePostgres, *args: str) -> list[str]:
     """pg_ctl, always on this cluster's own directory."""
     pg_ctl = str(_postgres_bin() / "pg_ctl")
-    return [*server.as_owner, pg_ctl, "-D", str(server.data), "-w", "-t", "60", *args]
+    waiting = ["-w", "-t", str(WAIT_SECONDS)]
+    return [*server.as_owner, pg_ctl, "-D", str(server.data), *waiting, *args]
 
 
 @contextmanager
@@ -126,7 +131,7 @@ def throwaway_postgres() -> Iterator[PrivatePostgres]:
             subprocess.run(
                 _pg_ctl(server, "stop", "-m", "immediate"),
                 capture_output=True,
-                timeout=CONTROL_TIMEOUT,
+                timeout=WAIT_SECONDS + 30,
                 check=False,
             )
         shutil.rmtree(root, ignore_errors=True)
@@ -141,7 +146,6 @@ class PrivateRabbitMQ:
     node: str
     port: int
     env: dict[str, str]
-    process: subprocess.Popen[bytes]
 
     @property
     def url(self) -> str:
@@ -153,7 +157,7 @@ class PrivateRabbitMQ:
     def start_app(self) -> None:
         """Starts the broker again and returns once it is up."""
         self._ctl("start_app")
-        self._ctl("await_startup", "--timeout", "60")
+        self._ctl("await_startup", "--timeout", str(WAIT_SECONDS))
 
     def close_all_connections(self) -> None:
         """What a broker restart looks like to clients (every connection dropped)."""
@@ -204,17 +208,17 @@ def throwaway_rabbitmq() -> Iterator[PrivateRabbitMQ]:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    broker = PrivateRabbitMQ(node, port, env, process)
     try:
-        # The scripts exec into the Erlang VM: the process started is the node.
-        _run(_rabbitmqctl(node, "wait", "--pid", str(process.pid), "--timeout", "120"), env)
-        yield broker
+        # Returns once the node is up; fails as soon as its process dies.
+        waiting = ["wait", "--pid", str(process.pid), "--timeout", str(WAIT_SECONDS)]
+        _run(_rabbitmqctl(node, *waiting), env, log=root / "log" / f"{node}.log")
+        yield PrivateRabbitMQ(node, port, env)
     finally:
         subprocess.run(
             _rabbitmqctl(node, "stop"),
             env=env,
             capture_output=True,
-            timeout=CONTROL_TIMEOUT,
+            timeout=WAIT_SECONDS + 30,
             check=False,
         )
         with suppress(subprocess.TimeoutExpired):
