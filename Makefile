@@ -31,7 +31,7 @@ test: setup browser ## the whole suite, including PostgreSQL, RabbitMQ and brows
 # The inner loop: what needs no PostgreSQL, RabbitMQ or browser (those tests carry
 # markers), less the schema fuzzing (half the time; `make test` runs it), with the
 # SQLite files in RAM when there is a /dev/shm (fsync, not CPU, is what they cost).
-test-fast: setup ## unit and embedded (SQLite) tests, under a minute
+test-fast: setup ## unit and embedded (SQLite) tests: about 30 s of CPU
 	$(if $(wildcard /dev/shm),TMPDIR=/dev/shm) $(VENV)/bin/pytest \
 		-m "not postgres and not rabbitmq and not browser" \
 		--ignore=tests/faults/test_fuzzing.py $(PYTEST_ARGS)
