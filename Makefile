@@ -7,7 +7,7 @@ VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup browser run demo test bench bench-quick lint format check clean
+.PHONY: setup browser run demo test test-fast bench bench-quick lint format check clean
 
 setup: $(VENV)/.synced
 
@@ -16,7 +16,7 @@ $(UV):
 	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
 
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	touch $@
 
 run: setup ## the whole product on the embedded default, at http://127.0.0.1:8000
@@ -27,6 +27,14 @@ demo: setup ## tells the seed's story to the liaison `make run` started
 
 test: setup browser ## the whole suite, including PostgreSQL, RabbitMQ and browser tests
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The inner loop: what needs no PostgreSQL, RabbitMQ or browser (those tests carry
+# markers), less the schema fuzzing (half the time; `make test` runs it), with the
+# SQLite files in RAM when there is a /dev/shm (fsync, not CPU, is what they cost).
+test-fast: setup ## unit and embedded (SQLite) tests: about 30 s of CPU
+	$(if $(wildcard /dev/shm),TMPDIR=/dev/shm) $(VENV)/bin/pytest \
+		-m "not postgres and not rabbitmq and not browser" \
+		--ignore=tests/faults/test_fuzzing.py $(PYTEST_ARGS)
 
 browser: ## Debian's Chromium for the dashboard's browser tests
 	scripts/ensure-chromium

@@ -71,11 +71,14 @@ def delete_topology(prefix: str) -> None:
         connection.close()
 
 
-def postgres_settings(database_url: str, prefix: str | None = None) -> Settings:
+def postgres_settings(
+    database_url: str, prefix: str | None = None, amqp_url: str = AMQP_URL
+) -> Settings:
+    """PostgreSQL for both stores; with a broker prefix, RabbitMQ at ``amqp_url`` too."""
     return Settings(
         database_url=database_url,
         read_database_url=database_url,
-        amqp_url=AMQP_URL if prefix else None,
+        amqp_url=amqp_url if prefix else None,
         amqp_prefix=prefix or "liaison",
         postgres_pool_size=4,
         projector_batch_size=50,

@@ -1,3 +1,10 @@
+"""Where each test's servers come from. Non-destructive tests share the machine's
+PostgreSQL and RabbitMQ, each with a database and broker names of its own; a test that
+stops, restarts or cuts off a server asks for a private one (``private_postgres``,
+``private_rabbitmq``). A test is marked ``postgres``, ``rabbitmq`` or ``browser`` by
+the fixtures it uses (``make test-fast`` leaves those out); a test that reaches a
+server without these fixtures carries the marker itself."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -7,7 +14,28 @@ import pytest
 
 from bench.stack import fresh_broker_prefix, fresh_database, postgres_settings
 from shared.settings import Settings
+from tests.support.private import (
+    PrivatePostgres,
+    PrivateRabbitMQ,
+    throwaway_postgres,
+    throwaway_rabbitmq,
+)
 from tests.support.settings import embedded_settings
+
+NEEDED_BY_FIXTURE = {
+    "postgres": {"postgres_url", "private_postgres"},
+    "rabbitmq": {"broker_prefix", "private_rabbitmq"},
+    "browser": {"browser"},
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects on the markers
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        for marker, fixtures in NEEDED_BY_FIXTURE.items():
+            if used & fixtures:
+                item.add_marker(marker)
 
 
 @pytest.fixture
@@ -37,3 +65,17 @@ def pg_settings(postgres_url: str) -> Settings:
 def stack_settings(postgres_url: str, broker_prefix: str) -> Settings:
     """PostgreSQL and RabbitMQ: the real deployment's settings."""
     return postgres_settings(postgres_url, broker_prefix)
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[PrivatePostgres]:
+    """A PostgreSQL cluster of the test's own, to stop or cut off."""
+    with throwaway_postgres() as server:
+        yield server
+
+
+@pytest.fixture
+def private_rabbitmq() -> Iterator[PrivateRabbitMQ]:
+    """A RabbitMQ node of the test's own, to restart or cut off."""
+    with throwaway_rabbitmq() as node:
+        yield node

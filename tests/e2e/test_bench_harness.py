@@ -8,6 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+# The bench makes its own database and broker names on the shared servers.
+pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
+
 
 def test_the_quick_bench_measures_everything_and_loses_nothing(tmp_path: Path) -> None:
     out = tmp_path / "results.json"

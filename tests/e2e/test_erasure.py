@@ -123,12 +123,14 @@ def test_erasure_leaves_no_plaintext_in_store_read_models_or_queues(
         # they are decrypted with the store cipher's key.
         for table, rows in _every_table(settings).items():
             _assert_absent(rows, f"table {table}")
-        tapped = drain(tap)
+        tapped = drain(settings, tap)
         assert len(tapped) == _event_count(settings)  # all of it, the erasure included
         _assert_absent(tapped, "the tap queue")
         for projection in PROJECTIONS:
             queue = Topology(settings.amqp_prefix)
-            _assert_absent(drain(queue.dead_letter_queue(projection)), f"{projection} DLQ")
+            _assert_absent(
+                drain(settings, queue.dead_letter_queue(projection)), f"{projection} DLQ"
+            )
         vault = _vault_with_store_key_only(settings)
         decrypted = [vault.open_state(state) for _, state in _event_states(settings)]
         _assert_absent(decrypted, "decrypted event states")

@@ -16,7 +16,6 @@ import pytest
 from bench.stack import Process, bearer, environment, liaison
 from services.demo.client import Branch, tell_the_story
 from shared.contract.envelope import Envelope
-from shared.messaging import Topology
 from shared.settings import Settings
 from tests.support.broker import eventually, publish_raw
 
@@ -122,9 +121,8 @@ def test_the_same_message_twice_changes_nothing(stack: Stack) -> None:
     visit = branch.visit("王芳", "长安街6号", date(2009, 11, 29))
     history = queries.get(f"/v1/audit/streams/{visit}").json()["events"]
     envelope = Envelope.model_validate(history[0])
-    topology = Topology(stack.settings.amqp_prefix)
     for _ in range(2):
-        publish_raw(topology, envelope.to_json(), envelope.routing_key)
+        publish_raw(stack.settings, envelope.to_json(), envelope.routing_key)
 
     def duplicates_seen() -> bool:
         status = httpx.get(f"{stack.projector.url}/status").json()

@@ -4,6 +4,8 @@ type."""
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -33,6 +35,7 @@ class WithoutLifespan:
 
 
 DATA = Path(tempfile.mkdtemp(prefix="liaison-fuzz-"))
+atexit.register(shutil.rmtree, DATA, ignore_errors=True)  # made at import, by any run
 SETTINGS = embedded_settings(DATA, read_wait_seconds=0.2)
 APP = create_app(SETTINGS)
 ADMIN = bearer(SETTINGS)

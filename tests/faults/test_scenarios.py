@@ -1,12 +1,12 @@
 """The fault suite: each scenario drives the real PostgreSQL + RabbitMQ deployment
 with a stream of commands, injects a fault mid-stream, lets the system settle and
 checks the invariant (every accepted command stored exactly once; every read model
-equal to a fresh replay). Each writes its figures to test-artifacts/faults.json."""
+equal to a fresh replay). Each writes its figures to test-artifacts/faults.json.
+The scenarios that stop or cut off a server run on servers of their own."""
 
 from __future__ import annotations
 
 import signal
-import subprocess
 import threading
 import time
 import uuid
@@ -14,43 +14,60 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pika
 import psycopg
 import pytest
 
-from bench.stack import AMQP_URL, bearer
+from bench.stack import bearer, postgres_settings
 from shared.messaging import Topology
 from shared.settings import Settings
 from tests.faults.harness import Scenario
-from tests.support.broker import close_all_connections, eventually, publish_raw
+from tests.support.broker import connect, eventually, publish_raw
+from tests.support.private import PrivatePostgres, PrivateRabbitMQ
 
 pytestmark = pytest.mark.timeout(600)
 
 
-@pytest.fixture
-def scenario(
-    request: pytest.FixtureRequest, stack_settings: Settings, tmp_path: Path
+def run_scenario(
+    request: pytest.FixtureRequest, settings: Settings, tmp_path: Path
 ) -> Iterator[Scenario]:
-    run = Scenario(request.node.name.removeprefix("test_"), stack_settings, tmp_path)
+    run = Scenario(request.node.name.removeprefix("test_"), settings, tmp_path)
     try:
         yield run
     finally:
         run.close()
 
 
-def rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=120)
+@pytest.fixture
+def scenario(
+    request: pytest.FixtureRequest, stack_settings: Settings, tmp_path: Path
+) -> Iterator[Scenario]:
+    """On the shared servers, with a database and broker names of its own."""
+    yield from run_scenario(request, stack_settings, tmp_path)
 
 
-def test_rabbitmq_restarted_and_connections_dropped(scenario: Scenario) -> None:
+@pytest.fixture
+def private_scenario(
+    request: pytest.FixtureRequest,
+    private_postgres: PrivatePostgres,
+    private_rabbitmq: PrivateRabbitMQ,
+    tmp_path: Path,
+) -> Iterator[Scenario]:
+    """On a PostgreSQL cluster and a RabbitMQ node of its own, which it may stop."""
+    settings = postgres_settings(private_postgres.database(), "liaison", private_rabbitmq.url)
+    yield from run_scenario(request, settings, tmp_path)
+
+
+def test_rabbitmq_restarted_and_connections_dropped(
+    private_scenario: Scenario, private_rabbitmq: PrivateRabbitMQ
+) -> None:
+    scenario = private_scenario
     with scenario.client.streaming():
         time.sleep(2)
-        rabbitmqctl("stop_app")
+        private_rabbitmq.stop_app()
         time.sleep(3)
-        rabbitmqctl("start_app")
-        rabbitmqctl("await_startup", "--timeout", "60")
+        private_rabbitmq.start_app()
         time.sleep(3)
-        close_all_connections()
+        private_rabbitmq.close_all_connections()
         scenario.fault_over()
         time.sleep(3)
     scenario.settle()
@@ -92,41 +109,21 @@ def test_relay_killed_after_publishing_before_its_checkpoint(scenario: Scenario)
     assert scenario.report["deduplicated"] >= 100
 
 
-def test_postgres_connections_killed_and_postgres_stopped(scenario: Scenario) -> None:
+def test_postgres_connections_killed_and_postgres_stopped(
+    private_scenario: Scenario, private_postgres: PrivatePostgres
+) -> None:
+    scenario = private_scenario
     database = scenario.settings.database_url.rsplit("/", 1)[-1]
-    cluster = subprocess.run(
-        ["ls", "/etc/postgresql"], capture_output=True, text=True, check=True
-    ).stdout.split()[0]
     with scenario.client.streaming():
         time.sleep(2)
         for _ in range(2):
-            with psycopg.connect(
-                "host=127.0.0.1 user=postgres dbname=postgres", autocommit=True
-            ) as admin:
-                admin.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = %s AND pid <> pg_backend_pid()",
-                    (database,),
-                )
+            private_postgres.terminate_connections(database)
             time.sleep(1.5)
-        subprocess.run(
-            ["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "stop", "-m", "fast"],
-            check=True,
-            timeout=60,
-        )
+        private_postgres.stop("fast")
         try:
             time.sleep(4)
         finally:
-            subprocess.run(
-                ["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "start"],
-                check=True,
-                timeout=60,
-            )
-        eventually(
-            lambda: (
-                subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"], check=False).returncode == 0
-            )
-        )
+            private_postgres.start()
         scenario.fault_over()
         time.sleep(3)
     scenario.settle()
@@ -143,8 +140,8 @@ def test_poison_messages_go_to_the_dead_letter_queue(scenario: Scenario) -> None
     topology = Topology(scenario.settings.amqp_prefix)
     with scenario.client.streaming():
         time.sleep(1)
-        publish_raw(topology, b"{not json")
-        publish_raw(topology, b'{"position": 1}')
+        publish_raw(scenario.settings, b"{not json")
+        publish_raw(scenario.settings, b'{"position": 1}')
         scenario.fault_over()
         time.sleep(2)
     scenario.settle()
@@ -153,7 +150,7 @@ def test_poison_messages_go_to_the_dead_letter_queue(scenario: Scenario) -> None
     assert all(feed["dead_lettered"] >= 2 for feed in projector.values())
     metrics = httpx.get(f"{scenario.processes['projector'].url}/metrics").text
     assert 'liaison_projector_dead_lettered_total{projection="coverage"} 2.0' in metrics
-    connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
+    connection = connect(scenario.settings)
     try:
         declared = connection.channel().queue_declare(
             topology.dead_letter_queue("coverage"), passive=True
@@ -168,8 +165,8 @@ def test_a_message_lost_in_transit_is_read_from_the_store(scenario: Scenario) ->
     scenario.processes["projector"].kill(signal.SIGTERM)
     for _ in range(20):
         scenario.client.visit()
-    eventually(lambda: _queue_depth(topology.queue("coverage")) >= 20)
-    lost = _take(topology.queue("coverage"), 5)
+    eventually(lambda: _queue_depth(scenario.settings, topology.queue("coverage")) >= 20)
+    lost = _take(scenario.settings, topology.queue("coverage"), 5)
     assert lost == 5
     scenario.processes["projector"].start()
     scenario.fault_over()
@@ -209,8 +206,8 @@ def test_fifty_clients_in_conflict(scenario: Scenario) -> None:
     assert sum(1 for h in linked if h["linked_member_id"]) == 1
 
 
-def _queue_depth(queue: str) -> int:
-    connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
+def _queue_depth(settings: Settings, queue: str) -> int:
+    connection = connect(settings)
     try:
         count: int = connection.channel().queue_declare(queue, passive=True).method.message_count
         return count
@@ -218,9 +215,9 @@ def _queue_depth(queue: str) -> int:
         connection.close()
 
 
-def _take(queue: str, count: int) -> int:
+def _take(settings: Settings, queue: str, count: int) -> int:
     """Consumes and acknowledges ``count`` messages: they are gone from the queue."""
-    connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
+    connection = connect(settings)
     taken = 0
     try:
         channel = connection.channel()

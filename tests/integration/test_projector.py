@@ -147,7 +147,7 @@ def test_poison_messages_are_dead_lettered_and_the_projector_goes_on(
     publisher = Publisher(stack_settings.amqp_url or "", topology)
     publisher.publish(envelopes)
     publisher.close()
-    publish_raw(topology, b"{not json")
+    publish_raw(stack_settings, b"{not json")
 
     runner = ProjectionRunner(BuggyRosters(), projections.store, projections.event_log)
     feed = feed_for(projections, stack_settings, runner)
@@ -160,7 +160,7 @@ def test_poison_messages_are_dead_lettered_and_the_projector_goes_on(
         stop.set()
         thread.join(10)
     assert group_names(projections, branch) == ["第0党小组", "后来的小组"]
-    dead = drain(topology.dead_letter_queue(ROSTERS.name))
+    dead = drain(stack_settings, topology.dead_letter_queue(ROSTERS.name))
     reasons = sorted(properties.headers["x-liaison-reason"] for properties, _ in dead)
     assert len(reasons) == 3
     assert any("malformed envelope" in r for r in reasons)

@@ -1,6 +1,6 @@
 """The relay against real PostgreSQL and RabbitMQ: every committed event published
 once in order, the checkpoint moved only after the broker confirmed, and recovery
-from a dropped broker connection."""
+from a dropped broker connection (on a RabbitMQ node of the test's own)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ from shared.amqp import AMQP_ERRORS
 from shared.contract.envelope import Envelope
 from shared.messaging import Topology
 from shared.settings import Settings
-from tests.support.broker import close_all_connections, drain, eventually
+from tests.support.broker import drain, eventually
+from tests.support.private import PrivateRabbitMQ
 
 
 @pytest.fixture
@@ -49,7 +50,10 @@ def test_each_event_is_published_once_in_order_with_its_predecessor(
     assert relay.checkpoint.load() == positions[-1]
     topology = Topology(stack_settings.amqp_prefix)
     for projection in ("rosters", "coverage", "evaluations"):
-        envelopes = [Envelope.from_json(body) for _, body in drain(topology.queue(projection))]
+        envelopes = [
+            Envelope.from_json(body)
+            for _, body in drain(stack_settings, topology.queue(projection))
+        ]
         assert [e.position for e in envelopes] == positions
         assert [e.previous_position for e in envelopes] == [0, *positions[:-1]]
         assert envelopes[0].data["name"] == "支部0"
@@ -70,19 +74,21 @@ def test_the_checkpoint_waits_for_the_broker(
 
 
 def test_the_relay_reconnects_after_the_broker_drops_it(
-    commands: CommandService, relay: RelayService, stack_settings: Settings
+    commands: CommandService, stack_settings: Settings, private_rabbitmq: PrivateRabbitMQ
 ) -> None:
-    queue = Topology(stack_settings.amqp_prefix).queue("rosters")
+    settings = stack_settings.with_overrides(amqp_url=private_rabbitmq.url)
+    queue = Topology(settings.amqp_prefix).queue("rosters")
+    relay = bootstrap_relay(settings)
     relay.start()
     try:
         first = register_branches(commands, 5)
         eventually(lambda: relay.checkpoint.load() == first[-1], message="first batch relayed")
-        close_all_connections()
+        private_rabbitmq.close_all_connections()
         second = register_branches(commands, 5)
         eventually(lambda: relay.checkpoint.load() == second[-1], message="relay resumed")
     finally:
-        relay.stop()
-    received = [Envelope.from_json(body) for _, body in drain(queue)]
+        relay.close()
+    received = [Envelope.from_json(body) for _, body in drain(settings, queue)]
     assert sorted({e.position for e in received}) == first + second
     assert relay.relay.stats.failures >= 1, "the dropped connection was noticed"
 

@@ -1,21 +1,26 @@
-"""Looking into the test's own queues on the real broker."""
+"""Looking into the test's own queues on a real broker."""
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections.abc import Callable
 from typing import Any
 
 import pika
 
-from bench.stack import AMQP_URL
 from shared.messaging import Topology
+from shared.settings import Settings
 
 
-def drain(queue: str) -> list[tuple[Any, bytes]]:
+def connect(settings: Settings) -> pika.BlockingConnection:
+    """A connection to the broker the settings name (the shared one or a test's own)."""
+    assert settings.amqp_url, "the settings name no broker"
+    return pika.BlockingConnection(pika.URLParameters(settings.amqp_url))
+
+
+def drain(settings: Settings, queue: str) -> list[tuple[Any, bytes]]:
     """Takes every message now in ``queue`` (properties, body), acknowledging them."""
-    connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
+    connection = connect(settings)
     try:
         channel = connection.channel()
         messages = []
@@ -31,8 +36,10 @@ def drain(queue: str) -> list[tuple[Any, bytes]]:
         connection.close()
 
 
-def publish_raw(topology: Topology, body: bytes, routing_key: str = "test.raw") -> None:
-    connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
+def publish_raw(settings: Settings, body: bytes, routing_key: str = "test.raw") -> None:
+    """Publishes ``body`` as it is to the events exchange of the settings' prefix."""
+    topology = Topology(settings.amqp_prefix)
+    connection = connect(settings)
     try:
         channel = connection.channel()
         topology.declare(channel)
@@ -46,16 +53,6 @@ def publish_raw(topology: Topology, body: bytes, routing_key: str = "test.raw") 
         )
     finally:
         connection.close()
-
-
-def close_all_connections() -> None:
-    """What a broker restart looks like to clients (every connection dropped)."""
-    subprocess.run(
-        ["rabbitmqctl", "close_all_connections", "liaison test: simulated broker failure"],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
 
 
 def eventually(check: Callable[[], bool], timeout: float = 30.0, message: str = "") -> None:
