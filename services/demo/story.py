@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from services.demo.client import Branch
+from services.demo.client import STORY_ENROLMENT, Branch
 
 GROUPS = (
     ("第一党小组", "residence"),
@@ -125,6 +125,7 @@ def _platform(branch: Branch, seed: Seed, cast: _Cast) -> None:
             status=status,
             holds_office=office,
             phone=f"1380000{index:04d}",
+            enrolled_on=STORY_ENROLMENT,
         )
         seed.categories[category] += 1
     for index, (group, _) in enumerate(GROUPS):
