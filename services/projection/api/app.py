@@ -12,6 +12,7 @@ from services.projection.dashboard import mount_dashboard
 from shared.access import install_access
 from shared.auth import Tokens
 from shared.clock import SystemClock
+from shared.moments import install_local_time
 from shared.problems import install_problem_handlers
 from shared.web import add_operations_routes, operation_id
 
@@ -20,6 +21,7 @@ def mount_queries(app: FastAPI, service: ProjectionService) -> None:
     """Adds the query and audit endpoints to an app (its own, or the embedded one)."""
     app.state.read_models = ReadModels(service.store, service.settings.read_wait_seconds)
     app.state.clock = SystemClock(service.settings.timezone)
+    install_local_time(app, service.settings.timezone)
     app.state.event_log = service.event_log
     app.include_router(router)
     app.include_router(documents.router)

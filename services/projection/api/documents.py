@@ -52,9 +52,13 @@ class SummaryFormat(StrEnum):
     DOCX = "docx"
 
 
-async def _exists(request: Request, branch_id: UUID) -> s.Roster:
+async def _exists(request: Request, branch_id: UUID, on: date | None = None) -> s.Roster:
     roster = await read_projection(
-        request, None, ROSTERS, None, lambda conn, t, pos: rosters.roster(conn, t, branch_id, pos)
+        request,
+        None,
+        ROSTERS,
+        None,
+        lambda conn, t, pos: rosters.roster(conn, t, branch_id, pos, on=on),
     )
     if roster is None:
         raise HTTPException(404, f"no branch {branch_id}")
@@ -127,7 +131,8 @@ async def year_end_summary(
     """The year-end work summary, in the structure of the branch's own."""
     the_year = year or today_for(request).year
     start, end = date(the_year, 1, 1), date(the_year, 12, 31)
-    roster = await _exists(request, branch_id)
+    # The branch as it stood at the year's end (or today, for the year under way).
+    roster = await _exists(request, branch_id, on=min(end, today_for(request)))
     board = found(
         await read_projection(
             request,

@@ -22,6 +22,7 @@ from services.projection.time_travel import answer_as_of
 from shared.access import Authorised, authorised
 from shared.clock import Clock
 from shared.eventstore import EventLog
+from shared.moments import MomentUpTo
 from shared.policy import ANY_BRANCH, allowed_actions, member_in_scope
 from shared.privacy import mask_phone, mask_tags
 
@@ -53,10 +54,11 @@ MinPosition = Annotated[
     ),
 ]
 AsOf = Annotated[
-    datetime | None,
+    MomentUpTo | None,
     Query(
-        description="Answer as things stood at this moment, replayed from the event store "
-        "(not the live read model)."
+        description="Answer as recorded at this moment (recording time, not a business "
+        "date), replayed from the event store (not the live read model). With a zone, "
+        "without one (that time in LIAISON_TIMEZONE), or a date (the end of that day there)."
     ),
 ]
 From = Annotated[date | None, Query(alias="from", description="First day of the window.")]
@@ -105,8 +107,17 @@ def check_window(start: date | None, end: date | None) -> None:
 @router.get(BRANCH + "/roster", tags=["rosters"])
 async def roster(
     branch_id: UUID,
+    *,
     request: Request,
     response: Response,
+    on: Annotated[
+        date | None,
+        Query(
+            description="The roster as it stood at the end of this business date: members "
+            "enrolled, transferred and departed on or before it (not as recorded then: "
+            "see as_of)."
+        ),
+    ] = None,
     min_position: MinPosition = None,
     as_of: AsOf = None,
 ) -> s.Roster:
@@ -115,7 +126,7 @@ async def roster(
         as_of,
         ROSTERS,
         min_position,
-        lambda conn, t, pos: rosters.roster(conn, t, branch_id, pos),
+        lambda conn, t, pos: rosters.roster(conn, t, branch_id, pos, on=on),
     )
     return found(answer, response, branch_id)
 
