@@ -68,7 +68,9 @@ def test_the_roster_on_a_business_date(told: tuple[Seed, Settings]) -> None:
     branch = seed.branch
 
     def group_of(roster: dict[str, Any], name: str) -> str:
-        return next(g["name"] for g in roster["groups"] for m in g["members"] if m["name"] == name)
+        return str(
+            next(g["name"] for g in roster["groups"] for m in g["members"] if m["name"] == name)
+        )
 
     before = branch.read("/roster", on="2008-12-31")
     assert (before["totals"]["members"], before["departed"]) == (0, [])
