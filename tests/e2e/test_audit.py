@@ -9,13 +9,16 @@ import io
 import json
 import threading
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 import pytest
 from eventsourcing.persistence import StoredEvent
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench.stack import bearer
 from services.demo.client import Branch
@@ -186,6 +189,94 @@ def test_what_did_we_know_and_when(branch: Branch, clock: FixedClock, people: Cr
         f"/v1/audit/streams/{household}/state", params={"as_of": "2000-01-01T00:00:00Z"}
     )
     assert too_early.status_code == 404
+
+
+LOCAL = ZoneInfo("Asia/Shanghai")  # LIAISON_TIMEZONE's default
+
+
+def test_a_moment_with_or_without_a_zone_or_a_date(branch: Branch, clock: FixedClock) -> None:
+    """Every moment parameter (``as_of``, ``since``, ``until``) takes a time with a
+    zone, one without (read in LIAISON_TIMEZONE) or a date (that day there, its end
+    for ``as_of``/``until``, its start for ``since``): never a 500."""
+    enrolled = {"王芳": clock.now()}
+    for name, later in (("李强", timedelta(hours=8, minutes=30)), ("赵敏", timedelta(days=3))):
+        clock.advance(later)  # 李强 at 01:30 the next day in Shanghai, 17:30 the day before in UTC
+        branch.enroll(name, "第一党小组")
+        enrolled[name] = clock.now()
+    branch.read("/roster")
+    log = branch.queries.get("/v1/audit/events", params={"limit": 1000}).json()["events"]
+    stored = [datetime.fromisoformat(e["occurred_at"]) for e in log]
+    li = branch.members["李强"]
+
+    @settings(max_examples=40, deadline=None)
+    @given(
+        instant=st.datetimes(
+            datetime(2009, 10, 31), datetime(2009, 11, 7), timezones=st.just(UTC)
+        ).map(lambda moment: moment.replace(microsecond=0)),
+        form=st.sampled_from(["offset", "utc", "naive", "date"]),
+        offset=st.sampled_from([8, 0, -5]),
+    )
+    def check(instant: datetime, form: str, offset: int) -> None:
+        local = instant.astimezone(LOCAL)
+        day = local.date()
+        text, start, end = {
+            "offset": (
+                instant.astimezone(timezone(timedelta(hours=offset))).isoformat(),
+                instant,
+                instant,
+            ),
+            "utc": (instant.strftime("%Y-%m-%dT%H:%M:%SZ"), instant, instant),
+            "naive": (local.replace(tzinfo=None).isoformat(), instant, instant),
+            "date": (
+                day.isoformat(),
+                datetime.combine(day, time.min, LOCAL),
+                datetime.combine(day, time.max, LOCAL),
+            ),
+        }[form]
+        roster = branch.queries.get(f"{branch.base}/roster", params={"as_of": text})
+        if end < enrolled["王芳"]:
+            assert roster.status_code == 404, roster.text
+        else:
+            assert roster.status_code == 200, roster.text
+            listed = {m["name"] for g in roster.json()["groups"] for m in g["members"]}
+            assert listed == {name for name, at in enrolled.items() if at <= end}
+        since = branch.queries.get("/v1/audit/events", params={"since": text, "limit": 1000})
+        assert len(since.json()["events"]) == sum(1 for at in stored if at >= start), since.text
+        until = branch.queries.get("/v1/audit/events", params={"until": text, "limit": 1000})
+        assert len(until.json()["events"]) == sum(1 for at in stored if at <= end), until.text
+        state = branch.queries.get(f"/v1/audit/streams/{li}/state", params={"as_of": text})
+        assert state.status_code == (200 if end >= enrolled["李强"] else 404), state.text
+
+    check()
+
+
+def test_every_moment_parameter_takes_a_date_and_a_local_time(branch: Branch) -> None:
+    """Walks the API's own description, so a parameter added later is covered too."""
+    api = branch.queries.get("/openapi.json").json()
+    values = {"branch_id": branch.id, "stream_id": branch.id, "year": 2009, "visited": "false"}
+    checked = 0
+    for path, operations in api["paths"].items():
+        parameters = operations.get("get", {}).get("parameters", [])
+        moments = [
+            p["name"]
+            for p in parameters
+            if p["in"] == "query"
+            and "date-time" in {s.get("format") for s in p["schema"].get("anyOf", [p["schema"]])}
+        ]
+        if not moments:
+            continue
+        url = path.format(**values)
+        required = {
+            p["name"]: values[p["name"]]
+            for p in parameters
+            if p["in"] == "query" and p.get("required")
+        }
+        for name in moments:
+            for moment in ("2009-11-29", "2009-11-29T14:53:41", "2009-11-29T14:53:41+08:00"):
+                answer = branch.queries.get(url, params={**required, name: moment})
+                assert answer.status_code == 200, (path, name, moment, answer.text)
+                checked += 1
+    assert checked >= 3 * 10
 
 
 def test_exports_filter_and_keep_chinese(branch: Branch, people: Credentials) -> None:
