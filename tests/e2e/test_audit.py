@@ -253,7 +253,12 @@ def test_a_moment_with_or_without_a_zone_or_a_date(branch: Branch, clock: FixedC
 def test_every_moment_parameter_takes_a_date_and_a_local_time(branch: Branch) -> None:
     """Walks the API's own description, so a parameter added later is covered too."""
     api = branch.queries.get("/openapi.json").json()
-    values = {"branch_id": branch.id, "stream_id": branch.id, "year": 2009, "visited": "false"}
+    values: dict[str, str | int] = {
+        "branch_id": branch.id,
+        "stream_id": branch.id,
+        "year": 2009,
+        "visited": "false",
+    }
     checked = 0
     for path, operations in api["paths"].items():
         parameters = operations.get("get", {}).get("parameters", [])
