@@ -9,6 +9,7 @@ from services.projection.api.reader import ReadModels
 from services.projection.api.routes import router
 from services.projection.bootstrap import ProjectionService
 from services.projection.dashboard import mount_dashboard
+from services.projection.time_travel import TimeTravel
 from shared.access import install_access
 from shared.auth import Tokens
 from shared.clock import SystemClock
@@ -23,6 +24,14 @@ def mount_queries(app: FastAPI, service: ProjectionService) -> None:
     app.state.clock = SystemClock(service.settings.timezone)
     install_local_time(app, service.settings.timezone)
     app.state.event_log = service.event_log
+    settings = service.settings
+    app.state.time_travel = TimeTravel(
+        service.store,
+        service.event_log,
+        limit=settings.time_travel_limit,
+        every=settings.checkpoint_every,
+        kept=settings.checkpoints_kept,
+    )
     app.include_router(router)
     app.include_router(documents.router)
     mount_dashboard(app)

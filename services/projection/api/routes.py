@@ -18,7 +18,7 @@ from services.projection.projectors.base import Projector
 from services.projection.queries import campaigns, coverage, evaluations, needs, rosters
 from services.projection.queries.needs import NeedStatus
 from services.projection.readmodel.store import dead_letters
-from services.projection.time_travel import answer_as_of
+from services.projection.time_travel import TimeTravel
 from shared.access import Authorised, authorised
 from shared.clock import Clock
 from shared.eventstore import EventLog
@@ -83,8 +83,9 @@ async def read_projection(
     """From the live read model, or (``as_of``) replayed from history up to then."""
     if as_of is None:
         return await _reads(request).read(projector, min_position, query)
-    event_log: EventLog = request.app.state.event_log
-    return await run_in_threadpool(answer_as_of, projector, event_log, as_of, query)
+    time_travel: TimeTravel = request.app.state.time_travel
+    replayed = await run_in_threadpool(time_travel.answer, projector, as_of, query)
+    return replayed.answer
 
 
 def _reads(request: Request) -> ReadModels:
