@@ -165,27 +165,30 @@ class TimeTravel:
     def _nearest(self, name: str, as_of: datetime, erasures: int) -> _Checkpoint | None:
         """The latest usable checkpoint recorded entirely by ``as_of``; unusable ones
         (made before an erasure) are deleted on the way."""
-        with self._store.writer.begin() as conn:
-            conn.execute(
-                delete(checkpoints).where(
-                    checkpoints.c.projection == name, checkpoints.c.erasures != erasures
-                )
-            )
+        of_projection = checkpoints.c.projection == name
+        with self._store.reader.connect() as conn:
             rows = conn.execute(
-                select(checkpoints.c.position, checkpoints.c.recorded_until)
-                .where(checkpoints.c.projection == name)
+                select(checkpoints.c.position, checkpoints.c.recorded_until, checkpoints.c.erasures)
+                .where(of_projection)
                 .order_by(checkpoints.c.position.desc())
             ).all()
-            for row in rows:
-                recorded_until = _utc(row.recorded_until)
-                if recorded_until <= as_of:
-                    image = conn.execute(
-                        select(checkpoints.c.image).where(
-                            checkpoints.c.projection == name,
-                            checkpoints.c.position == row.position,
-                        )
-                    ).scalar_one()
-                    return _Checkpoint(row.position, recorded_until, zlib.decompress(image))
+        stale = [row.position for row in rows if row.erasures != erasures]
+        if stale:
+            self._discard(name, stale)
+        usable = [
+            row for row in rows if row.erasures == erasures and _utc(row.recorded_until) <= as_of
+        ]
+        with self._store.reader.connect() as conn:
+            for row in usable:  # the latest first; one pruned meanwhile is passed over
+                image = conn.execute(
+                    select(checkpoints.c.image).where(
+                        of_projection, checkpoints.c.position == row.position
+                    )
+                ).scalar()
+                if image is not None:
+                    return _Checkpoint(
+                        row.position, _utc(row.recorded_until), zlib.decompress(image)
+                    )
         return None
 
     def _save(
