@@ -32,7 +32,11 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"description": "The principal's role may not do this", **PROBLEM},
     404: {"description": "Unknown branch or stream", **PROBLEM},
     422: {"description": "Invalid parameters", **PROBLEM},
-    503: {"description": "Read model behind min_position, or store down; retry", **PROBLEM},
+    503: {
+        "description": "Read model behind min_position, store down, or too many as_of "
+        "replays under way; retry (Retry-After)",
+        **PROBLEM,
+    },
 }
 
 router = APIRouter(prefix="/v1", responses=RESPONSES, dependencies=[Depends(authorised)])
