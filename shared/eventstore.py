@@ -8,10 +8,12 @@ thing, so embedded readers are woken in-process by ``LOCAL_COMMITS`` and otherwi
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import logging
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
@@ -216,6 +218,14 @@ class EventLog:
         self._listener: _PostgresListener | None = None
         if isinstance(recorder, PostgresApplicationRecorder):
             self._listener = _PostgresListener(conninfo(settings), recorder.channel_name)
+
+    def with_fresh_keys(self) -> EventLog:
+        """This log opening personal fields with keys read anew, none remembered from
+        before: for a replay that is kept (a checkpoint), so that no key destroyed
+        before it began opens anything in it. Shares this log's connections."""
+        fresh = copy.copy(self)
+        fresh.vault = replace(self.vault, keys=self.vault.keys.uncached())
+        return fresh
 
     def read(self, after: int, limit: int, upto: int | None = None) -> Sequence[Notification]:
         return self.recorder.select_notifications(

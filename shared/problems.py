@@ -53,10 +53,13 @@ def problem(
 class ServiceUnavailable(Exception):
     """A dependency did not answer in time (read model behind, database down)."""
 
-    def __init__(self, detail: str, slug: str = "dependency-unavailable") -> None:
+    def __init__(
+        self, detail: str, slug: str = "dependency-unavailable", retry_after: int = 1
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.slug = slug
+        self.retry_after = retry_after
 
 
 # What a dependency that is down looks like from here.
@@ -97,7 +100,11 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceUnavailable)
     async def unavailable(_: Request, exc: ServiceUnavailable) -> JSONResponse:
         return problem(
-            503, exc.slug, "Service unavailable", exc.detail, headers={"Retry-After": "1"}
+            503,
+            exc.slug,
+            "Service unavailable",
+            exc.detail,
+            headers={"Retry-After": str(exc.retry_after)},
         )
 
     for error_type in UNAVAILABLE_ERRORS:

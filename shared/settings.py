@@ -36,6 +36,9 @@ class Settings:
     need_due_days: int = 30
     edit_window_days: int = 0
     ready_lag: int = 10_000
+    time_travel_limit: int = 2  # as_of replays at once per process
+    checkpoint_every: int = 10_000  # events between time-travel checkpoints
+    checkpoints_kept: int = 20  # per read model
     auth_keys: str | None = None
     auth_keys_file: str | None = None
     token_days: int = 30
@@ -67,6 +70,9 @@ class Settings:
             need_due_days=int(_float(env, "LIAISON_NEED_DUE_DAYS", 30)),
             edit_window_days=int(_float(env, "LIAISON_EDIT_WINDOW_DAYS", 0)),
             ready_lag=int(_float(env, "LIAISON_READY_LAG", 10_000)),
+            time_travel_limit=int(_float(env, "LIAISON_TIME_TRAVEL_LIMIT", 2)),
+            checkpoint_every=int(_float(env, "LIAISON_CHECKPOINT_EVERY", 10_000)),
+            checkpoints_kept=int(_float(env, "LIAISON_CHECKPOINTS_KEPT", 20)),
             auth_keys=env.get("LIAISON_AUTH_KEYS") or None,
             # The embedded default keeps its generated key beside its data.
             auth_keys_file=env.get("LIAISON_AUTH_KEYS_FILE")

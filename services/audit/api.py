@@ -3,7 +3,6 @@ an aggregate's state at a version or moment."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
@@ -18,6 +17,7 @@ from services.projection.exports import record_export
 from shared.access import Authorised, authorised
 from shared.auth import Principal
 from shared.eventstore import EventLog
+from shared.moments import MomentFrom, MomentUpTo
 from shared.policy import Hidden, branch_in_scope
 
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
@@ -74,8 +74,12 @@ def audit_events(
     stream_id: UUID | None = None,
     type: Annotated[list[str] | None, Query(description="Event types (repeatable).")] = None,
     actor: Annotated[str | None, Query(max_length=200)] = None,
-    since: Annotated[datetime | None, Query(description="occurred_at on or after")] = None,
-    until: Annotated[datetime | None, Query(description="occurred_at on or before")] = None,
+    since: Annotated[
+        MomentFrom | None, Query(description="occurred_at on or after (a date: from its start)")
+    ] = None,
+    until: Annotated[
+        MomentUpTo | None, Query(description="occurred_at on or before (a date: to its end)")
+    ] = None,
     format: Annotated[
         ExportFormat,
         Query(description="json: one page; ndjson or csv: everything that matches, streamed."),
@@ -123,7 +127,10 @@ def audit_stream_state(
     request: Request,
     principal: Authorised,
     version: Annotated[int | None, Query(ge=1, le=MAX_POSITION)] = None,
-    as_of: Annotated[datetime | None, Query(description="The moment to look at.")] = None,
+    as_of: Annotated[
+        MomentUpTo | None,
+        Query(description="The moment to look at (recording time; a date: the end of that day)."),
+    ] = None,
 ) -> StreamState:
     """The aggregate as it was at a version, or at a moment (both: whichever is earlier)."""
     state = state_of(

@@ -9,6 +9,9 @@ from typing import Any
 
 import httpx
 
+# When the stories' members joined the branch: the start of the year they tell.
+STORY_ENROLMENT = date(2009, 1, 1)
+
 
 class StoryError(RuntimeError):
     """The service refused part of the story."""
@@ -58,8 +61,9 @@ class Branch:
         status: str = "full",
         holds_office: bool = False,
         phone: str | None = None,
+        enrolled_on: date | None = None,
     ) -> str:
-        body = {
+        body: dict[str, Any] = {
             "name": name,
             "group_id": self.groups[group],
             "category": category,
@@ -68,6 +72,8 @@ class Branch:
         }
         if phone:
             body["phone"] = phone
+        if enrolled_on:
+            body["enrolled_on"] = enrolled_on.isoformat()
         self.members[name] = self.write(f"{self.base}/members", body)["id"]
         return self.members[name]
 
@@ -176,12 +182,17 @@ def tell_the_story(branch: Branch) -> None:
         ("第三党小组", "trait"),
     ):
         branch.form_group(name, basis)
-    branch.enroll("张书记", "第一党小组", category="in_service", holds_office=True)
-    branch.enroll("王芳", "第一党小组", category="retired", phone="13800000001")
-    branch.enroll("李强", "第二党小组", category="unemployed")
-    branch.enroll("赵敏", "第二党小组", category="mobile")
-    branch.enroll("陈晨", "第三党小组", category="community", status="probationary")
-    branch.enroll("刘洋", "第三党小组", category="community")
+    since = STORY_ENROLMENT
+    branch.enroll(
+        "张书记", "第一党小组", category="in_service", holds_office=True, enrolled_on=since
+    )
+    branch.enroll("王芳", "第一党小组", category="retired", phone="13800000001", enrolled_on=since)
+    branch.enroll("李强", "第二党小组", category="unemployed", enrolled_on=since)
+    branch.enroll("赵敏", "第二党小组", category="mobile", enrolled_on=since)
+    branch.enroll(
+        "陈晨", "第三党小组", category="community", status="probationary", enrolled_on=since
+    )
+    branch.enroll("刘洋", "第三党小组", category="community", enrolled_on=since)
     branch.appoint_leader("第一党小组", "王芳")
     branch.appoint_leader("第二党小组", "李强")
     branch.establish_post("政策宣传岗", "policy_publicity", "宣传党的政策和惠民措施")

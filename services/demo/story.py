@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from services.demo.client import Branch
+from services.demo.client import STORY_ENROLMENT, Branch
 
 YEAR = 2009  # the year the story is about, where its dashboard link opens
 GROUPS = (
@@ -131,6 +131,7 @@ def _platform(branch: Branch, seed: Seed, cast: _Cast) -> None:
             status=status,
             holds_office=office,
             phone=f"1380000{index:04d}",
+            enrolled_on=STORY_ENROLMENT,
         )
         seed.categories[category] += 1
     for index, (group, _) in enumerate(GROUPS):

@@ -20,7 +20,9 @@ from services.projection.ordering import natural_key
 from services.projection.projectors.coverage import CoverageTables
 from services.projection.projectors.evaluations import EvaluationTables
 from services.projection.projectors.rosters import RosterTables
+from services.projection.queries.membership import members_during
 from shared.contract.vocabulary import Grade
+from shared.periods import Period
 from shared.spreadsheets import CsvSheet, put
 
 Cell = str | int | date | None
@@ -210,7 +212,7 @@ def evaluations_ledger(conn: Connection, t: EvaluationTables, branch_id: UUID, y
         .outerjoin(
             t.ratings, and_(t.ratings.c.member_id == t.members.c.id, t.ratings.c.year == year)
         )
-        .where(t.members.c.branch_id == branch_id)
+        .where(t.members.c.branch_id == branch_id, members_during(t.members, Period.year(year)))
         .order_by(t.members.c.enrolled_position)
     )
     return Ledger(

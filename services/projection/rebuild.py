@@ -155,6 +155,7 @@ def _finish(
         )
         if switch:
             store.switch(conn, projector.name, built)
+            store.drop_checkpoints(conn, projector.name)  # made by the code replaced
             # Keep the generation just replaced (a query may still be reading it);
             # the one before it is no longer reachable.
             if current.generation > 1:

@@ -28,6 +28,7 @@ from shared.contract.envelope import (
     read_keys_ahead,
 )
 from shared.contract.events import Event
+from shared.contract.sealing import ERASURES
 from shared.eventstore import EventLog
 from shared.logs import CORRELATION_ID
 
@@ -146,6 +147,8 @@ class ProjectionRunner:
             else:
                 self._apply(w, tables, item, index, decoded.get(item.position))
                 report.applied += 1
+                if item.type in ERASURES:
+                    self._store.drop_checkpoints(conn, self.projector.name)
             position = item.position
             index += 1
         self._guard(w, w.flush, index=None)

@@ -30,9 +30,15 @@ def _rated_v1_to_v2(data: JSONObject) -> JSONObject:
     return {**data, "shortcomings": [], "improvement_plan": None}
 
 
+def _enrolled_v1_to_v2(data: JSONObject) -> JSONObject:
+    # Version 1 recorded no enrolment date: unknown, so the member counts from the start.
+    return {**data, "enrolled_on": None}
+
+
 # (event type, stored version) -> function giving the data of the next version.
 UPCASTERS: dict[tuple[str, int], Upcaster] = {
     ("MemberRated", 1): _rated_v1_to_v2,
+    ("MemberEnrolled", 1): _enrolled_v1_to_v2,
 }
 
 

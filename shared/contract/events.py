@@ -70,12 +70,17 @@ class GroupLeaderAppointed(Event):
 @event_type
 @dataclass(frozen=True, kw_only=True)
 class MemberEnrolled(Event):
+    """Version 2 added the business date of enrolment; a version-1 enrolment has none
+    (``None``: enrolled before enrolment dates were recorded)."""
+
+    VERSION = 2
     group_id: UUID
     name: str
     category: MemberCategory
     status: MembershipStatus
     holds_office: bool
     phone: str | None = None
+    enrolled_on: date | None = None
 
 
 @event_type

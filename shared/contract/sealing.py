@@ -38,6 +38,7 @@ from sqlalchemy import (
     MetaData,
     Table,
     Uuid,
+    func,
     insert,
     select,
     update,
@@ -48,6 +49,8 @@ from sqlalchemy.exc import IntegrityError
 SEALED_FIELDS: Mapping[str, tuple[str, ...]] = {
     "HouseholdRegistered": ("address", "head_name", "phone", "tags"),
 }
+# Events recorded when a subject's key is destroyed (its fields then read as erased).
+ERASURES = frozenset({"HouseholdErased"})
 ERASED_TEXT = "已删除"  # what an erased name or address reads as
 ERASED_VALUES: Mapping[str, Any] = {
     "address": ERASED_TEXT,
@@ -82,6 +85,14 @@ class SubjectKeys(Protocol):
 
     def preload(self, subjects: Collection[UUID]) -> None:
         """Reads these subjects' keys ahead, together (a batch of events needs many)."""
+        ...
+
+    def destroyed_count(self) -> int:
+        """How many keys have been destroyed, read from the store (never decreases)."""
+        ...
+
+    def uncached(self) -> SubjectKeys:
+        """The same keys with nothing remembered: each key is read anew from the store."""
         ...
 
 
@@ -186,12 +197,18 @@ class StoredSubjectKeys:
     A subject whose key was destroyed gets no new one: its fields stay erased."""
 
     def __init__(
-        self, engine: Engine, cipher: AESCipher | None, *, refresh_seconds: float = 5.0
+        self,
+        engine: Engine,
+        cipher: AESCipher | None,
+        *,
+        refresh_seconds: float = 5.0,
+        create: bool = True,
     ) -> None:
         self._engine = engine
         self._cipher = cipher
         self._refresh_seconds = refresh_seconds
-        metadata.create_all(engine)
+        if create:
+            metadata.create_all(engine)
         self._cache: dict[UUID, tuple[bytes | None, float]] = {}
         self._lock = threading.Lock()
 
@@ -256,6 +273,19 @@ class StoredSubjectKeys:
                 with contextlib.suppress(SealingError):
                     key = None if row.key is None else self._unwrap(row.subject_id, row.key)
                     self._remember(row.subject_id, key)
+
+    def destroyed_count(self) -> int:
+        with self._engine.connect() as conn:
+            return int(
+                conn.execute(
+                    select(func.count()).where(subject_keys.c.destroyed_at.is_not(None))
+                ).scalar_one()
+            )
+
+    def uncached(self) -> StoredSubjectKeys:
+        return StoredSubjectKeys(
+            self._engine, self._cipher, refresh_seconds=self._refresh_seconds, create=False
+        )
 
     def _fresh(self, cached: tuple[bytes | None, float] | None) -> bool:
         return cached is not None and time.monotonic() - cached[1] < self._refresh_seconds

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from bench.stack import Process, bearer
 from services.cli import _token as cli_token
 from services.cli import build_parser
-from services.demo.client import Branch
+from services.demo.client import STORY_ENROLMENT, Branch
 from services.embedded import create_app
 from shared.auth import AttemptLimiter, Keys, Principal, Role, sign
 from shared.settings import Settings
@@ -141,9 +141,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         ours = Branch(client, client).register("长安党支部")
         ours.form_group("第一党小组")
         ours.form_group("第二党小组")
-        ours.enroll("王芳", "第一党小组")
-        ours.enroll("李强", "第一党小组")
-        ours.enroll("赵敏", "第二党小组")
+        # Members since 2009, so they report on and are appraised for 2009.
+        ours.enroll("王芳", "第一党小组", enrolled_on=STORY_ENROLMENT)
+        ours.enroll("李强", "第一党小组", enrolled_on=STORY_ENROLMENT)
+        ours.enroll("赵敏", "第二党小组", enrolled_on=STORY_ENROLMENT)
         ours.register_household("长安街1号", "一巷", "刘大爷", phone=PHONE, tags=["low_income"])
         ours.link("长安街1号", "王芳")
         ours.register_household("长安街2号", "一巷", "陈阿姨")

@@ -8,25 +8,34 @@ import csv
 import io
 import json
 import threading
-from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 import pytest
 from eventsourcing.persistence import StoredEvent
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import create_engine, select
+from sqlalchemy.pool import StaticPool
 
 from bench.stack import bearer
 from services.demo.client import Branch
 from services.embedded import create_app
 from services.projection.bootstrap import bootstrap as bootstrap_projections
-from services.projection.projectors import ALL_PROJECTORS
+from services.projection.projectors import ALL_PROJECTORS, COVERAGE, EVALUATIONS, ROSTERS
+from services.projection.projectors.base import Projector
+from services.projection.queries import coverage, evaluations, rosters
+from services.projection.readmodel.store import STATE_METADATA, ReadModelStore, checkpoints
 from services.projection.rebuild import rebuild
+from services.projection.time_travel import TimeTravel
 from shared.auth import Role
 from shared.clock import FixedClock
 from shared.contract.codec import dumps
-from shared.eventstore import open_recorder
+from shared.eventstore import EventLog, open_recorder
 from shared.settings import Settings
 
 START = datetime(2009, 11, 2, 9, 0, tzinfo=UTC)
@@ -188,6 +197,99 @@ def test_what_did_we_know_and_when(branch: Branch, clock: FixedClock, people: Cr
     assert too_early.status_code == 404
 
 
+LOCAL = ZoneInfo("Asia/Shanghai")  # LIAISON_TIMEZONE's default
+
+
+def test_a_moment_with_or_without_a_zone_or_a_date(branch: Branch, clock: FixedClock) -> None:
+    """Every moment parameter (``as_of``, ``since``, ``until``) takes a time with a
+    zone, one without (read in LIAISON_TIMEZONE) or a date (that day there, its end
+    for ``as_of``/``until``, its start for ``since``): never a 500."""
+    enrolled = {"王芳": clock.now()}
+    for name, later in (("李强", timedelta(hours=8, minutes=30)), ("赵敏", timedelta(days=3))):
+        clock.advance(later)  # 李强 at 01:30 the next day in Shanghai, 17:30 the day before in UTC
+        branch.enroll(name, "第一党小组")
+        enrolled[name] = clock.now()
+    branch.read("/roster")
+    log = branch.queries.get("/v1/audit/events", params={"limit": 1000}).json()["events"]
+    stored = [datetime.fromisoformat(e["occurred_at"]) for e in log]
+    li = branch.members["李强"]
+
+    @settings(max_examples=40, deadline=None)
+    @given(
+        instant=st.datetimes(
+            datetime(2009, 10, 31), datetime(2009, 11, 7), timezones=st.just(UTC)
+        ).map(lambda moment: moment.replace(microsecond=0)),
+        form=st.sampled_from(["offset", "utc", "naive", "date"]),
+        offset=st.sampled_from([8, 0, -5]),
+    )
+    def check(instant: datetime, form: str, offset: int) -> None:
+        local = instant.astimezone(LOCAL)
+        day = local.date()
+        text, start, end = {
+            "offset": (
+                instant.astimezone(timezone(timedelta(hours=offset))).isoformat(),
+                instant,
+                instant,
+            ),
+            "utc": (instant.strftime("%Y-%m-%dT%H:%M:%SZ"), instant, instant),
+            "naive": (local.replace(tzinfo=None).isoformat(), instant, instant),
+            "date": (
+                day.isoformat(),
+                datetime.combine(day, time.min, LOCAL),
+                datetime.combine(day, time.max, LOCAL),
+            ),
+        }[form]
+        roster = branch.queries.get(f"{branch.base}/roster", params={"as_of": text})
+        if end < enrolled["王芳"]:
+            assert roster.status_code == 404, roster.text
+        else:
+            assert roster.status_code == 200, roster.text
+            listed = {m["name"] for g in roster.json()["groups"] for m in g["members"]}
+            assert listed == {name for name, at in enrolled.items() if at <= end}
+        since = branch.queries.get("/v1/audit/events", params={"since": text, "limit": 1000})
+        assert len(since.json()["events"]) == sum(1 for at in stored if at >= start), since.text
+        until = branch.queries.get("/v1/audit/events", params={"until": text, "limit": 1000})
+        assert len(until.json()["events"]) == sum(1 for at in stored if at <= end), until.text
+        state = branch.queries.get(f"/v1/audit/streams/{li}/state", params={"as_of": text})
+        assert state.status_code == (200 if end >= enrolled["李强"] else 404), state.text
+
+    check()
+
+
+def test_every_moment_parameter_takes_a_date_and_a_local_time(branch: Branch) -> None:
+    """Walks the API's own description, so a parameter added later is covered too."""
+    api = branch.queries.get("/openapi.json").json()
+    values: dict[str, str | int] = {
+        "branch_id": branch.id,
+        "stream_id": branch.id,
+        "year": 2009,
+        "visited": "false",
+    }
+    checked = 0
+    for path, operations in api["paths"].items():
+        parameters = operations.get("get", {}).get("parameters", [])
+        moments = [
+            p["name"]
+            for p in parameters
+            if p["in"] == "query"
+            and "date-time" in {s.get("format") for s in p["schema"].get("anyOf", [p["schema"]])}
+        ]
+        if not moments:
+            continue
+        url = path.format(**values)
+        required = {
+            p["name"]: values[p["name"]]
+            for p in parameters
+            if p["in"] == "query" and p.get("required")
+        }
+        for name in moments:
+            for moment in ("2009-11-29", "2009-11-29T14:53:41", "2009-11-29T14:53:41+08:00"):
+                answer = branch.queries.get(url, params={**required, name: moment})
+                assert answer.status_code == 200, (path, name, moment, answer.text)
+                checked += 1
+    assert checked >= 3 * 10
+
+
 def test_exports_filter_and_keep_chinese(branch: Branch, people: Credentials) -> None:
     visit_as(branch, people["member-wang"], date(2009, 11, 1), "宣传甲流预防常识")
     visit_as(branch, people["leader-li"], date(2009, 11, 1), "送温暖")
@@ -300,3 +402,160 @@ def test_events_in_an_old_shape_are_read_in_the_current_one(
             assert report.differing_rows == 0, report.differences
     finally:
         service.close()
+
+
+EVERY = 4  # events between checkpoints, small so that a short story makes many
+
+
+@pytest.fixture(params=["sqlite_settings", "pg_settings"])
+def travel(
+    request: pytest.FixtureRequest, clock: FixedClock
+) -> Iterator[tuple[Branch, TimeTravel]]:
+    """A story told over a fortnight, an hour or so between commands, on a service
+    that keeps a time-travel checkpoint every few events (embedded, and on PostgreSQL)."""
+    base: Settings = request.getfixturevalue(request.param)
+    configured = base.with_overrides(checkpoint_every=EVERY, time_travel_limit=1)
+    with TestClient(create_app(configured, clock), headers=bearer(configured)) as client:
+        story = Branch(client, client).register("长安党支部")
+        clock.advance(timedelta(hours=1))
+        story.form_group("第一党小组")
+        for number in range(1, 9):
+            clock.advance(timedelta(hours=5))
+            story.enroll(f"党员{number}", "第一党小组")
+            clock.advance(timedelta(hours=2))
+            story.register_household(f"长安街{number}号", "一巷", f"户主{number}")
+            clock.advance(timedelta(minutes=30))
+            story.link(f"长安街{number}号", f"党员{number}")
+            clock.advance(timedelta(hours=20))
+            story.visit(f"党员{number}", f"长安街{number}号", date(2009, 11, 1), "走访")
+        story.read("/roster")
+        time_travel: TimeTravel = client.app.state.time_travel  # type: ignore[attr-defined]
+        yield story, time_travel
+
+
+def full_replay(event_log: EventLog) -> TimeTravel:
+    """The same machinery with no checkpoint to start from, and none kept."""
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+    STATE_METADATA.create_all(engine)
+    return TimeTravel(ReadModelStore(engine, engine), event_log, limit=1, every=2**62, kept=1)
+
+
+QUERIES: dict[str, tuple[Projector[Any], Callable[[UUID], Callable[[Any, Any, int], Any]]]] = {
+    "roster": (ROSTERS, lambda b: lambda conn, t, pos: rosters.roster(conn, t, b, pos)),
+    "coverage": (
+        COVERAGE,
+        lambda b: (
+            lambda conn, t, pos: coverage.households(
+                conn,
+                t,
+                b,
+                visited=True,
+                start=None,
+                end=None,
+                limit=100,
+                offset=0,
+                linked_member_id=None,
+                position=pos,
+            )
+        ),
+    ),
+    "evaluations": (
+        EVALUATIONS,
+        lambda b: (
+            lambda conn, t, pos: evaluations.evaluations(
+                conn, t, b, year=2009, today=date(2009, 12, 31), position=pos
+            )
+        ),
+    ),
+}
+
+
+def checkpoint_rows(branch: Branch) -> list[tuple[str, int]]:
+    store: ReadModelStore = branch.queries.app.state.read_models.store  # type: ignore[attr-defined]
+    with store.reader.connect() as conn:
+        rows = conn.execute(select(checkpoints.c.projection, checkpoints.c.position)).all()
+    return [(row.projection, row.position) for row in rows]
+
+
+def test_an_answer_from_a_checkpoint_equals_a_full_replay(
+    travel: tuple[Branch, TimeTravel], clock: FixedClock
+) -> None:
+    branch, time_travel = travel
+    event_log: EventLog = branch.queries.app.state.event_log  # type: ignore[attr-defined]
+    full = full_replay(event_log)
+    branch_id = UUID(branch.id)
+    for projector, query in QUERIES.values():  # the first answers leave the checkpoints
+        time_travel.answer(projector, clock.now(), query(branch_id))
+    made = checkpoint_rows(branch)
+    assert len(made) == len(QUERIES) * (event_log.head() // EVERY)
+
+    @settings(max_examples=30, deadline=None)
+    @given(
+        moment=st.datetimes(
+            (START - timedelta(hours=1)).replace(tzinfo=None),
+            (clock.now() + timedelta(hours=1)).replace(tzinfo=None),
+            timezones=st.just(UTC),
+        ),
+        name=st.sampled_from(sorted(QUERIES)),
+    )
+    def check(moment: datetime, name: str) -> None:
+        projector, query = QUERIES[name]
+        quick = time_travel.answer(projector, moment, query(branch_id))
+        slow = full.answer(projector, moment, query(branch_id))
+        assert quick.answer == slow.answer
+        assert slow.base == 0
+        # Only the events after the checkpoint are replayed: fewer than its spacing.
+        assert quick.replayed == slow.replayed - quick.base
+        assert quick.replayed < EVERY
+
+    check()
+    assert checkpoint_rows(branch) == made, "nothing more was kept"
+
+
+def test_an_erasure_drops_the_checkpoints_that_hold_it(
+    travel: tuple[Branch, TimeTravel], clock: FixedClock
+) -> None:
+    branch, time_travel = travel
+    event_log: EventLog = branch.queries.app.state.event_log  # type: ignore[attr-defined]
+    branch_id = UUID(branch.id)
+    projector, query = QUERIES["coverage"]
+    before = clock.now()
+    time_travel.answer(projector, before, query(branch_id))
+    assert checkpoint_rows(branch)
+    clock.advance(timedelta(hours=1))
+    household = branch.households["长安街1号"]
+    branch.act(
+        f"/households/{household}/erasure", {"erased_on": date(2009, 11, 2), "reason": "迁出"}
+    )
+    for path, params in (("/roster", {}), ("/coverage", {}), ("/evaluations", {"year": 2009})):
+        branch.read(path, **params)  # every projection has applied the erasure
+    assert checkpoint_rows(branch) == []
+    quick = time_travel.answer(projector, before, query(branch_id))
+    assert quick.answer == full_replay(event_log).answer(projector, before, query(branch_id)).answer
+    erased = next(h for h in quick.answer.households if h.id == UUID(household))
+    assert erased.address == "已删除"
+
+    pruned = TimeTravel(
+        branch.queries.app.state.read_models.store,  # type: ignore[attr-defined]
+        event_log,
+        limit=1,
+        every=2,
+        kept=3,
+    )
+    pruned.answer(ROSTERS, clock.now(), QUERIES["roster"][1](branch_id))
+    kept = [position for name, position in checkpoint_rows(branch) if name == ROSTERS.name]
+    assert len(kept) == 3
+    assert max(kept) == event_log.head() // 2 * 2, "the newest stays"
+
+
+def test_replays_beyond_the_limit_answer_503(
+    travel: tuple[Branch, TimeTravel], clock: FixedClock
+) -> None:
+    branch, time_travel = travel
+    params = {"as_of": clock.now().isoformat()}
+    with time_travel.slot():  # the one replay this process allows is under way
+        busy = branch.queries.get(f"{branch.base}/roster", params=params)
+    assert busy.status_code == 503
+    assert busy.json()["type"] == "/problems/time-travel-busy"
+    assert int(busy.headers["Retry-After"]) > 0
+    assert branch.queries.get(f"{branch.base}/roster", params=params).status_code == 200

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench.stack import bearer
 from services.demo.client import Branch, tell_the_story
@@ -160,6 +162,42 @@ def test_evaluations_show_all_five_grades(branch: Branch) -> None:
     assert grades["王芳"] == "excellent"
     assert grades["陈晨"] is None
     assert branch.read("/evaluations", year=2008)["rated"] == 0
+
+
+def test_a_years_evaluation_lists_that_years_members(client: TestClient) -> None:
+    """Whatever the enrolment and departure dates, ``evaluations?year=`` lists exactly
+    the members a day-by-day count finds in the branch during that year."""
+    branch = Branch(client, client).register("长安党支部")
+    branch.form_group("第一党小组")
+    told: dict[str, tuple[date, date | None]] = {}
+
+    @settings(max_examples=40, deadline=None)
+    @given(
+        enrolled=st.dates(date(2005, 1, 1), date(2012, 12, 31)),
+        stay=st.none() | st.integers(0, 2500),
+        year=st.integers(2004, 2014),
+    )
+    def check(enrolled: date, stay: int | None, year: int) -> None:
+        name = f"党员{len(told)}"
+        member = branch.enroll(name, "第一党小组", enrolled_on=enrolled)
+        left = None if stay is None else min(enrolled + timedelta(stay), date.today())
+        if left is not None:
+            branch.act(f"/members/{member}/departure", {"reason": "other", "left_on": left})
+        told[member] = (enrolled, left)
+        first, last = date(year, 1, 1), date(year, 12, 31)
+        expected = {
+            id
+            for id, (since, until) in told.items()
+            if any(
+                since <= day and (until is None or day <= until)
+                for day in (first + timedelta(n) for n in range((last - first).days + 1))
+            )
+        }
+        listed = branch.read("/evaluations", year=year)
+        assert {m["id"] for m in listed["members"]} == expected
+        assert {d["id"] for d in listed["duty_reports_overdue"]} <= expected
+
+    check()
 
 
 def test_refused_commands_are_problems_and_write_nothing(

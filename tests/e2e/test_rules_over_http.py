@@ -273,3 +273,114 @@ def test_campaign_need_and_care_rules(branch: Branch) -> None:
         409,
         "hardship-closed",
     )
+
+
+def test_only_a_years_members_take_part_in_it(branch: Branch) -> None:
+    """Ballots, grades (and so the quota) and duty reports are for the members of
+    that year or half year: enrolled by its end, not gone before its start."""
+    gone = branch.enroll("孙离", "第一党小组", enrolled_on=date(2005, 3, 1))
+    branch.act(f"/members/{gone}/departure", {"reason": "moved_away", "left_on": date(2009, 6, 1)})
+    newcomer = branch.enroll("周新", "第一党小组")  # enrolled today
+    branch.link("长安街6号", "周新")
+    branch.open_appraisal(2010, date(2010, 12, 1))
+    refused(
+        branch,
+        "/appraisals/2010/ballots",
+        {"member_id": gone, "voter_kind": "member", "grade": "good"},
+        409,
+        "not-a-member-that-year",
+    )
+    branch.close_appraisal(2010, date(2010, 12, 20))
+    refused(
+        branch,
+        f"/members/{gone}/ratings",
+        {"year": 2010, "grade": "good"},
+        409,
+        "not-a-member-that-year",
+    )
+    refused(
+        branch,
+        f"/members/{newcomer}/ratings",
+        {"year": 2009, "grade": "good"},
+        409,
+        "not-a-member-that-year",
+    )
+    refused(
+        branch,
+        f"/members/{newcomer}/duty-reports",
+        {
+            "period": "2009H2",
+            "audience": "members",
+            "submitted_on": date(2009, 12, 1),
+            "summary": "x",
+        },
+        409,
+        "not-a-member-that-year",
+    )
+    # Within their years both take part: the leaver in 2009, the newcomer now.
+    branch.rate("孙离", 2009, "good")
+    today = date.today()
+    branch.act(
+        f"/members/{newcomer}/duty-reports",
+        {
+            "period": f"{today.year}H{1 if today.month <= 6 else 2}",
+            "audience": "members",
+            "submitted_on": date.today(),
+            "summary": "联户情况",
+        },
+        expected=201,
+    )
+
+
+def test_an_erased_household_takes_no_new_record(branch: Branch) -> None:
+    """Every command that names a household refuses an erased one (409
+    household-erased); what was recorded about it can still be put right."""
+    address = "长安街1号"
+    household = branch.households[address]
+    visit = branch.visit("王芳", address, date(2009, 11, 20), "回访")
+    branch.act(
+        f"/households/{household}/erasure", {"erased_on": date(2009, 11, 28), "reason": "迁出"}
+    )
+    refused(
+        branch,
+        "/visits",
+        {
+            "member_id": branch.members["王芳"],
+            "household_id": household,
+            "visited_on": date(2009, 11, 27),
+            "purpose": "走访",
+        },
+        409,
+        "household-erased",
+    )
+    refused(
+        branch,
+        "/needs",
+        {
+            "household_id": household,
+            "category": "medical",
+            "description": "x",
+            "raised_on": date(2009, 11, 28),
+        },
+        409,
+        "household-erased",
+    )
+    refused(
+        branch,
+        f"/households/{household}/erasure",
+        {"erased_on": date(2009, 11, 29), "reason": "x"},
+        409,
+        "household-erased",
+    )
+    branch.act(
+        f"/visits/{visit}/correction", {"visited_on": date(2009, 11, 21), "reason": "记错日期"}
+    )
+    branch.act(f"/households/{household}/unlink", {"unlinked_on": date(2009, 11, 28)})
+    refused(
+        branch,
+        f"/households/{household}/link",
+        {"member_id": branch.members["刘洋"]},
+        409,
+        "household-erased",
+    )
+    branch.act(f"/visits/{visit}/retraction", {"reason": "重复登记"})

@@ -68,6 +68,41 @@ def counted(place: tuple[str, str]) -> tuple[int, int]:
     return AREAS.index(area), int(address.removeprefix("长安街").removesuffix("号"))
 
 
+def test_the_roster_on_a_business_date(told: tuple[Seed, Settings]) -> None:
+    """``on`` reads business dates (enrolled, transferred, departed on or before it),
+    which ``as_of`` (recording time) cannot: this 2009 story was recorded today."""
+    seed, _ = told
+    branch = seed.branch
+
+    def group_of(roster: dict[str, Any], name: str) -> str:
+        return str(
+            next(g["name"] for g in roster["groups"] for m in g["members"] if m["name"] == name)
+        )
+
+    before = branch.read("/roster", on="2008-12-31")
+    assert (before["totals"]["members"], before["departed"]) == (0, [])
+    summer = branch.read("/roster", on="2009-08-31")
+    assert summer["totals"]["members"] == 25
+    assert group_of(summer, seed.transferred) != "第五党小组"
+    assert group_of(summer, seed.departed)
+    autumn = branch.read("/roster", on="2009-11-25")
+    assert group_of(autumn, seed.transferred) == "第五党小组"
+    assert [d["name"] for d in autumn["departed"]] == [seed.departed]
+    assert autumn["totals"] == branch.read("/roster")["totals"]
+
+
+def test_per_year_views_count_that_years_members(told: tuple[Seed, Settings]) -> None:
+    seed, _ = told
+    branch = seed.branch
+    before = branch.read("/evaluations", year=2000)
+    assert (before["members"], before["duty_reports_overdue"], before["rated"]) == ([], [], 0)
+    later = branch.read("/evaluations", year=2025)
+    assert seed.departed not in {m["name"] for m in later["members"]}
+    assert len(later["members"]) == 24
+    ledger = branch.queries.get(f"{branch.base}/exports/evaluations.csv", params={"year": 2000})
+    assert len(list(csv.reader(io.StringIO(ledger.content.decode("utf-8-sig"))))) == 1
+
+
 def test_linking_and_the_500_visits(told: tuple[Seed, Settings]) -> None:
     seed, _ = told
     branch = seed.branch

@@ -32,3 +32,9 @@ class MemorySubjectKeys:
 
     def preload(self, subjects: Collection[UUID]) -> None:
         """Everything is in memory already."""
+
+    def destroyed_count(self) -> int:
+        return sum(1 for key in self._keys.values() if key is None)
+
+    def uncached(self) -> MemorySubjectKeys:
+        return self

@@ -281,3 +281,27 @@ def test_event_names_are_past_tense_contract_names() -> None:
 
 def test_the_broker_topology_knows_every_projector() -> None:
     assert tuple(projector.name for projector in ALL_PROJECTORS) == PROJECTIONS
+
+
+def test_an_enrolment_of_version_1_reads_with_no_enrolment_date() -> None:
+    """Version 1 recorded no enrolment date: such a member counts from the start."""
+    stored = {
+        "v": 1,
+        "data": {
+            "group_id": str(uuid4()),
+            "name": "赵大娘",
+            "category": "retired",
+            "status": "full",
+            "holds_office": False,
+        },
+        "meta": {
+            "branch_id": str(uuid4()),
+            "actor": "legacy",
+            "occurred_at": "2009-11-29T00:00:00Z",
+            "correlation_id": str(uuid4()),
+            "causation_id": str(uuid4()),
+        },
+    }
+    event = decode("MemberEnrolled", json.dumps(stored).encode(), PLAIN).event
+    assert isinstance(event, MemberEnrolled)
+    assert (event.name, event.enrolled_on) == ("赵大娘", None)

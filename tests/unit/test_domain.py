@@ -38,6 +38,7 @@ from shared.contract.vocabulary import (
 
 BRANCH = uuid4()
 TODAY = date(2009, 11, 29)
+ENROLLED = date(2001, 3, 1)
 
 
 def member(
@@ -45,6 +46,7 @@ def member(
     group_id: UUID | None = None,
     status: MembershipStatus = MembershipStatus.FULL,
     holds_office: bool = False,
+    enrolled_on: date = ENROLLED,
 ) -> Member:
     enrolled = Member.enroll(
         uuid4(),
@@ -55,6 +57,7 @@ def member(
         status=status,
         holds_office=holds_office,
         phone=None,
+        enrolled_on=enrolled_on,
     )
     enrolled.mark_saved()
     return enrolled

@@ -26,12 +26,14 @@ from services.command.domain.errors import (
     GroupNotEmpty,
     HardshipIsClosed,
     HelperIsTheMember,
+    HouseholdAlreadyErased,
     HouseholdNotLinked,
     InvalidValue,
     MemberHasLeft,
     NeedIsResolved,
     NoLinkedHouseholds,
     NotAHolder,
+    NotAMemberThen,
     NotVolunteer,
     PostFull,
     ProbationaryNotGraded,
@@ -39,21 +41,24 @@ from services.command.domain.errors import (
 )
 from services.command.domain.group import Group
 from services.command.domain.hardship import Hardship
+from services.command.domain.household import Household
 from services.command.domain.member import Member
 from services.command.domain.need import Need
 from services.command.domain.visit import Visit
-from shared.contract.events import GroupMemberRemoved, MemberRated
+from shared.contract.events import GroupMemberRemoved, MemberEnrolled, MemberRated
 from shared.contract.vocabulary import (
     DepartureReason,
     Grade,
     GroupBasis,
     HardshipKind,
+    MemberCategory,
     MembershipStatus,
     NeedCategory,
     ReportAudience,
     RewardKind,
     VoterKind,
 )
+from shared.periods import Period
 from tests.unit.test_domain import BRANCH, household, member, post
 
 DAY = date(2009, 11, 29)
@@ -123,6 +128,17 @@ class TestMembers:
             gone.grant_reward(kind=RewardKind.SPIRITUAL, reason="x", granted_on=DAY)
         with pytest.raises(MemberHasLeft):
             post().assign(gone, service_content="x", pledge="y")
+
+    def test_moves_are_dated_in_order(self) -> None:
+        someone = member(enrolled_on=date(2009, 3, 1))
+        with pytest.raises(InvalidValue):
+            someone.transfer(uuid4(), date(2009, 2, 28), None)
+        someone.transfer(uuid4(), date(2009, 5, 1), None)
+        with pytest.raises(InvalidValue):
+            someone.transfer(uuid4(), date(2009, 4, 30), None)
+        with pytest.raises(InvalidValue):
+            someone.leave(DepartureReason.OTHER, date(2009, 4, 30), None)
+        someone.leave(DepartureReason.OTHER, date(2009, 5, 1), None)
 
     def test_the_volunteer_team_is_joined_once_and_left_once(self) -> None:
         someone = member()
@@ -197,6 +213,156 @@ class TestPostsAndLinks:
         visit(DAY)
         with pytest.raises(MemberHasLeft):
             visit(DAY + timedelta(days=1))
+
+
+class TestErasedHouseholds:
+    """An erased household takes no new record naming it; what was recorded stays
+    correctable (the rule is ``Household.named_by_new_record``)."""
+
+    def erased(self) -> Household:
+        home = household()
+        home.erase(DAY, "迁出，本人要求删除")
+        return home
+
+    def test_no_link(self) -> None:
+        with pytest.raises(HouseholdAlreadyErased):
+            self.erased().link(member())
+
+    def test_no_visit(self) -> None:
+        with pytest.raises(HouseholdAlreadyErased):
+            Visit.record(
+                uuid4(),
+                member=member(),
+                household=self.erased(),
+                visited_on=DAY,
+                purpose="走访",
+                notes=None,
+                today=DAY,
+            )
+
+    def test_no_request(self) -> None:
+        with pytest.raises(HouseholdAlreadyErased):
+            Need.raise_need(
+                uuid4(),
+                household=self.erased(),
+                category=NeedCategory.LIVING,
+                description="x",
+                raised_on=DAY,
+                due_on=DAY,
+                visit_id=None,
+                raised_by=None,
+            )
+
+    def test_no_second_erasure(self) -> None:
+        with pytest.raises(HouseholdAlreadyErased):
+            self.erased().erase(DAY, "x")
+
+    def test_a_linked_household_erased_can_still_be_let_go(self) -> None:
+        home, someone = household(), member()
+        home.link(someone)
+        home.erase(DAY, "迁出")
+        home.unlink(someone, DAY, "迁出")
+        assert someone.linked_households == set()
+
+
+def enrolled_on(day: date | None) -> Member:
+    """A member enrolled on ``day``; None: an enrolment recorded before enrolment
+    dates were (version 1)."""
+    if day is not None:
+        return member(enrolled_on=day)
+    return Member.rehydrate(
+        uuid4(),
+        BRANCH,
+        [
+            MemberEnrolled(
+                group_id=uuid4(),
+                name="老党员",
+                category=MemberCategory.RETIRED,
+                status=MembershipStatus.FULL,
+                holds_office=False,
+            )
+        ],
+    )
+
+
+def was_member(enrolled: date | None, left: date | None, period: Period) -> bool:
+    """Brute force: on some day of the period the member had enrolled and not yet left."""
+    days = (period.last - period.first).days + 1
+    return any(
+        (enrolled is None or enrolled <= day) and (left is None or day <= left)
+        for day in (period.first + timedelta(n) for n in range(days))
+    )
+
+
+MEMBERSHIP_DAYS = st.dates(date(2005, 1, 1), date(2012, 12, 31))
+
+
+class TestMembersOfAYear:
+    """A year's (or half year's) members are those in the branch during it: the same
+    rule for ballots, grades (and so the excellent quota) and duty reports."""
+
+    def test_a_leaver_is_not_graded_for_a_later_year(self) -> None:
+        gone = member(enrolled_on=date(2005, 1, 1))
+        gone.leave(DepartureReason.MOVED_AWAY, date(2009, 6, 1), None)
+        appraisal = Appraisal.open(
+            BRANCH, year=2010, opened_on=date(2010, 12, 1), excellent_share=0.5
+        )
+        with pytest.raises(NotAMemberThen):
+            appraisal.cast_ballot(gone, voter_kind=VoterKind.MEMBER, grade=Grade.EXCELLENT)
+        appraisal.close(date(2010, 12, 20))
+        with pytest.raises(NotAMemberThen):
+            rate(appraisal, gone, Grade.GOOD)
+        # So the leaver does not swell the quota: half of the one member of 2010 is none.
+        with pytest.raises(ExcellentQuotaExceeded):
+            rate(appraisal, member(), Grade.EXCELLENT)
+
+    @given(
+        enrolled=st.none() | MEMBERSHIP_DAYS,
+        stay=st.none() | st.integers(0, 3000),
+        year=st.integers(2004, 2013),
+    )
+    def test_ballots_and_grades(self, enrolled: date | None, stay: int | None, year: int) -> None:
+        someone = enrolled_on(enrolled)
+        left = None if stay is None else (enrolled or date(2005, 1, 1)) + timedelta(stay)
+        if left is not None:
+            someone.leave(DepartureReason.OTHER, left, None)
+        expected = was_member(enrolled, left, Period.year(year))
+        appraisal = Appraisal.open(
+            BRANCH, year=year, opened_on=date(year, 12, 1), excellent_share=1.0
+        )
+        try:
+            appraisal.cast_ballot(someone, voter_kind=VoterKind.MEMBER, grade=Grade.GOOD)
+            balloted = True
+        except NotAMemberThen:
+            balloted = False
+        appraisal.close(date(year, 12, 20))
+        try:
+            rate(appraisal, someone, Grade.EXCELLENT)
+            graded = True
+        except NotAMemberThen:
+            graded = False
+        assert balloted == graded == expected
+
+    @given(
+        enrolled=st.none() | MEMBERSHIP_DAYS,
+        year=st.integers(2004, 2013),
+        half=st.sampled_from("12"),
+    )
+    def test_duty_reports(self, enrolled: date | None, year: int, half: str) -> None:
+        someone = enrolled_on(enrolled)
+        household().link(someone)
+        period = Period.half_year(f"{year}H{half}")
+        try:
+            someone.submit_duty_report(
+                period=f"{year}H{half}",
+                audience=ReportAudience.MEMBERS,
+                submitted_on=period.last,
+                summary="联户情况",
+            )
+            reported = True
+        except NotAMemberThen:
+            reported = False
+        assert reported == was_member(enrolled, None, period)
 
 
 class TestCampaigns:

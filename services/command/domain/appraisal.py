@@ -27,6 +27,7 @@ from shared.contract.events import (
 )
 from shared.contract.vocabulary import Grade, VoterKind
 from shared.ids import appraisal_id
+from shared.periods import Period
 
 LOW_GRADES = frozenset({Grade.BASICALLY_QUALIFIED, Grade.UNQUALIFIED})
 
@@ -71,7 +72,6 @@ class Appraisal(Aggregate):
     def cast_ballot(self, member: Member, *, voter_kind: VoterKind, grade: Grade) -> None:
         if self.closed:
             raise AppraisalNotOpen(f"the {self.year} appraisal is closed")
-        member.require_active()
         self._require_gradable(member)
         self._record(BallotCast(member_id=member.id, voter_kind=voter_kind, grade=grade))
 
@@ -113,7 +113,8 @@ class Appraisal(Aggregate):
         )
 
     def _check_excellent_quota(self, member_id: UUID) -> None:
-        # The year's members are those appraised by ballot or graded, this one included.
+        # The year's members are those appraised by ballot or graded, this one included
+        # (only members of that year are either).
         members = len(self.appraised | set(self.grades) | {member_id})
         allowed = floor(self.excellent_share * members)
         excellent = sum(1 for grade in self.grades.values() if grade is Grade.EXCELLENT)
@@ -124,6 +125,7 @@ class Appraisal(Aggregate):
             )
 
     def _require_gradable(self, member: Member) -> None:
+        member.require_member_during(Period.year(self.year), str(self.year))
         if member.is_probationary:
             raise ProbationaryNotGraded(f"member {member.id} is probationary")
 

@@ -48,6 +48,7 @@ class EnrollMember(Command):
     status: MembershipStatus
     holds_office: bool
     phone: str | None
+    enrolled_on: date | None = None  # None: today
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -102,6 +102,11 @@ class MemberHasLeft(RuleViolation):
     title = "The member has left the branch"
 
 
+class NotAMemberThen(RuleViolation):
+    slug = "not-a-member-that-year"
+    title = "The member was not in the branch during that year (or half year)"
+
+
 class AlreadyInGroup(RuleViolation):
     slug = "already-in-group"
     title = "The member is already in this group"

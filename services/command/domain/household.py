@@ -57,14 +57,22 @@ class Household(Aggregate):
         self._refuse_if_erased()
         self._record(HouseholdErased(erased_on=erased_on, reason=reason))
 
+    def named_by_new_record(self) -> UUID:
+        """The household's id, for a new record about it (a link, a visit, a request):
+        every command that names a household goes through here. An erased household
+        takes none: it asked to be forgotten. What is already recorded about it can
+        still be corrected, retracted, resolved or unlinked."""
+        self._refuse_if_erased()
+        return self.id
+
     def link(self, member: Member) -> None:
         """Links the household to the member (both sides record it)."""
-        self._refuse_if_erased()
+        household_id = self.named_by_new_record()
         if self.linked_member_id is not None:
             raise HouseholdAlreadyLinked(
                 f"household {self.id} is already linked to member {self.linked_member_id}"
             )
-        member.take_on_household(self.id)
+        member.take_on_household(household_id)
         self._record(HouseholdLinked(member_id=member.id))
 
     def unlink(self, member: Member, unlinked_on: date, reason: str | None) -> None:

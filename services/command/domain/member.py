@@ -4,6 +4,7 @@ from datetime import date
 from uuid import UUID
 
 from services.command.domain.aggregate import Aggregate
+from services.command.domain.dates import check_not_before
 from services.command.domain.errors import (
     AlreadyInGroup,
     AlreadyVolunteer,
@@ -11,6 +12,7 @@ from services.command.domain.errors import (
     InvalidValue,
     MemberHasLeft,
     NoLinkedHouseholds,
+    NotAMemberThen,
     NotVolunteer,
 )
 from shared.contract.events import (
@@ -33,11 +35,7 @@ from shared.contract.vocabulary import (
     ReportAudience,
     RewardKind,
 )
-
-
-def half_year_start(period: str) -> date:
-    """The first day of a half-year period such as ``2009H2``."""
-    return date(int(period[:4]), 1 if period.endswith("H1") else 7, 1)
+from shared.periods import Period
 
 
 class Member(Aggregate):
@@ -54,6 +52,8 @@ class Member(Aggregate):
         self.category = MemberCategory.COMMUNITY
         self.status = MembershipStatus.FULL
         self.holds_office = False
+        self.enrolled_on: date | None = None  # None: enrolled before dates were recorded
+        self.moved_on: date | None = None  # the last dated move: enrolment or transfer
         self.left_on: date | None = None
         self.volunteer = False
         self.linked_households: set[UUID] = set()
@@ -71,6 +71,7 @@ class Member(Aggregate):
         status: MembershipStatus,
         holds_office: bool,
         phone: str | None,
+        enrolled_on: date,
     ) -> Member:
         member = cls(id, branch_id)
         member._record(
@@ -81,6 +82,7 @@ class Member(Aggregate):
                 status=status,
                 holds_office=holds_office,
                 phone=phone,
+                enrolled_on=enrolled_on,
             )
         )
         return member
@@ -97,9 +99,25 @@ class Member(Aggregate):
         if self.left_on is not None:
             raise MemberHasLeft(f"member {self.id} left the branch on {self.left_on}")
 
+    def require_member_during(self, period: Period, name: str) -> None:
+        """The one rule for who counts in a year or half year (``name``): ballots,
+        grades, the excellent quota and duty reports are for that period's members."""
+        if not period.had_member(self.enrolled_on, self.left_on):
+            since = f"enrolled on {self.enrolled_on}" if self.enrolled_on else "enrolled"
+            until = f", left on {self.left_on}" if self.left_on else ""
+            raise NotAMemberThen(
+                f"member {self.id} was not in the branch during {name} ({since}{until})"
+            )
+
+    def _not_before_last_move(self, field: str, on: date) -> None:
+        """Moves are dated in order, so the branch as it stood on a date is well defined."""
+        if self.moved_on is not None:
+            check_not_before(field, on, self.moved_on, "the member's last enrolment or transfer")
+
     def transfer(self, to_group_id: UUID, transferred_on: date, reason: str | None) -> UUID:
         """Moves the member to another group; the group they left."""
         self.require_active()
+        self._not_before_last_move("transferred_on", transferred_on)
         assert self.group_id is not None
         if to_group_id == self.group_id:
             raise AlreadyInGroup(f"member {self.id} is already in group {to_group_id}")
@@ -116,6 +134,7 @@ class Member(Aggregate):
 
     def leave(self, reason: DepartureReason, left_on: date, notes: str | None) -> None:
         self.require_active()
+        self._not_before_last_move("left_on", left_on)
         self._record(MemberLeft(reason=reason, left_on=left_on, notes=notes))
 
     def join_volunteer_team(self, joined_on: date) -> None:
@@ -141,11 +160,13 @@ class Member(Aggregate):
         self, *, period: str, audience: ReportAudience, submitted_on: date, summary: str
     ) -> None:
         self.require_active()
+        half_year = Period.half_year(period)
+        self.require_member_during(half_year, period)
         if not self.linked_households:
             raise NoLinkedHouseholds(f"member {self.id} links no households")
         if period in self.reported_periods:
             raise DutyReportAlreadySubmitted(f"member {self.id} has reported for {period}")
-        if half_year_start(period) > submitted_on:
+        if half_year.first > submitted_on:
             raise InvalidValue("period", f"{period} had not begun on {submitted_on}")
         self._record(
             DutyReportSubmitted(
@@ -174,8 +195,10 @@ class Member(Aggregate):
                 self.category = event.category
                 self.status = event.status
                 self.holds_office = event.holds_office
+                self.enrolled_on = self.moved_on = event.enrolled_on
             case MemberTransferred(to_group_id=to_group_id):
                 self.group_id = to_group_id
+                self.moved_on = event.transferred_on
             case MemberLeft(left_on=left_on):
                 self.left_on = left_on
                 self.volunteer = False

@@ -43,7 +43,7 @@ class Need(Aggregate):
         need = cls(id, household.branch_id)
         need._record(
             NeedRaised(
-                household_id=household.id,
+                household_id=household.named_by_new_record(),
                 category=category,
                 description=description,
                 raised_on=raised_on,

@@ -46,7 +46,7 @@ class Visit(Aggregate):
         visit._record(
             VisitRecorded(
                 member_id=member.id,
-                household_id=household.id,
+                household_id=household.named_by_new_record(),
                 visited_on=visited_on,
                 purpose=purpose,
                 notes=notes,

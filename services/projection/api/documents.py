@@ -60,9 +60,13 @@ class SummaryFormat(StrEnum):
     DOCX = "docx"
 
 
-async def _exists(request: Request, branch_id: UUID) -> s.Roster:
+async def _exists(request: Request, branch_id: UUID, on: date | None = None) -> s.Roster:
     roster = await read_projection(
-        request, None, ROSTERS, None, lambda conn, t, pos: rosters.roster(conn, t, branch_id, pos)
+        request,
+        None,
+        ROSTERS,
+        None,
+        lambda conn, t, pos: rosters.roster(conn, t, branch_id, pos, on=on),
     )
     if roster is None:
         raise HTTPException(404, f"no branch {branch_id}")
@@ -145,7 +149,7 @@ async def year_end_summary(
 ) -> Response:
     """The year-end work summary, in the structure of the branch's own."""
     today = today_for(request)
-    roster = await _exists(request, branch_id)
+    await _exists(request, branch_id)
     visited = await read_projection(
         request,
         None,
@@ -162,6 +166,8 @@ async def year_end_summary(
     )
     the_year = periods.year_or_latest(year, max(visited or 0, appraised or 0), today)
     start, end = date(the_year, 1, 1), date(the_year, 12, 31)
+    # The branch as it stood at the year's end (or today, for the year under way).
+    roster = await _exists(request, branch_id, on=min(end, today))
     board = found(
         await read_projection(
             request,

@@ -18,10 +18,11 @@ from services.projection.projectors.base import Projector
 from services.projection.queries import campaigns, coverage, evaluations, needs, periods, rosters
 from services.projection.queries.needs import NeedStatus
 from services.projection.readmodel.store import dead_letters
-from services.projection.time_travel import answer_as_of
+from services.projection.time_travel import TimeTravel
 from shared.access import Authorised, authorised
 from shared.clock import Clock
 from shared.eventstore import EventLog
+from shared.moments import MomentUpTo
 from shared.policy import ANY_BRANCH, allowed_actions, member_in_scope
 from shared.privacy import mask_phone, mask_tags
 
@@ -31,7 +32,11 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"description": "The principal's role may not do this", **PROBLEM},
     404: {"description": "Unknown branch or stream", **PROBLEM},
     422: {"description": "Invalid parameters", **PROBLEM},
-    503: {"description": "Read model behind min_position, or store down; retry", **PROBLEM},
+    503: {
+        "description": "Read model behind min_position, store down, or too many as_of "
+        "replays under way; retry (Retry-After)",
+        **PROBLEM,
+    },
 }
 
 router = APIRouter(prefix="/v1", responses=RESPONSES, dependencies=[Depends(authorised)])
@@ -53,10 +58,11 @@ MinPosition = Annotated[
     ),
 ]
 AsOf = Annotated[
-    datetime | None,
+    MomentUpTo | None,
     Query(
-        description="Answer as things stood at this moment, replayed from the event store "
-        "(not the live read model)."
+        description="Answer as recorded at this moment (recording time, not a business "
+        "date), replayed from the event store (not the live read model). With a zone, "
+        "without one (that time in LIAISON_TIMEZONE), or a date (the end of that day there)."
     ),
 ]
 From = Annotated[date | None, Query(alias="from", description="First day of the window.")]
@@ -81,8 +87,9 @@ async def read_projection(
     """From the live read model, or (``as_of``) replayed from history up to then."""
     if as_of is None:
         return await _reads(request).read(projector, min_position, query)
-    event_log: EventLog = request.app.state.event_log
-    return await run_in_threadpool(answer_as_of, projector, event_log, as_of, query)
+    time_travel: TimeTravel = request.app.state.time_travel
+    replayed = await run_in_threadpool(time_travel.answer, projector, as_of, query)
+    return replayed.answer
 
 
 def _reads(request: Request) -> ReadModels:
@@ -105,8 +112,17 @@ def check_window(start: date | None, end: date | None) -> None:
 @router.get(BRANCH + "/roster", tags=["rosters"])
 async def roster(
     branch_id: UUID,
+    *,
     request: Request,
     response: Response,
+    on: Annotated[
+        date | None,
+        Query(
+            description="The roster as it stood at the end of this business date: members "
+            "enrolled, transferred and departed on or before it (not as recorded then: "
+            "see as_of)."
+        ),
+    ] = None,
     min_position: MinPosition = None,
     as_of: AsOf = None,
 ) -> s.Roster:
@@ -115,7 +131,7 @@ async def roster(
         as_of,
         ROSTERS,
         min_position,
-        lambda conn, t, pos: rosters.roster(conn, t, branch_id, pos),
+        lambda conn, t, pos: rosters.roster(conn, t, branch_id, pos, on=on),
     )
     return found(answer, response, branch_id)
 

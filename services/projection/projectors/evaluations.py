@@ -82,6 +82,7 @@ class EvaluationsProjector(Projector[EvaluationTables]):
                 Column("name", Text, nullable=False),
                 Column("status", String(20), nullable=False),
                 Column("linked_households", Integer, nullable=False),
+                Column("enrolled_on", Date),
                 Column("left_on", Date),
                 Column("enrolled_position", BigInteger, nullable=False),
             ),
@@ -156,6 +157,7 @@ class EvaluationsProjector(Projector[EvaluationTables]):
                     name=event.name,
                     status=event.status.value,
                     linked_households=0,
+                    enrolled_on=event.enrolled_on,
                     enrolled_position=envelope.position,
                 )
             case e.MemberTransferred():

@@ -5,6 +5,8 @@ pledge, and the hardship pairs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
 
 from sqlalchemy import (
     BigInteger,
@@ -38,6 +40,7 @@ class RosterTables:
     branches: Table
     groups: Table
     members: Table
+    moves: Table
     posts: Table
     post_holders: Table
     hardships: Table
@@ -72,9 +75,21 @@ class RostersProjector(Projector[RosterTables]):
                 Column("holds_office", Boolean, nullable=False),
                 Column("linked_households", Integer, nullable=False),
                 Column("volunteer_since", Date),
+                Column("enrolled_on", Date),
                 Column("left_on", Date),
                 Column("departure_reason", String(30)),
                 Column("enrolled_position", BigInteger, nullable=False),
+            ),
+            # Each member's groups over time (enrolment, then each transfer), by business
+            # date: the roster as it stood on a date places members from it.
+            moves=Table(
+                f"{prefix}moves",
+                metadata,
+                Column("position", BigInteger, primary_key=True, autoincrement=False),
+                Column("member_id", Uuid, nullable=False, index=True),
+                Column("branch_id", Uuid, nullable=False, index=True),
+                Column("group_id", Uuid, nullable=False),
+                Column("moved_on", Date),
             ),
             posts=Table(
                 f"{prefix}posts",
@@ -116,6 +131,19 @@ class RostersProjector(Projector[RosterTables]):
             ),
         )
 
+    @staticmethod
+    def _moved(
+        w: Writes, t: RosterTables, envelope: Envelope, group_id: UUID, on: date | None
+    ) -> None:
+        w.insert(
+            t.moves,
+            position=envelope.position,
+            member_id=envelope.stream_id,
+            branch_id=envelope.branch_id,
+            group_id=group_id,
+            moved_on=on,
+        )
+
     def apply(  # noqa: PLR0912 - one case per event, flat on purpose
         self, w: Writes, tables: RosterTables, envelope: Envelope, event: e.Event
     ) -> None:
@@ -153,10 +181,13 @@ class RostersProjector(Projector[RosterTables]):
                     status=event.status.value,
                     holds_office=event.holds_office,
                     linked_households=0,
+                    enrolled_on=event.enrolled_on,
                     enrolled_position=envelope.position,
                 )
+                self._moved(w, t, envelope, event.group_id, event.enrolled_on)
             case e.MemberTransferred():
                 update_row(w, t.members, envelope.stream_id, group_id=event.to_group_id)
+                self._moved(w, t, envelope, event.to_group_id, event.transferred_on)
             case e.MemberLeft():
                 update_row(
                     w,

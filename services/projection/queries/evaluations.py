@@ -12,16 +12,14 @@ from uuid import UUID
 from sqlalchemy import Connection, and_, select
 
 from services.projection.api import schemas as s
+from services.projection.ordering import natural_key
 from services.projection.projectors.evaluations import EvaluationTables
+from services.projection.queries.membership import members_during
 from shared.contract.vocabulary import Grade, VoterKind
 from shared.ids import appraisal_id
+from shared.periods import Period
 
 LOW_GRADES = (Grade.BASICALLY_QUALIFIED, Grade.UNQUALIFIED)
-
-
-def _half_years(year: int) -> dict[str, date]:
-    """Each half year of ``year`` and the last day of it."""
-    return {f"{year}H1": date(year, 6, 30), f"{year}H2": date(year, 12, 31)}
 
 
 def _ballots(conn: Connection, t: EvaluationTables, appraisal: UUID) -> dict[UUID, s.BallotTally]:
@@ -74,7 +72,7 @@ def evaluations(
         select(t.appraisals).where(t.appraisals.c.id == appraisal_id(branch_id, year))
     ).first()
     ballots = _ballots(conn, t, appraisal_id(branch_id, year))
-    periods = _half_years(year)
+    periods = {name: Period.half_year(name) for name in Period.halves(year)}
     reports = _by_member(conn, t.duty_reports, branch_id, t.duty_reports.c.period.in_(periods))
     talks = _by_member(conn, t.talks, branch_id, t.talks.c.held_on >= date(year, 1, 1))
     rewards = _by_member(
@@ -95,7 +93,7 @@ def evaluations(
         .outerjoin(
             t.ratings, and_(t.ratings.c.member_id == t.members.c.id, t.ratings.c.year == year)
         )
-        .where(t.members.c.branch_id == branch_id)
+        .where(t.members.c.branch_id == branch_id, members_during(t.members, Period.year(year)))
         .order_by(t.members.c.enrolled_position)
     ).all()
 
@@ -115,9 +113,11 @@ def evaluations(
         submitted = {report.period: report for report in reports[row.id]}
         if row.linked_households > 0 and row.left_on is None:
             overdue += [
-                s.ReportDue(id=row.id, name=row.name, period=period)
-                for period, ends in periods.items()
-                if ends < today and period not in submitted
+                s.ReportDue(id=row.id, name=row.name, period=name)
+                for name, period in periods.items()
+                if period.last < today
+                and name not in submitted
+                and period.had_member(row.enrolled_on, row.left_on)
             ]
         members.append(
             s.EvaluatedMember(
@@ -155,10 +155,13 @@ def evaluations(
                 ],
             )
         )
-    groups = conn.execute(
-        select(t.groups.c.id, t.groups.c.name).where(t.groups.c.branch_id == branch_id)
-    ).all()
-    ballot_count = sum(tally.total for tally in ballots.values())
+    groups = sorted(
+        conn.execute(
+            select(t.groups.c.id, t.groups.c.name).where(t.groups.c.branch_id == branch_id)
+        ),
+        key=lambda group: natural_key(group.name),
+    )
+    ballot_count = sum(member.ballots.total for member in members)
     return s.Evaluations(
         position=position,
         branch_id=branch_id,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from datetime import date
 from uuid import UUID
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, or_, select
 
 from services.projection.api import schemas as s
 from services.projection.ordering import natural_key
@@ -17,7 +18,29 @@ def branch_name(conn: Connection, t: RosterTables, branch_id: UUID) -> str | Non
     return conn.execute(select(t.branches.c.name).where(t.branches.c.id == branch_id)).scalar()
 
 
-def roster(conn: Connection, t: RosterTables, branch_id: UUID, position: int) -> s.Roster | None:
+def _groups_on(conn: Connection, t: RosterTables, branch_id: UUID, on: date) -> dict[UUID, UUID]:
+    """Each member's group at the end of ``on``: their last move dated by then."""
+    groups: dict[UUID, UUID] = {}
+    moves = (
+        select(t.moves.c.member_id, t.moves.c.group_id)
+        .where(
+            t.moves.c.branch_id == branch_id,
+            or_(t.moves.c.moved_on.is_(None), t.moves.c.moved_on <= on),
+        )
+        .order_by(t.moves.c.position)
+    )
+    for row in conn.execute(moves):
+        groups[row.member_id] = row.group_id
+    return groups
+
+
+def roster(
+    conn: Connection, t: RosterTables, branch_id: UUID, position: int, on: date | None = None
+) -> s.Roster | None:
+    """The roster as recorded; with ``on``, as it stood at the end of that business
+    date: members enrolled by then, in the group their moves dated by then put them,
+    departed if they had left by then; groups dissolved and hardships flagged by then.
+    Leaders, posts and links carry no business date and are as recorded."""
     name = branch_name(conn, t, branch_id)
     if name is None:
         return None
@@ -37,14 +60,18 @@ def roster(conn: Connection, t: RosterTables, branch_id: UUID, position: int) ->
     volunteers: list[s.VolunteerEntry] = []
     departed: list[s.DepartedMember] = []
     names: dict[UUID, str] = {}
+    enrolled = [t.members.c.branch_id == branch_id]
+    if on is not None:
+        enrolled.append(or_(t.members.c.enrolled_on.is_(None), t.members.c.enrolled_on <= on))
+    group_on = _groups_on(conn, t, branch_id, on) if on is not None else {}
     members = conn.execute(
-        select(t.members)
-        .where(t.members.c.branch_id == branch_id)
-        .order_by(t.members.c.enrolled_position)
+        select(t.members).where(*enrolled).order_by(t.members.c.enrolled_position)
     )
     for row in members:
         names[row.id] = row.name
-        if row.left_on is not None:
+        group_id = group_on.get(row.id, row.group_id)
+        volunteer = row.volunteer_since is not None and not _after(row.volunteer_since, on)
+        if row.left_on is not None and not _after(row.left_on, on):
             departed.append(
                 s.DepartedMember(
                     id=row.id,
@@ -57,20 +84,20 @@ def roster(conn: Connection, t: RosterTables, branch_id: UUID, position: int) ->
             continue
         categories[row.category] += 1
         statuses[row.status] += 1
-        if row.volunteer_since is not None:
+        if volunteer:
             volunteers.append(
                 s.VolunteerEntry(
-                    id=row.id, name=row.name, group_id=row.group_id, since=row.volunteer_since
+                    id=row.id, name=row.name, group_id=group_id, since=row.volunteer_since
                 )
             )
-        members_by_group[row.group_id].append(
+        members_by_group[group_id].append(
             s.RosterMember(
                 id=row.id,
                 name=row.name,
                 category=row.category,
                 status=row.status,
                 holds_office=row.holds_office,
-                volunteer=row.volunteer_since is not None,
+                volunteer=volunteer,
                 posts=posts_by_member[row.id],
                 linked_households=row.linked_households,
             )
@@ -79,10 +106,11 @@ def roster(conn: Connection, t: RosterTables, branch_id: UUID, position: int) ->
         conn.execute(select(t.groups).where(t.groups.c.branch_id == branch_id)),
         key=lambda row: natural_key(row.name),
     )
+    flagged = [t.hardships.c.branch_id == branch_id]
+    if on is not None:
+        flagged.append(t.hardships.c.flagged_on <= on)
     hardships = conn.execute(
-        select(t.hardships)
-        .where(t.hardships.c.branch_id == branch_id)
-        .order_by(t.hardships.c.flagged_position)
+        select(t.hardships).where(*flagged).order_by(t.hardships.c.flagged_position)
     )
     return s.Roster(
         position=position,
@@ -97,7 +125,7 @@ def roster(conn: Connection, t: RosterTables, branch_id: UUID, position: int) ->
                 members=members_by_group[row.id],
             )
             for row in groups
-            if row.dissolved_on is None
+            if row.dissolved_on is None or _after(row.dissolved_on, on)
         ],
         totals=s.RosterTotals(
             members=sum(categories.values()),
@@ -109,7 +137,7 @@ def roster(conn: Connection, t: RosterTables, branch_id: UUID, position: int) ->
         dissolved_groups=[
             s.DissolvedGroup(id=row.id, name=row.name, dissolved_on=row.dissolved_on)
             for row in groups
-            if row.dissolved_on is not None
+            if row.dissolved_on is not None and not _after(row.dissolved_on, on)
         ],
         hardships=[
             s.HardshipPair(
@@ -130,6 +158,12 @@ def roster(conn: Connection, t: RosterTables, branch_id: UUID, position: int) ->
             for row in hardships
         ],
     )
+
+
+def _after(day: date, on: date | None) -> bool:
+    """Whether something dated ``day`` happened after the roster's date (never, for the
+    roster as recorded)."""
+    return on is not None and day > on
 
 
 def posts_board(

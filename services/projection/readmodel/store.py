@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     Engine,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -55,6 +56,22 @@ dead_letters = Table(
     Column("reason", Text, nullable=False),
     Column("body", Text, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
+
+# Images of a projection's in-memory replay at a position, for answers as of a moment
+# (``services.projection.time_travel`` makes, uses and prunes them).
+checkpoints = Table(
+    "projection_checkpoints",
+    STATE_METADATA,
+    Column("projection", String(64), primary_key=True),
+    Column("position", BigInteger, primary_key=True),
+    # The latest recording time of any event up to the position, in UTC.
+    Column("recorded_until", DateTime(timezone=True), nullable=False),
+    # How many subject keys had been destroyed when it was made: an erasure since then
+    # makes it unusable (it may hold personal fields opened before).
+    Column("erasures", Integer, nullable=False),
+    Column("image", LargeBinary, nullable=False),
 )
 
 
@@ -178,6 +195,11 @@ class ReadModelStore:
 
     def drop_generation(self, conn: Connection, projector: Projector[Any], generation: int) -> None:
         self._metadata(projector, generation).drop_all(conn)
+
+    def drop_checkpoints(self, conn: Connection, name: str) -> None:
+        """Forgets the projection's time-travel checkpoints: they were made by other
+        code (a rebuild), or hold personal fields opened before an erasure."""
+        conn.execute(delete(checkpoints).where(checkpoints.c.projection == name))
 
     def record_dead_letter(
         self,

@@ -24,6 +24,7 @@ def enroll_member(branch_id: UUID, body: s.EnrollMemberBody, dispatch: Dispatch)
         status=body.status,
         holds_office=body.holds_office,
         phone=body.phone,
+        enrolled_on=body.enrolled_on,
     )
     return dispatch(command, body)
 
