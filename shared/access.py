@@ -29,6 +29,7 @@ from shared.auth import (
     load_keys,
 )
 from shared.policy import Forbidden, Hidden, authorise
+from shared.problem_types import Problem
 from shared.problems import problem
 from shared.settings import Settings, SettingsError, is_sqlite, sqlalchemy_url
 
@@ -78,27 +79,19 @@ def install_access(app: FastAPI, tokens: Tokens) -> None:
 
     @app.exception_handler(Unauthenticated)
     async def unauthenticated(_: Request, exc: Unauthenticated) -> JSONResponse:
-        return problem(
-            401,
-            "unauthenticated",
-            "Authentication required",
-            str(exc),
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        return problem(Problem.UNAUTHENTICATED, str(exc), headers={"WWW-Authenticate": "Bearer"})
 
     @app.exception_handler(TooManyAttempts)
     async def too_many(_: Request, exc: TooManyAttempts) -> JSONResponse:
-        return problem(
-            429, "too-many-attempts", "Too many attempts", str(exc), headers={"Retry-After": "60"}
-        )
+        return problem(Problem.TOO_MANY_ATTEMPTS, str(exc), headers={"Retry-After": "60"})
 
     @app.exception_handler(Forbidden)
     async def forbidden(_: Request, exc: Forbidden) -> JSONResponse:
-        return problem(403, "forbidden", "Not allowed", str(exc))
+        return problem(Problem.FORBIDDEN, str(exc))
 
     @app.exception_handler(Hidden)
     async def hidden(_: Request, exc: Hidden) -> JSONResponse:
-        return problem(404, "not-found", "Not found", str(exc))
+        return problem(Problem.NOT_FOUND, str(exc))
 
 
 def open_tokens(settings: Settings) -> Tokens:

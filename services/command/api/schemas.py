@@ -1,13 +1,19 @@
 """Request and response bodies of the v1 command API. Field names are the public
-contract; unknown fields are refused so that typos do not pass silently."""
+contract. Bodies are taken as they are written: unknown fields are refused so that
+typos do not pass silently, and nothing is coerced (strict mode, with the body
+validated as JSON: ``routers.JsonBodyRoute``), so a year is a number, a flag a
+boolean and a date a "YYYY-MM-DD" string."""
 
 from __future__ import annotations
 
+import unicodedata
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, StringConstraints
+from pydantic_core import core_schema
 
 from shared.contract.vocabulary import (
     DepartureReason,
@@ -28,22 +34,60 @@ from shared.contract.vocabulary import (
 ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
 MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
+# Default-ignorable code points that are not format characters (Cf), and the blank
+# Braille pattern: each renders as nothing, so a name of them alone is blank.
+BLANK_MARKS = frozenset(
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u2800\u3164\uffa0"
+    + "".join(map(chr, range(0xFE00, 0xFE10)))
+    + "".join(map(chr, range(0xE0100, 0xE01F0)))
+)
 
-def _text(max_length: int, pattern: str = ONE_LINE) -> StringConstraints:
-    return StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=max_length, pattern=pattern
-    )
+
+def _shows(char: str) -> bool:
+    """Whether a character shows: not whitespace, not a format character (zero-width
+    spaces and joiners, the BOM, direction marks) nor another invisible one."""
+    return not (char.isspace() or unicodedata.category(char) in ("Cf", "Cc") or char in BLANK_MARKS)
 
 
-Name = Annotated[str, _text(100)]
-Title = Annotated[str, _text(200)]
-LongText = Annotated[str, _text(4000, MULTI_LINE)]
-Tag = Annotated[str, _text(50)]
+def _not_blank(text: str) -> str:
+    if not any(map(_shows, text)):
+        raise ValueError("must not be blank (it shows nothing)")
+    return text
+
+
+@dataclass(frozen=True)
+class Text:
+    """The one type of every text field, as ``Annotated[str, Text(100)]``: stripped of
+    surrounding whitespace, not blank once invisible characters are set aside, at most
+    ``max_length`` characters, and free of control characters (``lines``: but for
+    tabs and line breaks)."""
+
+    max_length: int
+    lines: bool = False
+
+    def __get_pydantic_core_schema__(
+        self, source: object, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(
+            _not_blank,
+            core_schema.str_schema(
+                strip_whitespace=True,
+                min_length=1,
+                max_length=self.max_length,
+                pattern=MULTI_LINE if self.lines else ONE_LINE,
+            ),
+        )
+
+
+Name = Annotated[str, Text(100)]
+Title = Annotated[str, Text(200)]
+LongText = Annotated[str, Text(4000, lines=True)]
+Tag = Annotated[str, Text(50)]
+Reason = Annotated[str, Text(1000, lines=True)]
 Phone = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 ()-]{2,31}$")
 ]
 Year = Annotated[int, Field(ge=1921, le=2200)]
-Reason = Annotated[str, _text(1000, MULTI_LINE)]
 Period = Annotated[str, StringConstraints(pattern=r"^(19[2-9][0-9]|2[0-1][0-9]{2})H[12]$")]
 Metric = Annotated[
     str,
@@ -56,7 +100,10 @@ Metric = Annotated[
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Every request body: strict, so nothing is coerced, and validated as the JSON it
+    came as (``routers.JsonBodyRoute``), where strict means JSON's own types."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class CreationBody(Body):

@@ -11,14 +11,16 @@ from fastapi import Path, Request, Response
 from pydantic import BaseModel, Field, model_validator
 
 from services.command.api.routers import resource_router
+from services.command.api.schemas import Body
 from shared.access import Authorised
 from shared.auth import PII, Principal, Role, Tokens
+from shared.problems import ACCESS, BODY, SERVICE
 
-router = resource_router("access")
+router = resource_router("access", (*BODY, *ACCESS, *SERVICE))
 TokenId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 
 
-class IssueToken(BaseModel):
+class IssueToken(Body):
     subject: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[\w.@-]+$")]
     role: Role
     branch_id: UUID | None = None
