@@ -129,7 +129,7 @@ class EnrollMemberBody(CreationBody):
 
 
 class AppointGroupLeaderBody(Body):
-    member_id: UUID
+    member_id: UUID = Field(description="A member of that group.")
 
 
 class EstablishPostBody(CreationBody):
@@ -137,7 +137,7 @@ class EstablishPostBody(CreationBody):
     title: Title
     duties: LongText
     capacity: Annotated[int, Field(ge=1, le=10_000)] | None = Field(
-        default=None, description="How many members may hold the post; none means no limit."
+        default=None, description="How many may hold it; none: no limit."
     )
 
 
@@ -149,7 +149,7 @@ class AssignPostBody(Body):
 
 class RegisterHouseholdBody(CreationBody):
     address: Title
-    area: Name = Field(description="The alley (巷道) or grid the household belongs to.")
+    area: Name = Field(description="The alley or grid it belongs to, e.g. 一巷.")
     head_name: Name
     phone: Phone | None = None
     tags: Annotated[list[Tag], Field(max_length=20)] = Field(default_factory=list)
@@ -171,11 +171,11 @@ class CorrectVisitBody(Body):
     visited_on: date | None = None
     purpose: Title | None = None
     notes: LongText | None = None
-    reason: Reason = Field(description="Why the record was wrong (required).")
+    reason: Reason = Field(description="Why the record was wrong.")
 
 
 class RetractVisitBody(Body):
-    reason: Reason = Field(description="Why the visit should not count (required).")
+    reason: Reason = Field(description="Why the visit should not count.")
 
 
 class RateMemberBody(Body):
@@ -218,7 +218,7 @@ class RelievePostBody(Body):
 
 class EraseHouseholdBody(Body):
     erased_on: date
-    reason: Reason = Field(description="Why (moved away, asked to be forgotten): required.")
+    reason: Reason = Field(description="Why: moved away, asked to be forgotten.")
 
 
 class UnlinkHouseholdBody(Body):
@@ -257,7 +257,7 @@ class RaiseNeedBody(CreationBody):
     category: NeedCategory
     description: LongText
     raised_on: date
-    due_on: date | None = Field(default=None, description="Defaults to a setting's days later.")
+    due_on: date | None = Field(default=None, description="Default: LIAISON_NEED_DUE_DAYS (30) days on.")
     visit_id: UUID | None = None
     raised_by_member_id: UUID | None = None
 
@@ -283,12 +283,12 @@ class OpenAppraisalBody(Body):
     year: Year
     opened_on: date
     excellent_share: Annotated[float, Field(gt=0, le=1)] | None = Field(
-        default=None, description="Most members who may be graded excellent; default 1/3."
+        default=None, description="The most who may be graded excellent; default LIAISON_EXCELLENT_SHARE (1/3)."
     )
 
 
 class CastBallotBody(Body):
-    member_id: UUID = Field(description="The member appraised (never the voter).")
+    member_id: UUID = Field(description="The member appraised, never the voter.")
     voter_kind: VoterKind
     grade: Grade
 
