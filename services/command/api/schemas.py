@@ -6,13 +6,21 @@ boolean and a date a "YYYY-MM-DD" string."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    StringConstraints,
+)
 from pydantic_core import core_schema
 
 from shared.contract.vocabulary import (
@@ -88,6 +96,18 @@ Phone = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 ()-]{2,31}$")
 ]
 Year = Annotated[int, Field(ge=1921, le=2200)]
+
+
+def _written_as_a_day(value: object) -> object:
+    """Dates are "YYYY-MM-DD" (strict pydantic still reads "1257033600" as a moment)."""
+    if not isinstance(value, str):
+        return value  # and strict mode refuses it
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return date.fromisoformat(value)
+
+
+Day = Annotated[date, BeforeValidator(_written_as_a_day)]
 Period = Annotated[str, StringConstraints(pattern=r"^(19[2-9][0-9]|2[0-1][0-9]{2})H[12]$")]
 Metric = Annotated[
     str,
@@ -162,13 +182,13 @@ class LinkHouseholdBody(Body):
 class RecordVisitBody(CreationBody):
     member_id: UUID
     household_id: UUID
-    visited_on: date
+    visited_on: Day
     purpose: Title
     notes: LongText | None = None
 
 
 class CorrectVisitBody(Body):
-    visited_on: date | None = None
+    visited_on: Day | None = None
     purpose: Title | None = None
     notes: LongText | None = None
     reason: Reason = Field(description="Why the record was wrong.")
@@ -191,64 +211,64 @@ class RateMemberBody(Body):
 
 class TransferMemberBody(Body):
     group_id: UUID
-    transferred_on: date
+    transferred_on: Day
     reason: Reason | None = None
 
 
 class MemberLeavesBody(Body):
     reason: DepartureReason
-    left_on: date
+    left_on: Day
     notes: LongText | None = None
 
 
 class JoinVolunteerTeamBody(Body):
     member_id: UUID
-    joined_on: date
+    joined_on: Day
 
 
 class LeaveVolunteerTeamBody(Body):
-    left_on: date
+    left_on: Day
 
 
 class RelievePostBody(Body):
     member_id: UUID
-    relieved_on: date
+    relieved_on: Day
     reason: Reason | None = None
 
 
 class EraseHouseholdBody(Body):
-    erased_on: date
+    erased_on: Day
     reason: Reason = Field(description="Why: moved away, asked to be forgotten.")
 
 
 class UnlinkHouseholdBody(Body):
-    unlinked_on: date
+    unlinked_on: Day
     reason: Reason | None = None
 
 
 class DissolveGroupBody(Body):
-    dissolved_on: date
+    dissolved_on: Day
     reason: Reason | None = None
 
 
 class LaunchCampaignBody(CreationBody):
     title: Title
     purpose: LongText
-    starts_on: date
-    ends_on: date | None = None
+    starts_on: Day
+    ends_on: Day | None = None
 
 
 class RecordCampaignOutputBody(Body):
     metric: Metric
     quantity: Annotated[int, Field(ge=1, le=10_000_000)]
-    recorded_on: date
+    recorded_on: Day
     member_ids: Annotated[list[UUID], Field(max_length=500)] = Field(default_factory=list)
     volunteers: Annotated[int, Field(ge=0, le=100_000)] = 0
     notes: LongText | None = None
 
 
 class CloseCampaignBody(Body):
-    closed_on: date
+    closed_on: Day
     summary: LongText | None = None
 
 
@@ -256,34 +276,37 @@ class RaiseNeedBody(CreationBody):
     household_id: UUID
     category: NeedCategory
     description: LongText
-    raised_on: date
-    due_on: date | None = Field(default=None, description="Default: LIAISON_NEED_DUE_DAYS (30) days on.")
+    raised_on: Day
+    due_on: Day | None = Field(
+        default=None, description="Default: LIAISON_NEED_DUE_DAYS (30) days on."
+    )
     visit_id: UUID | None = None
     raised_by_member_id: UUID | None = None
 
 
 class AssignNeedBody(Body):
     member_id: UUID
-    assigned_on: date
+    assigned_on: Day
 
 
 class ResolveNeedBody(Body):
-    resolved_on: date
+    resolved_on: Day
     outcome: LongText
 
 
 class SubmitDutyReportBody(Body):
     period: Period = Field(description="The half year reported on, e.g. 2009H2.")
     audience: ReportAudience
-    submitted_on: date
+    submitted_on: Day
     summary: LongText
 
 
 class OpenAppraisalBody(Body):
     year: Year
-    opened_on: date
+    opened_on: Day
     excellent_share: Annotated[float, Field(gt=0, le=1)] | None = Field(
-        default=None, description="The most who may be graded excellent; default LIAISON_EXCELLENT_SHARE (1/3)."
+        default=None,
+        description="The most who may be graded excellent; default LIAISON_EXCELLENT_SHARE (1/3).",
     )
 
 
@@ -294,41 +317,41 @@ class CastBallotBody(Body):
 
 
 class CloseAppraisalBody(Body):
-    closed_on: date
+    closed_on: Day
 
 
 class RecordTalkBody(Body):
     held_by: Name
-    held_on: date
+    held_on: Day
     notes: LongText
 
 
 class GrantRewardBody(Body):
     kind: RewardKind
     reason: LongText
-    granted_on: date
+    granted_on: Day
 
 
 class FlagHardshipBody(CreationBody):
     member_id: UUID
     kind: HardshipKind
     description: LongText
-    flagged_on: date
+    flagged_on: Day
 
 
 class PairHelperBody(Body):
     helper_id: UUID
-    paired_on: date
+    paired_on: Day
 
 
 class RecordAssistanceBody(Body):
-    assisted_on: date
+    assisted_on: Day
     description: LongText
     helper_id: UUID | None = None
 
 
 class CloseHardshipBody(Body):
-    closed_on: date
+    closed_on: Day
     outcome: LongText
 
 
