@@ -71,7 +71,7 @@ def problem_responses(*kinds: Problem) -> dict[int | str, dict[str, Any]]:
         by_status.setdefault(kind.status, []).append(kind)
     return {
         status: {
-            "description": "; ".join(f"`{kind.slug}`: {kind.meaning}" for kind in listed),
+            "description": "; ".join(kind.title for kind in listed),
             "content": {
                 PROBLEM_JSON: {
                     "schema": {
