@@ -49,7 +49,8 @@ class Problem(Enum):
         400,
         "The body is not JSON in UTF-8",
         "the body is not one JSON document in UTF-8: not JSON, not UTF-8, a byte-order "
-        "mark, a key given twice in one object, `NaN` or `Infinity`, a lone surrogate",
+        "mark, a key given twice in one object, `NaN` or `Infinity`, a lone surrogate, "
+        "nesting deeper than 32",
     )
     PAYLOAD_TOO_LARGE = (413, "Too large", "a body over 256 KiB")
     UNSUPPORTED_MEDIA_TYPE = (

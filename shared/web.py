@@ -20,6 +20,8 @@ from shared.problem_types import Problem
 from shared.problems import UNAVAILABLE_ERRORS, problem, problem_responses
 
 MAX_BODY_BYTES = 256 * 1024  # no command needs more; larger bodies answer 413
+MAX_DEPTH = 32  # a command's body nests two deep
+NESTED_TOO_DEEP = f"the body nests deeper than {MAX_DEPTH} levels"
 
 REQUESTS = Counter(
     "liaison_http_requests_total",
@@ -94,11 +96,11 @@ class RequestGuard:
     """A request body must be JSON in UTF-8 (415 otherwise: another media type, or a
     ``charset`` other than ``utf-8``), fit in ``MAX_BODY_BYTES`` (413), and be one JSON
     document that means one thing (400): UTF-8 without a byte-order mark, valid JSON,
-    no key twice in one object, no ``NaN`` or ``Infinity``, no lone surrogate. Checked
-    here, before anything parses it, because the JSON readers behind the routes are
-    lenient: Python's guesses UTF-16 from the bytes and keeps the last of two keys.
-    Bodies are read here in full (they are small), so an oversized one is refused even
-    without a Content-Length."""
+    no key twice in one object, no ``NaN`` or ``Infinity``, no lone surrogate, nested
+    at most ``MAX_DEPTH`` deep. Checked here, before anything parses it, because the
+    JSON readers behind the routes are lenient: Python's guesses UTF-16 from the bytes
+    and keeps the last of two keys. Bodies are read here in full (they are small), so
+    an oversized one is refused even without a Content-Length."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -164,9 +166,11 @@ def _json_refusal(body: bytes) -> str | None:
     except UnicodeDecodeError as exc:
         return f"the body is not UTF-8 (byte {exc.start})"
     try:
-        _refuse_lone_surrogates(
+        _check_values(
             json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constants)
         )
+    except RecursionError:
+        return NESTED_TOO_DEEP
     except json.JSONDecodeError as exc:
         return f"the body is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
     except _NotOneMeaning as exc:
@@ -187,20 +191,25 @@ def _no_constants(name: str) -> Any:
     raise _NotOneMeaning(f"{name} is not JSON")
 
 
-def _refuse_lone_surrogates(value: Any) -> None:
-    """``"\\ud800"`` parses, but to a string UTF-8 cannot hold (nor PostgreSQL store)."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise _NotOneMeaning("a \\u escape names a lone surrogate, not a character") from None
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _refuse_lone_surrogates(key)
-            _refuse_lone_surrogates(item)
-    elif isinstance(value, list):
-        for item in value:
-            _refuse_lone_surrogates(item)
+def _check_values(document: Any) -> None:
+    """No lone surrogate (``"\\ud800"`` parses, to a string UTF-8 cannot hold, nor
+    PostgreSQL store), and no deeper nesting than a body could mean."""
+    pending = [(document, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise _NotOneMeaning(NESTED_TOO_DEEP)
+        if isinstance(value, dict):
+            pending.extend((item, depth + 1) for item in (*value, *value.values()))
+        elif isinstance(value, list):
+            pending.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise _NotOneMeaning(
+                    "a \\u escape names a lone surrogate, not a character"
+                ) from None
 
 
 class RequestMetrics:

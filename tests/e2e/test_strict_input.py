@@ -237,6 +237,8 @@ def test_bad_json_is_a_bad_request(service: Service, data: st.DataObject) -> Non
                 text[:-1] + ', "x": -Infinity}',
                 text[:-1] + ', "x": "\\ud800"}',  # a lone surrogate
                 text.replace('"', "'"),
+                text[:-1] + ', "x": ' + "[" * 33 + "]" * 33 + "}",  # nested too deep
+                "[" * 100_000 + "]" * 100_000,  # deeper than Python's parser recurses
             ]
         )
     )

@@ -29,6 +29,7 @@ from services.command.domain.errors import (
 from services.embedded import create_app
 from shared.problem_types import Problem
 from shared.problems import install_problem_handlers, problem
+from shared.web import MAX_BODY_BYTES, MAX_DEPTH
 from tests.support.settings import embedded_settings
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -143,3 +144,8 @@ def test_nothing_the_framework_raises_makes_up_a_type(status: int) -> None:
     assert answer["type"] in REGISTERED, answer
     assert response.status_code == answer["status"] == REGISTERED[answer["type"]].status
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_the_limits_are_documented_as_they_are() -> None:
+    assert f"{MAX_BODY_BYTES // 1024} KiB" in Problem.PAYLOAD_TOO_LARGE.meaning
+    assert f"deeper than {MAX_DEPTH}" in Problem.BAD_REQUEST.meaning
