@@ -301,3 +301,10 @@ def test_text_with_something_to_show_is_kept_as_written(service: Service) -> Non
         f"/v1/branches/{written['id']}/roster", params={"min_position": written["position"]}
     )
     assert roster.json()["name"] == "\u200b长安\u200d支部"
+
+
+def test_the_body_is_judged_only_for_who_may_use_the_route(service: Service) -> None:
+    response = service.client.post(
+        "/v1/branches", json={"name": 2009}, headers={"Authorization": "Bearer forged"}
+    )
+    assert (response.status_code, response.json()["type"]) == (401, "/problems/unauthenticated")

@@ -33,7 +33,8 @@ class JsonBodyRoute(APIRoute):
     2009), or, in the strict mode the bodies declare (``schemas.Body``), wanting
     ``date`` and ``UUID`` instances that JSON cannot hold. Validated as JSON, strict
     mode means JSON's strictness: true for a boolean, 2009 for a year, "2009-11-01"
-    for a date. FastAPI then takes the validated model as it is."""
+    for a date. FastAPI then takes the validated model as it is; a body that is not
+    valid is refused by ``body_is_valid``, once the principal may use the route."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -42,28 +43,30 @@ class JsonBodyRoute(APIRoute):
             return handler
         adapter: TypeAdapter[Any] = TypeAdapter(body_type)
 
-        async def validated(request: Request) -> Response:
+        async def validating(request: Request) -> Response:
             body = await request.body()
             if not body:
                 return await handler(request)  # FastAPI says the body is required
             try:
-                model = adapter.validate_json(body)
+                validated = _Validated(request, body, adapter.validate_json(body))
             except ValidationError as exc:
-                raise RequestValidationError(
-                    [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
-                ) from None
-            return await handler(_Validated(request, body, model))
+                errors = [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
+                validated = _Validated(request, body, None, errors)
+            return await handler(validated)
 
-        return validated
+        return validating
 
 
 class _Validated(Request):
     """The request with its body read and validated: what FastAPI's ``json()`` gets."""
 
-    def __init__(self, request: Request, body: bytes, model: Any) -> None:
+    def __init__(
+        self, request: Request, body: bytes, model: Any, errors: list[Any] | None = None
+    ) -> None:
         super().__init__(request.scope, request.receive)
         self._raw = body
         self._model = model
+        self.errors = errors
 
     async def body(self) -> bytes:
         return self._raw
@@ -72,11 +75,18 @@ class _Validated(Request):
         return self._model
 
 
+async def body_is_valid(request: Request) -> None:
+    """Refuses an invalid body after ``authorised``: whoever may not use a route
+    learns nothing from it about the body it takes."""
+    if isinstance(request, _Validated) and request.errors:
+        raise RequestValidationError(request.errors)
+
+
 def resource_router(tag: str, problems: tuple[Problem, ...] = COMMAND_PROBLEMS) -> APIRouter:
     return APIRouter(
         prefix="/v1",
         tags=[tag],
         responses=problem_responses(*problems),
-        dependencies=[Depends(authorised)],
+        dependencies=[Depends(authorised), Depends(body_is_valid)],
         route_class=JsonBodyRoute,
     )
