@@ -6,6 +6,7 @@ liaison query-api      the query API alone
 liaison relay          the outbox relay (event store -> RabbitMQ)
 liaison project        the projectors (RabbitMQ -> read models)
 liaison replay         rebuild read models from the event store (--verify: compare only)
+liaison docs           rewrite README.md's generated tables (errors, commands)
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from services.command.api.app import create_command_app
 from services.command.bootstrap import bootstrap as bootstrap_commands
 from services.demo.client import Branch
 from services.demo.story import dashboard_link, follow_up, tell_the_seed_story
+from services.docs import write_readme
 from services.embedded import create_app
 from services.projection.api.app import create_query_app
 from services.projection.api.worker import create_worker_app
@@ -101,12 +103,18 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="check the event store")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
     audit_commands.add_parser("verify", help="walk the hash chain; exit 1 at the first break")
+    docs = commands.add_parser("docs", help="rewrite README.md's generated tables from the code")
+    docs.add_argument("--readme", type=Path, default=Path("README.md"))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging(args.command)
+    if args.command == "docs":
+        changed = write_readme(args.readme)
+        print(f"{args.readme}: {'tables rewritten' if changed else 'up to date'}")
+        return 0
     settings = Settings.from_env()
     offline: dict[str, Callable[[], int]] = {
         "replay": lambda: _replay(settings, args.projection, verify=args.verify),

@@ -29,6 +29,7 @@ from shared.auth import (
     load_keys,
 )
 from shared.policy import Forbidden, Hidden, authorise
+from shared.problem_types import Problem
 from shared.problems import problem
 from shared.settings import Settings, SettingsError, is_sqlite, sqlalchemy_url
 
@@ -83,9 +84,7 @@ def install_access(app: FastAPI, tokens: Tokens) -> None:
     @app.exception_handler(Unauthenticated)
     async def unauthenticated(_: Request, exc: Unauthenticated) -> JSONResponse:
         return problem(
-            401,
-            "unauthenticated",
-            "Authentication required",
+            Problem.UNAUTHENTICATED,
             str(exc),
             headers={"WWW-Authenticate": "Bearer"},
             detail_zh=exc.zh,
@@ -95,9 +94,7 @@ def install_access(app: FastAPI, tokens: Tokens) -> None:
     async def too_many(request: Request, exc: TooManyAttempts) -> JSONResponse:
         retry_after = str(round(request.app.state.attempts.window_seconds))
         return problem(
-            429,
-            "too-many-attempts",
-            "Too many attempts",
+            Problem.TOO_MANY_ATTEMPTS,
             str(exc),
             headers={"Retry-After": retry_after},
             detail_zh=exc.zh,
@@ -105,11 +102,11 @@ def install_access(app: FastAPI, tokens: Tokens) -> None:
 
     @app.exception_handler(Forbidden)
     async def forbidden(_: Request, exc: Forbidden) -> JSONResponse:
-        return problem(403, "forbidden", "Not allowed", str(exc), detail_zh=exc.zh)
+        return problem(Problem.FORBIDDEN, str(exc), detail_zh=exc.zh)
 
     @app.exception_handler(Hidden)
     async def hidden(_: Request, exc: Hidden) -> JSONResponse:
-        return problem(404, "not-found", "Not found", str(exc))
+        return problem(Problem.NOT_FOUND, str(exc))
 
 
 def open_tokens(settings: Settings) -> Tokens:

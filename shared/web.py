@@ -1,10 +1,13 @@
 """What every liaison HTTP service has: health and readiness, Prometheus metrics,
-request metrics by route, and a refusal of bodies that are not JSON."""
+request metrics by route, and a refusal of bodies that are not JSON in UTF-8."""
 
 from __future__ import annotations
 
+import codecs
+import json
 import time
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
@@ -13,9 +16,12 @@ from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.problems import UNAVAILABLE_ERRORS, problem
+from shared.problem_types import Problem
+from shared.problems import UNAVAILABLE_ERRORS, problem, problem_responses
 
 MAX_BODY_BYTES = 256 * 1024  # no command needs more; larger bodies answer 413
+MAX_DEPTH = 32  # a command's body nests two deep
+NESTED_TOO_DEEP = f"the body nests deeper than {MAX_DEPTH} levels"
 
 REQUESTS = Counter(
     "liaison_http_requests_total",
@@ -50,11 +56,21 @@ def add_operations_routes(
     app.add_middleware(RequestMetrics, service=service)
     app.add_middleware(RequestGuard)
 
-    @app.get("/healthz", tags=["operations"], summary="The process is alive")
+    @app.get(
+        "/healthz",
+        tags=["operations"],
+        summary="The process is alive",
+        responses=problem_responses(Problem.INTERNAL_ERROR),
+    )
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["operations"], summary="Every dependency answers")
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        summary="Every dependency answers",
+        responses=problem_responses(Problem.NOT_READY, Problem.INTERNAL_ERROR),
+    )
     async def readyz() -> JSONResponse:
         failed: dict[str, str] = {}
         for name, check in checks.items():
@@ -63,18 +79,28 @@ def add_operations_routes(
             except READINESS_ERRORS as exc:
                 failed[name] = str(exc) or type(exc).__name__
         if failed:
-            return problem(503, "not-ready", "Not ready", ", ".join(sorted(failed)), checks=failed)
+            return problem(Problem.NOT_READY, ", ".join(sorted(failed)), checks=failed)
         return JSONResponse({"status": "ready", "checks": sorted(checks)})
 
-    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics of this process")
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        summary="Prometheus metrics of this process",
+        responses=problem_responses(Problem.INTERNAL_ERROR),
+    )
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
 class RequestGuard:
-    """A request body must say it is JSON (415) and fit in ``MAX_BODY_BYTES`` (413),
-    checked before anything tries to parse it. Bodies are read here in full (they
-    are small) so an oversized one is refused even without a Content-Length."""
+    """A request body must be JSON in UTF-8 (415 otherwise: another media type, or a
+    ``charset`` other than ``utf-8``), fit in ``MAX_BODY_BYTES`` (413), and be one JSON
+    document that means one thing (400): UTF-8 without a byte-order mark, valid JSON,
+    no key twice in one object, no ``NaN`` or ``Infinity``, no lone surrogate, nested
+    at most ``MAX_DEPTH`` deep. Checked here, before anything parses it, because the
+    JSON readers behind the routes are lenient: Python's guesses UTF-16 from the bytes
+    and keeps the last of two keys. Bodies are read here in full (they are small), so
+    an oversized one is refused even without a Content-Length."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -83,11 +109,9 @@ class RequestGuard:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
-        media_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-        if media_type != b"application/json":
-            detail = "request bodies must be application/json (UTF-8)"
-            await problem(415, "unsupported-media-type", "Send JSON", detail)(scope, receive, send)
+        refusal = _media_type_refusal(dict(scope["headers"]).get(b"content-type", b""))
+        if refusal is not None:
+            await problem(Problem.UNSUPPORTED_MEDIA_TYPE, refusal)(scope, receive, send)
             return
         body = bytearray()
         more = True
@@ -99,8 +123,12 @@ class RequestGuard:
             more = message.get("more_body", False)
             if len(body) > MAX_BODY_BYTES:
                 detail = f"request bodies are at most {MAX_BODY_BYTES} bytes"
-                await problem(413, "payload-too-large", "Too large", detail)(scope, receive, send)
+                await problem(Problem.PAYLOAD_TOO_LARGE, detail)(scope, receive, send)
                 return
+        refusal = _json_refusal(bytes(body)) if body else None
+        if refusal is not None:
+            await problem(Problem.BAD_REQUEST, refusal)(scope, receive, send)
+            return
         replayed = False
 
         async def replay() -> Message:
@@ -111,6 +139,77 @@ class RequestGuard:
             return {"type": "http.request", "body": bytes(body), "more_body": False}
 
         await self.app(scope, replay, send)
+
+
+def _media_type_refusal(content_type: bytes) -> str | None:
+    media_type, *parameters = content_type.decode("latin-1").split(";")
+    if media_type.strip().lower() != "application/json":
+        return "request bodies must be application/json (UTF-8)"
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        charset = value.strip().strip('"').lower()
+        if name.strip().lower() == "charset" and charset != "utf-8":
+            return f"request bodies are JSON in UTF-8, not {charset or 'an empty charset'}"
+    return None
+
+
+class _NotOneMeaning(ValueError):
+    """JSON that parses but does not say one thing."""
+
+
+def _json_refusal(body: bytes) -> str | None:
+    """Why the body is not one JSON document in UTF-8, or None if it is."""
+    if body.startswith(codecs.BOM_UTF8):
+        return "the body starts with a byte-order mark: send UTF-8 without one"
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"the body is not UTF-8 (byte {exc.start})"
+    try:
+        _check_values(
+            json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constants)
+        )
+    except RecursionError:
+        return NESTED_TOO_DEEP
+    except json.JSONDecodeError as exc:
+        return f"the body is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+    except _NotOneMeaning as exc:
+        return str(exc)
+    return None
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise _NotOneMeaning(f"the key {key!r} is given twice in one object")
+        document[key] = value
+    return document
+
+
+def _no_constants(name: str) -> Any:
+    raise _NotOneMeaning(f"{name} is not JSON")
+
+
+def _check_values(document: Any) -> None:
+    """No lone surrogate (``"\\ud800"`` parses, to a string UTF-8 cannot hold, nor
+    PostgreSQL store), and no deeper nesting than a body could mean."""
+    pending = [(document, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise _NotOneMeaning(NESTED_TOO_DEEP)
+        if isinstance(value, dict):
+            pending.extend((item, depth + 1) for item in (*value, *value.values()))
+        elif isinstance(value, list):
+            pending.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise _NotOneMeaning(
+                    "a \\u escape names a lone surrogate, not a character"
+                ) from None
 
 
 class RequestMetrics:

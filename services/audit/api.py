@@ -4,10 +4,10 @@ an aggregate's state at a version or moment."""
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import StreamingResponse
 
 from services.audit import trail
@@ -19,23 +19,14 @@ from shared.auth import Principal
 from shared.eventstore import EventLog
 from shared.moments import MomentFrom, MomentUpTo
 from shared.policy import Hidden, branch_in_scope
+from shared.problem_types import Problem
+from shared.problems import ACCESS, SERVICE, ProblemError, invalid_parameter, problem_responses
 
-PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 router = APIRouter(
     prefix="/v1/audit",
     tags=["audit"],
     dependencies=[Depends(authorised)],
-    responses={
-        401: {"description": "No valid bearer token", **PROBLEM},
-        403: {
-            "description": "Only auditors, the committee and branch secretaries (their own "
-            "branch's) read the audit log",
-            **PROBLEM,
-        },
-        404: {"description": "Unknown stream, or another branch's", **PROBLEM},
-        422: {"description": "Invalid parameters", **PROBLEM},
-        503: {"description": "The event store is unavailable; retry", **PROBLEM},
-    },
+    responses=problem_responses(*ACCESS, *SERVICE, Problem.VALIDATION_ERROR),
 )
 MAX_POSITION = 2**63 - 1
 
@@ -86,7 +77,7 @@ def audit_events(
     ] = ExportFormat.JSON,
 ) -> AuditPage | StreamingResponse:
     if since is not None and until is not None and since > until:
-        raise HTTPException(422, "since is after until")
+        raise invalid_parameter("until", f"until ({until}) is before since ({since})")
     branch_id = branch_in_scope(principal, branch_id)
     where = trail.EventFilter(
         branch_id=branch_id,
@@ -117,7 +108,7 @@ def audit_stream(stream_id: UUID, request: Request, principal: Authorised) -> St
         _log(request), stream_id, masked=not principal.sees_personal_data
     )
     if history is None or not _visible(principal, stream_id, history.events):
-        raise HTTPException(404, f"no stream {stream_id}")
+        raise ProblemError(Problem.NOT_FOUND, f"no stream {stream_id}")
     return history
 
 
@@ -141,7 +132,7 @@ def audit_stream_state(
         masked=not principal.sees_personal_data,
     )
     if state is None or not _visible(principal, stream_id, state.events):
-        raise HTTPException(404, f"no stream {stream_id} at that version or moment")
+        raise ProblemError(Problem.NOT_FOUND, f"no stream {stream_id} at that version or moment")
     return state
 
 

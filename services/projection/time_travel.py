@@ -45,6 +45,7 @@ from services.projection.readmodel.store import ReadModelStore, checkpoints
 from services.projection.runner import ProjectionRunner
 from shared.contract.envelope import Envelope, envelopes_from
 from shared.eventstore import EventLog
+from shared.problem_types import Problem
 from shared.problems import ServiceUnavailable
 
 T = TypeVar("T")
@@ -91,7 +92,7 @@ class TimeTravel:
             raise ServiceUnavailable(
                 "as many answers as of a moment are being replayed as this process allows; "
                 "retry shortly",
-                slug="time-travel-busy",
+                kind=Problem.TIME_TRAVEL_BUSY,
                 retry_after=RETRY_AFTER_SECONDS,
             )
         try:

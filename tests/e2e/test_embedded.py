@@ -216,8 +216,8 @@ def test_refused_commands_are_problems_and_write_nothing(
             client.post(
                 f"{base}/groups", content=b"{", headers={"content-type": "application/json"}
             ),
-            422,
-            "validation-error",
+            400,
+            "bad-request",
         ),
         (
             client.post(f"/v1/branches/{uuid4()}/groups", json={"name": "x", "basis": "trait"}),

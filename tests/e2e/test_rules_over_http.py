@@ -131,13 +131,26 @@ def test_appraisal_rules(branch: Branch) -> None:
         409,
         "appraisal-already-opened",
     )
+    # A year whose appraisal was never opened is not open: not a missing resource.
     refused(
         branch,
         "/appraisals/2008/ballots",
         {"member_id": wang, "voter_kind": "member", "grade": "good"},
-        404,
-        "not-found",
+        409,
+        "appraisal-not-open",
     )
+    refused(
+        branch,
+        "/appraisals/2008/closure",
+        {"closed_on": date(2009, 1, 5)},
+        409,
+        "appraisal-not-open",
+    )
+    unknown = branch.commands.post(
+        f"/v1/branches/{uuid4()}/appraisals/2009/ballots",
+        json={"member_id": wang, "voter_kind": "member", "grade": "good"},
+    )
+    assert (unknown.status_code, unknown.json()["type"]) == (404, "/problems/not-found")
     refused(
         branch,
         "/appraisals/2009/ballots",

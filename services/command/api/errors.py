@@ -1,4 +1,4 @@
-"""Refused commands as problem details: which HTTP status each kind of refusal gets."""
+"""Refused commands as problem details: each refusal names its problem type."""
 
 from __future__ import annotations
 
@@ -7,25 +7,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from services.command.domain.errors import (
-    DomainError,
-    InvalidValue,
-    NotFound,
-    RuleViolation,
-    UnknownReference,
-)
-from services.command.handlers.bus import IdempotencyKeyReused
+from services.command.domain.errors import DomainError, InvalidValue, UnknownReference
 from shared.problems import problem
-
-
-def status_of(error: DomainError) -> int:
-    if isinstance(error, NotFound):
-        return 404
-    if isinstance(error, UnknownReference | InvalidValue | IdempotencyKeyReused):
-        return 422
-    if isinstance(error, RuleViolation):
-        return 409
-    return 400
 
 
 def install_domain_error_handler(app: FastAPI) -> None:
@@ -34,4 +17,4 @@ def install_domain_error_handler(app: FastAPI) -> None:
         extensions: dict[str, Any] = (
             {"field": exc.field} if isinstance(exc, UnknownReference | InvalidValue) else {}
         )
-        return problem(status_of(exc), exc.slug, exc.title, exc.detail, **extensions)
+        return problem(exc.problem, exc.detail, **extensions)

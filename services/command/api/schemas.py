@@ -1,13 +1,27 @@
 """Request and response bodies of the v1 command API. Field names are the public
-contract; unknown fields are refused so that typos do not pass silently."""
+contract. Bodies are taken as they are written: unknown fields are refused so that
+typos do not pass silently, and nothing is coerced (strict mode, with the body
+validated as JSON: ``routers.JsonBodyRoute``), so a year is a number, a flag a
+boolean and a date a "YYYY-MM-DD" string."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    StringConstraints,
+)
+from pydantic_core import core_schema
 
 from shared.contract.vocabulary import (
     DepartureReason,
@@ -28,22 +42,72 @@ from shared.contract.vocabulary import (
 ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
 MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
+# Default-ignorable code points that are not format characters (Cf), and the blank
+# Braille pattern: each renders as nothing, so a name of them alone is blank.
+BLANK_MARKS = frozenset(
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u2800\u3164\uffa0"
+    + "".join(map(chr, range(0xFE00, 0xFE10)))
+    + "".join(map(chr, range(0xE0100, 0xE01F0)))
+)
 
-def _text(max_length: int, pattern: str = ONE_LINE) -> StringConstraints:
-    return StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=max_length, pattern=pattern
-    )
+
+def _shows(char: str) -> bool:
+    """Whether a character shows: not whitespace, not a format character (zero-width
+    spaces and joiners, the BOM, direction marks) nor another invisible one."""
+    return not (char.isspace() or unicodedata.category(char) in ("Cf", "Cc") or char in BLANK_MARKS)
 
 
-Name = Annotated[str, _text(100)]
-Title = Annotated[str, _text(200)]
-LongText = Annotated[str, _text(4000, MULTI_LINE)]
-Tag = Annotated[str, _text(50)]
+def _not_blank(text: str) -> str:
+    if not any(map(_shows, text)):
+        raise ValueError("must not be blank (it shows nothing)")
+    return text
+
+
+@dataclass(frozen=True)
+class Text:
+    """The one type of every text field, as ``Annotated[str, Text(100)]``: stripped of
+    surrounding whitespace, not blank once invisible characters are set aside, at most
+    ``max_length`` characters, and free of control characters (``lines``: but for
+    tabs and line breaks)."""
+
+    max_length: int
+    lines: bool = False
+
+    def __get_pydantic_core_schema__(
+        self, source: object, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(
+            _not_blank,
+            core_schema.str_schema(
+                strip_whitespace=True,
+                min_length=1,
+                max_length=self.max_length,
+                pattern=MULTI_LINE if self.lines else ONE_LINE,
+            ),
+        )
+
+
+Name = Annotated[str, Text(100)]
+Title = Annotated[str, Text(200)]
+LongText = Annotated[str, Text(4000, lines=True)]
+Tag = Annotated[str, Text(50)]
+Reason = Annotated[str, Text(1000, lines=True)]
 Phone = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 ()-]{2,31}$")
 ]
 Year = Annotated[int, Field(ge=1921, le=2200)]
-Reason = Annotated[str, _text(1000, MULTI_LINE)]
+
+
+def _written_as_a_day(value: object) -> object:
+    """Dates are "YYYY-MM-DD" (strict pydantic still reads "1257033600" as a moment)."""
+    if not isinstance(value, str):
+        return value  # and strict mode refuses it
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return date.fromisoformat(value)
+
+
+Day = Annotated[date, BeforeValidator(_written_as_a_day)]
 Period = Annotated[str, StringConstraints(pattern=r"^(19[2-9][0-9]|2[0-1][0-9]{2})H[12]$")]
 Metric = Annotated[
     str,
@@ -56,7 +120,10 @@ Metric = Annotated[
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Every request body: strict, so nothing is coerced, and validated as the JSON it
+    came as (``routers.JsonBodyRoute``), where strict means JSON's own types."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class CreationBody(Body):
@@ -87,7 +154,7 @@ class EnrollMemberBody(CreationBody):
 
 
 class AppointGroupLeaderBody(Body):
-    member_id: UUID
+    member_id: UUID = Field(description="A member of that group.")
 
 
 class EstablishPostBody(CreationBody):
@@ -95,7 +162,7 @@ class EstablishPostBody(CreationBody):
     title: Title
     duties: LongText
     capacity: Annotated[int, Field(ge=1, le=10_000)] | None = Field(
-        default=None, description="How many members may hold the post; none means no limit."
+        default=None, description="How many may hold it; none: no limit."
     )
 
 
@@ -107,7 +174,7 @@ class AssignPostBody(Body):
 
 class RegisterHouseholdBody(CreationBody):
     address: Title
-    area: Name = Field(description="The alley (巷道) or grid the household belongs to.")
+    area: Name = Field(description="The alley or grid it belongs to, e.g. 一巷.")
     head_name: Name
     phone: Phone | None = None
     tags: Annotated[list[Tag], Field(max_length=20)] = Field(default_factory=list)
@@ -120,20 +187,20 @@ class LinkHouseholdBody(Body):
 class RecordVisitBody(CreationBody):
     member_id: UUID
     household_id: UUID
-    visited_on: date
+    visited_on: Day
     purpose: Title
     notes: LongText | None = None
 
 
 class CorrectVisitBody(Body):
-    visited_on: date | None = None
+    visited_on: Day | None = None
     purpose: Title | None = None
     notes: LongText | None = None
-    reason: Reason = Field(description="Why the record was wrong (required).")
+    reason: Reason = Field(description="Why the record was wrong.")
 
 
 class RetractVisitBody(Body):
-    reason: Reason = Field(description="Why the visit should not count (required).")
+    reason: Reason = Field(description="Why the visit should not count.")
 
 
 class RateMemberBody(Body):
@@ -149,64 +216,64 @@ class RateMemberBody(Body):
 
 class TransferMemberBody(Body):
     group_id: UUID
-    transferred_on: date
+    transferred_on: Day
     reason: Reason | None = None
 
 
 class MemberLeavesBody(Body):
     reason: DepartureReason
-    left_on: date
+    left_on: Day
     notes: LongText | None = None
 
 
 class JoinVolunteerTeamBody(Body):
     member_id: UUID
-    joined_on: date
+    joined_on: Day
 
 
 class LeaveVolunteerTeamBody(Body):
-    left_on: date
+    left_on: Day
 
 
 class RelievePostBody(Body):
     member_id: UUID
-    relieved_on: date
+    relieved_on: Day
     reason: Reason | None = None
 
 
 class EraseHouseholdBody(Body):
-    erased_on: date
-    reason: Reason = Field(description="Why (moved away, asked to be forgotten): required.")
+    erased_on: Day
+    reason: Reason = Field(description="Why: moved away, asked to be forgotten.")
 
 
 class UnlinkHouseholdBody(Body):
-    unlinked_on: date
+    unlinked_on: Day
     reason: Reason | None = None
 
 
 class DissolveGroupBody(Body):
-    dissolved_on: date
+    dissolved_on: Day
     reason: Reason | None = None
 
 
 class LaunchCampaignBody(CreationBody):
     title: Title
     purpose: LongText
-    starts_on: date
-    ends_on: date | None = None
+    starts_on: Day
+    ends_on: Day | None = None
 
 
 class RecordCampaignOutputBody(Body):
     metric: Metric
     quantity: Annotated[int, Field(ge=1, le=10_000_000)]
-    recorded_on: date
+    recorded_on: Day
     member_ids: Annotated[list[UUID], Field(max_length=500)] = Field(default_factory=list)
     volunteers: Annotated[int, Field(ge=0, le=100_000)] = 0
     notes: LongText | None = None
 
 
 class CloseCampaignBody(Body):
-    closed_on: date
+    closed_on: Day
     summary: LongText | None = None
 
 
@@ -214,79 +281,82 @@ class RaiseNeedBody(CreationBody):
     household_id: UUID
     category: NeedCategory
     description: LongText
-    raised_on: date
-    due_on: date | None = Field(default=None, description="Defaults to a setting's days later.")
+    raised_on: Day
+    due_on: Day | None = Field(
+        default=None, description="Default: LIAISON_NEED_DUE_DAYS (30) days on."
+    )
     visit_id: UUID | None = None
     raised_by_member_id: UUID | None = None
 
 
 class AssignNeedBody(Body):
     member_id: UUID
-    assigned_on: date
+    assigned_on: Day
 
 
 class ResolveNeedBody(Body):
-    resolved_on: date
+    resolved_on: Day
     outcome: LongText
 
 
 class SubmitDutyReportBody(Body):
     period: Period = Field(description="The half year reported on, e.g. 2009H2.")
     audience: ReportAudience
-    submitted_on: date
+    submitted_on: Day
     summary: LongText
 
 
 class OpenAppraisalBody(Body):
     year: Year
-    opened_on: date
+    opened_on: Day
     excellent_share: Annotated[float, Field(gt=0, le=1)] | None = Field(
-        default=None, description="Most members who may be graded excellent; default 1/3."
+        default=None,
+        description="The most who may be graded excellent; default LIAISON_EXCELLENT_SHARE (1/3).",
     )
 
 
 class CastBallotBody(Body):
-    member_id: UUID = Field(description="The member appraised (never the voter).")
+    member_id: UUID = Field(description="The member appraised, never the voter.")
     voter_kind: VoterKind
     grade: Grade
 
 
 class CloseAppraisalBody(Body):
-    closed_on: date
+    closed_on: Day
 
 
 class RecordTalkBody(Body):
     held_by: Name
-    held_on: date
+    held_on: Day
     notes: LongText
 
 
 class GrantRewardBody(Body):
     kind: RewardKind
     reason: LongText
-    granted_on: date
+    granted_on: Day
 
 
 class FlagHardshipBody(CreationBody):
     member_id: UUID
     kind: HardshipKind
     description: LongText
-    flagged_on: date
+    flagged_on: Day
 
 
 class PairHelperBody(Body):
     helper_id: UUID
-    paired_on: date
+    paired_on: Day
 
 
 class RecordAssistanceBody(Body):
-    assisted_on: date
+    assisted_on: Day
     description: LongText
     helper_id: UUID | None = None
 
 
 class CloseHardshipBody(Body):
-    closed_on: date
+    closed_on: Day
     outcome: LongText
 
 

@@ -1,15 +1,17 @@
-"""Why a command was refused. Each error names a stable problem ``slug``; the HTTP
-layer turns it into ``application/problem+json`` with ``type`` ``/problems/<slug>``."""
+"""Why a command was refused. Each error names its problem type (declared, with its
+status and title, in ``shared.problem_types``); the HTTP layer answers with it as
+``application/problem+json``."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 from uuid import UUID
 
+from shared.problem_types import Problem
+
 
 class DomainError(Exception):
-    slug: ClassVar[str]
-    title: ClassVar[str]
+    problem: ClassVar[Problem]
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
@@ -19,8 +21,7 @@ class DomainError(Exception):
 class NotFound(DomainError):
     """The resource named in the path does not exist in this branch."""
 
-    slug = "not-found"
-    title = "Not found"
+    problem = Problem.NOT_FOUND
 
     def __init__(self, kind: str, id: UUID) -> None:
         super().__init__(f"no {kind} {id} in this branch")
@@ -29,8 +30,7 @@ class NotFound(DomainError):
 class UnknownReference(DomainError):
     """A body field refers to something that does not exist in this branch."""
 
-    slug = "unknown-reference"
-    title = "Unknown reference"
+    problem = Problem.UNKNOWN_REFERENCE
 
     def __init__(self, field: str, kind: str, id: UUID) -> None:
         super().__init__(f"{field}: no {kind} {id} in this branch")
@@ -40,8 +40,7 @@ class UnknownReference(DomainError):
 class InvalidValue(DomainError):
     """A value is well-formed but makes no sense for the branch (a visit in the future)."""
 
-    slug = "invalid-value"
-    title = "Invalid value"
+    problem = Problem.INVALID_VALUE
 
     def __init__(self, field: str, detail: str) -> None:
         super().__init__(f"{field}: {detail}")
@@ -53,165 +52,132 @@ class RuleViolation(DomainError):
 
 
 class AlreadyExists(RuleViolation):
-    slug = "already-exists"
-    title = "Already exists"
+    problem = Problem.ALREADY_EXISTS
 
 
 class MemberNotInGroup(RuleViolation):
-    slug = "member-not-in-group"
-    title = "The member is not in this group"
+    problem = Problem.MEMBER_NOT_IN_GROUP
 
 
 class MemberHoldsOffice(RuleViolation):
-    slug = "member-holds-office"
-    title = "Service posts are for members without office (无职党员)"
+    problem = Problem.MEMBER_HOLDS_OFFICE
 
 
 class AlreadyHoldsPost(RuleViolation):
-    slug = "already-holds-post"
-    title = "The member already holds this post"
+    problem = Problem.ALREADY_HOLDS_POST
 
 
 class PostFull(RuleViolation):
-    slug = "post-full"
-    title = "Every place on this post is taken"
+    problem = Problem.POST_FULL
 
 
 class HouseholdAlreadyLinked(RuleViolation):
-    slug = "household-already-linked"
-    title = "The household is already linked to a member"
+    problem = Problem.HOUSEHOLD_ALREADY_LINKED
 
 
 class ProbationaryNotGraded(RuleViolation):
-    slug = "probationary-member-not-graded"
-    title = "Probationary members take part but are not graded"
+    problem = Problem.PROBATIONARY_MEMBER_NOT_GRADED
 
 
 class AlreadyRated(RuleViolation):
-    slug = "member-already-rated"
-    title = "The member already has a grade for this year"
+    problem = Problem.MEMBER_ALREADY_RATED
 
 
 class ConcurrentModification(RuleViolation):
-    slug = "concurrent-modification"
-    title = "Someone else changed this record at the same time; retry"
+    problem = Problem.CONCURRENT_MODIFICATION
 
 
 class MemberHasLeft(RuleViolation):
-    slug = "member-has-left"
-    title = "The member has left the branch"
+    problem = Problem.MEMBER_HAS_LEFT
 
 
 class NotAMemberThen(RuleViolation):
-    slug = "not-a-member-that-year"
-    title = "The member was not in the branch during that year (or half year)"
+    problem = Problem.NOT_A_MEMBER_THAT_YEAR
 
 
 class AlreadyInGroup(RuleViolation):
-    slug = "already-in-group"
-    title = "The member is already in this group"
+    problem = Problem.ALREADY_IN_GROUP
 
 
 class GroupIsDissolved(RuleViolation):
-    slug = "group-dissolved"
-    title = "The group has been dissolved"
+    problem = Problem.GROUP_DISSOLVED
 
 
 class GroupNotEmpty(RuleViolation):
-    slug = "group-not-empty"
-    title = "Only an empty group can be dissolved"
+    problem = Problem.GROUP_NOT_EMPTY
 
 
 class AlreadyVolunteer(RuleViolation):
-    slug = "already-in-volunteer-team"
-    title = "The member is already in the volunteer service team"
+    problem = Problem.ALREADY_IN_VOLUNTEER_TEAM
 
 
 class NotVolunteer(RuleViolation):
-    slug = "not-in-volunteer-team"
-    title = "The member is not in the volunteer service team"
+    problem = Problem.NOT_IN_VOLUNTEER_TEAM
 
 
 class NotAHolder(RuleViolation):
-    slug = "not-a-post-holder"
-    title = "The member does not hold this post"
+    problem = Problem.NOT_A_POST_HOLDER
 
 
 class HouseholdAlreadyErased(RuleViolation):
-    slug = "household-erased"
-    title = "The household's personal data has been erased"
+    problem = Problem.HOUSEHOLD_ERASED
 
 
 class HouseholdNotLinked(RuleViolation):
-    slug = "household-not-linked"
-    title = "The household is not linked to a member"
+    problem = Problem.HOUSEHOLD_NOT_LINKED
 
 
 class NoLinkedHouseholds(RuleViolation):
-    slug = "member-links-no-households"
-    title = "Duty reports (述职) are for members who link households"
+    problem = Problem.MEMBER_LINKS_NO_HOUSEHOLDS
 
 
 class DutyReportAlreadySubmitted(RuleViolation):
-    slug = "duty-report-already-submitted"
-    title = "The member has already reported for this half year"
+    problem = Problem.DUTY_REPORT_ALREADY_SUBMITTED
 
 
 class CampaignIsClosed(RuleViolation):
-    slug = "campaign-closed"
-    title = "The campaign is closed"
+    problem = Problem.CAMPAIGN_CLOSED
 
 
 class NeedIsResolved(RuleViolation):
-    slug = "need-resolved"
-    title = "The request has been resolved"
+    problem = Problem.NEED_RESOLVED
 
 
 class AppraisalAlreadyOpened(RuleViolation):
-    slug = "appraisal-already-opened"
-    title = "The branch's appraisal for this year has been opened already"
+    problem = Problem.APPRAISAL_ALREADY_OPENED
 
 
 class AppraisalNotOpen(RuleViolation):
-    slug = "appraisal-not-open"
-    title = "The appraisal is not open"
+    problem = Problem.APPRAISAL_NOT_OPEN
 
 
 class AppraisalNotClosed(RuleViolation):
-    slug = "appraisal-not-closed"
-    title = "Members are rated only after the year's appraisal (民主评议) closes"
+    problem = Problem.APPRAISAL_NOT_CLOSED
 
 
 class ShortcomingsRequired(RuleViolation):
-    slug = "shortcomings-required"
-    title = "A grade of basically qualified or unqualified names the shortcomings"
+    problem = Problem.SHORTCOMINGS_REQUIRED
 
 
 class ExcellentQuotaExceeded(RuleViolation):
-    slug = "excellent-quota-exceeded"
-    title = "Too many members would be rated excellent this year"
+    problem = Problem.EXCELLENT_QUOTA_EXCEEDED
 
 
 class HelperIsTheMember(RuleViolation):
-    slug = "helper-is-the-member"
-    title = "A member in hardship cannot be their own helper"
+    problem = Problem.HELPER_IS_THE_MEMBER
 
 
 class HardshipIsClosed(RuleViolation):
-    slug = "hardship-closed"
-    title = "The hardship case is closed"
+    problem = Problem.HARDSHIP_CLOSED
 
 
 class VisitIsRetracted(RuleViolation):
-    slug = "visit-retracted"
-    title = "The visit was retracted"
+    problem = Problem.VISIT_RETRACTED
 
 
 class NotTheRecorder(RuleViolation):
-    slug = "not-the-recorder"
-    title = "Only whoever recorded it (or the branch secretary) may correct a record"
+    problem = Problem.NOT_THE_RECORDER
 
 
 class EditWindowClosed(RuleViolation):
-    slug = "edit-window-closed"
-    title = "The time to correct this record has passed; the branch secretary may still"
+    problem = Problem.EDIT_WINDOW_CLOSED

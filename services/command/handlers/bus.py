@@ -47,6 +47,7 @@ from services.command.handlers.submit_duty_report import submit_duty_report
 from services.command.handlers.transfer_member import transfer_member
 from services.command.handlers.unit_of_work import UnitOfWork, Written
 from services.command.handlers.unlink_household import unlink_household
+from shared.problem_types import Problem
 
 Handler = Callable[[Any, UnitOfWork], Written]
 
@@ -111,8 +112,7 @@ class Outcome:
 
 
 class IdempotencyKeyReused(DomainError):
-    slug = "idempotency-key-reused"
-    title = "This Idempotency-Key was already used for a different request"
+    problem = Problem.IDEMPOTENCY_KEY_REUSED
 
 
 class IdempotencyKeyTaken(Exception):

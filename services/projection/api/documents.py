@@ -9,7 +9,7 @@ from typing import Annotated
 from urllib.parse import quote
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from services.projection import ledgers
 from services.projection.api import schemas as s
@@ -26,6 +26,8 @@ from services.projection.queries import campaigns, coverage, evaluations, needs,
 from services.projection.queries.needs import NeedStatus
 from services.projection.summary import Lang, YearRecord, write_summary
 from shared.access import Authorised, authorised
+from shared.problem_types import Problem
+from shared.problems import ProblemError
 
 router = APIRouter(
     prefix="/v1/branches/{branch_id}", responses=RESPONSES, dependencies=[Depends(authorised)]
@@ -69,7 +71,7 @@ async def _exists(request: Request, branch_id: UUID, on: date | None = None) -> 
         lambda conn, t, pos: rosters.roster(conn, t, branch_id, pos, on=on),
     )
     if roster is None:
-        raise HTTPException(404, f"no branch {branch_id}")
+        raise ProblemError(Problem.NOT_FOUND, f"no branch {branch_id}")
     return roster
 
 
@@ -201,7 +203,7 @@ async def year_end_summary(
     )
     coverage_answer, campaigns_answer, needs_answer = covered
     if None in (coverage_answer, campaigns_answer, needs_answer, evaluated):
-        raise HTTPException(404, f"no branch {branch_id} in every read model yet")
+        raise ProblemError(Problem.NOT_FOUND, f"no branch {branch_id} in every read model yet")
     assert coverage_answer and campaigns_answer and needs_answer and evaluated  # noqa: PT018
     summary = write_summary(
         YearRecord(

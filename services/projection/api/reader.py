@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 
 from services.projection.projectors.base import Projector
 from services.projection.readmodel.store import ReadModelStore
+from shared.problem_types import Problem
 from shared.problems import ServiceUnavailable
 
 R = TypeVar("R")
@@ -42,7 +43,7 @@ class ReadModels:
                 raise ServiceUnavailable(
                     f"the {projector.name} read model has not reached position "
                     f"{min_position} yet; retry",
-                    slug="read-model-behind",
+                    Problem.READ_MODEL_BEHIND,
                 )
             await asyncio.sleep(POLL_SECONDS)
 
@@ -57,7 +58,7 @@ class ReadModels:
             if state is None:
                 raise ServiceUnavailable(
                     f"the {projector.name} read model is not set up yet",
-                    slug="read-model-unavailable",
+                    Problem.READ_MODEL_UNAVAILABLE,
                 )
             if min_position is not None and state.position < min_position:
                 return None

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Connection, func, select
 
@@ -25,19 +25,17 @@ from shared.eventstore import EventLog
 from shared.moments import MomentUpTo
 from shared.policy import ANY_BRANCH, allowed_actions, member_in_scope
 from shared.privacy import mask_phone, mask_tags
+from shared.problem_types import Problem
+from shared.problems import ACCESS, SERVICE, ProblemError, invalid_parameter, problem_responses
 
-PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
-RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"description": "No valid bearer token", **PROBLEM},
-    403: {"description": "The principal's role may not do this", **PROBLEM},
-    404: {"description": "Unknown branch or stream", **PROBLEM},
-    422: {"description": "Invalid parameters", **PROBLEM},
-    503: {
-        "description": "Read model behind min_position, store down, or too many as_of "
-        "replays under way; retry (Retry-After)",
-        **PROBLEM,
-    },
-}
+RESPONSES = problem_responses(
+    *ACCESS,
+    *SERVICE,
+    Problem.VALIDATION_ERROR,
+    Problem.READ_MODEL_BEHIND,
+    Problem.READ_MODEL_UNAVAILABLE,
+    Problem.TIME_TRAVEL_BUSY,
+)
 
 router = APIRouter(prefix="/v1", responses=RESPONSES, dependencies=[Depends(authorised)])
 BRANCH = "/branches/{branch_id}"
@@ -99,14 +97,14 @@ def _reads(request: Request) -> ReadModels:
 
 def found(answer: A | None, response: Response, branch_id: UUID) -> A:
     if answer is None:
-        raise HTTPException(404, f"no branch {branch_id}")
+        raise ProblemError(Problem.NOT_FOUND, f"no branch {branch_id}")
     response.headers["X-Read-Position"] = str(answer.position)
     return answer
 
 
 def check_window(start: date | None, end: date | None) -> None:
     if start is not None and end is not None and start > end:
-        raise HTTPException(422, f"the window starts ({start}) after it ends ({end})")
+        raise invalid_parameter("to", f"the window ends ({end}) before it starts ({start})")
 
 
 @router.get(BRANCH + "/roster", tags=["rosters"])

@@ -11,14 +11,16 @@ from fastapi import Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.command.api.routers import resource_router
+from services.command.api.schemas import Body
 from shared.access import Authorised
 from shared.auth import PII, SUBJECT_MAX_LENGTH, SUBJECT_PATTERN, Principal, Role, Tokens
+from shared.problems import ACCESS, BODY, SERVICE
 
-router = resource_router("access")
+router = resource_router("access", (*BODY, *ACCESS, *SERVICE))
 TokenId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 
 
-class IssueToken(BaseModel):
+class IssueToken(Body):
     """A principal: each role names exactly the ids it acts on (``shared.auth.SCOPE``)."""
 
     model_config = ConfigDict(
