@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from bench.stack import bearer
-from services.demo.client import Branch
+from services.demo.client import STORY_ENROLMENT, Branch
 from services.embedded import create_app
 from shared.spreadsheets import FORMULA_STARTS, formula_like
 from tests.support.settings import embedded_settings
@@ -62,7 +62,7 @@ def tell(client: TestClient, names: list[str]) -> tuple[Branch, set[str]]:
     branch = Branch(client, client).register(next(name))
     group, member, post, address = next(name), next(name), next(name), next(name)
     branch.form_group(group)
-    branch.enroll(member, group)
+    branch.enroll(member, group, enrolled_on=STORY_ENROLMENT)
     branch.establish_post(post, "other", next(name))
     branch.assign(post, member, next(name), next(name))
     area, head, tag, purpose, shortcoming = (next(name) for _ in range(5))

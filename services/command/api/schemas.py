@@ -146,7 +146,7 @@ class EnrollMemberBody(CreationBody):
     group_id: UUID
     holds_office: bool
     phone: Phone | None = None
-    enrolled_on: date | None = Field(
+    enrolled_on: Day | None = Field(
         default=None,
         description="When the member joined the branch (default today): the years they "
         "are appraised in and the roster on a date count from it.",
