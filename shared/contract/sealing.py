@@ -168,6 +168,7 @@ class Vault:
         return rest | personal
 
 
+# The table is made by shared.migrations (store/); this is how the code reads it.
 metadata = MetaData()
 subject_keys = Table(
     "liaison_subject_keys",
@@ -191,7 +192,6 @@ class StoredSubjectKeys:
         self._engine = engine
         self._cipher = cipher
         self._refresh_seconds = refresh_seconds
-        metadata.create_all(engine)
         self._cache: dict[UUID, tuple[bytes | None, float]] = {}
         self._lock = threading.Lock()
 

@@ -10,10 +10,10 @@ from uuid import UUID
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import create_engine
 
 from shared.access import open_tokens
 from shared.auth import PII, Keys, Principal, Revocations, Role, Tokens, Unauthenticated, sign
+from shared.migrations import Presence, prepare_store
 from shared.policy import (
     ANY_BRANCH,
     RULES,
@@ -26,6 +26,7 @@ from shared.policy import (
 )
 from shared.privacy import mask_fields, mask_phone
 from shared.settings import Settings, SettingsError
+from tests.support.settings import made_store
 
 principals = st.builds(
     Principal,
@@ -40,8 +41,7 @@ principals = st.builds(
 
 @pytest.fixture(scope="module")
 def tokens(tmp_path_factory: pytest.TempPathFactory) -> Tokens:
-    engine = create_engine(f"sqlite:///{tmp_path_factory.mktemp('auth') / 'revoked.sqlite'}")
-    return Tokens(Keys.generate(), Revocations(engine))
+    return Tokens(Keys.generate(), Revocations(made_store(tmp_path_factory.mktemp("auth"))))
 
 
 @given(principal=principals)
@@ -92,6 +92,7 @@ def test_the_embedded_first_run_creates_a_key_and_an_admin_token(
         amqp_url=None,
         auth_keys_file=str(tmp_path / "auth-keys"),
     )
+    prepare_store(settings, Presence.CREATE)
     first = open_tokens(settings)
     assert "first run" in capsys.readouterr().out
     admin_token = (tmp_path / "admin-token").read_text().strip()
