@@ -8,6 +8,10 @@ a WAL snapshot (readers)."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -34,3 +38,24 @@ def sqlite_engine(url: str, begin: str) -> Engine:
         connection.exec_driver_sql(begin)
 
     return engine
+
+
+def make_sqlite_file(path: Path) -> None:
+    """Makes the database file, already in WAL mode, if it is not there. It is made
+    aside and put in place in one step, so processes starting together never find it
+    half made: switching a file that is in use to WAL does not wait for its lock, it
+    fails at once ("database is locked")."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{os.getpid()}")
+    connection = sqlite3.connect(draft)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+    finally:
+        connection.close()
+    try:
+        with contextlib.suppress(FileExistsError):  # another process made it first
+            os.link(draft, path)
+    finally:
+        draft.unlink()

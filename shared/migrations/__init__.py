@@ -34,7 +34,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
 
 from shared.settings import Settings, is_sqlite, sqlalchemy_url, sqlite_path
-from shared.sqlite import sqlite_engine
+from shared.sqlite import make_sqlite_file, sqlite_engine
 
 HERE = Path(__file__).parent
 EVENTS_TABLE = "liaison_events"
@@ -85,7 +85,7 @@ def prepare_store(settings: Settings, presence: Presence) -> Migrated:
                     "first start; run this where it keeps its data, or set "
                     "LIAISON_DATA_DIR or LIAISON_DATABASE_URL)"
                 )
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_sqlite_file(path)
     engine = _engine(url)
     try:
         if presence is Presence.EXISTING and not _holds(engine, EVENTS_TABLE):

@@ -13,7 +13,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bench.stack import Process, bearer, environment, liaison
+from bench.stack import (
+    Process,
+    bearer,
+    environment,
+    fresh_broker_prefix,
+    fresh_database,
+    liaison,
+    postgres_settings,
+)
 from services.demo.client import Branch, tell_the_story
 from shared.contract.envelope import Envelope
 from shared.messaging import Topology
@@ -43,17 +51,20 @@ class Stack:
         assert result.stdout.count(", 0 differing rows") == 3, result.stdout
 
 
+DEPLOYMENT = (
+    ("command", ["command-api"]),
+    ("relay", ["relay"]),
+    ("projector", ["project"]),
+    ("query", ["query-api"]),
+)
+
+
 @pytest.fixture
 def stack(stack_settings: Settings, tmp_path: Path) -> Iterator[Stack]:
     env = environment(stack_settings)
     processes: list[Process] = []
     try:
-        for name, args in (
-            ("command", ["command-api"]),
-            ("relay", ["relay"]),
-            ("projector", ["project"]),
-            ("query", ["query-api"]),
-        ):
+        for name, args in DEPLOYMENT:
             processes.append(Process(name, args, env, tmp_path).start())
         yield Stack(env, stack_settings, *processes)
     finally:
@@ -135,3 +146,28 @@ def test_the_same_message_twice_changes_nothing(stack: Stack) -> None:
     assert after["visits"] == before["visits"] + 1
     assert after["visited"] == before["visited"] + 1
     stack.verify_replay()
+
+
+@pytest.mark.timeout(1800)
+def test_every_process_starts_at_the_same_instant_on_a_fresh_database(tmp_path: Path) -> None:
+    """`docker compose up` on an empty database, ten times: the command API, relay,
+    projectors and query API launched together (each of them first in turn); each
+    becomes ready and none dies, whichever makes the schema and whichever waits."""
+    rounds, ready = 10, 0
+    for number in range(rounds):
+        with fresh_database() as url, fresh_broker_prefix() as prefix:
+            env = environment(postgres_settings(url, prefix))
+            order = DEPLOYMENT[number % 4 :] + DEPLOYMENT[: number % 4]
+            processes = [Process(f"{name}-{number}", args, env, tmp_path) for name, args in order]
+            try:
+                for process in processes:
+                    process.launch()
+                for process in processes:
+                    process.wait_ready(timeout=240)
+                for process in processes:
+                    assert process.popen is not None and process.popen.poll() is None, process.log()
+                    ready += 1
+            finally:
+                for process in processes:
+                    process.kill()
+    assert ready == 4 * rounds

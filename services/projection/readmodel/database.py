@@ -11,13 +11,13 @@ from typing import Any
 from sqlalchemy import Engine, create_engine
 
 from shared.settings import is_sqlite, sqlalchemy_url, sqlite_path
-from shared.sqlite import sqlite_engine
+from shared.sqlite import make_sqlite_file, sqlite_engine
 
 
 def create_engines(url: str, pool_size: int = 5) -> tuple[Engine, Engine]:
     """(writer, reader) engines on the read-model database."""
     if is_sqlite(url):
-        sqlite_path(url).parent.mkdir(parents=True, exist_ok=True)
+        make_sqlite_file(sqlite_path(url))  # read models are derived: made when missing
         return sqlite_engine(url, "BEGIN IMMEDIATE"), sqlite_engine(url, "BEGIN")
     target = sqlalchemy_url(url)
     common: dict[str, Any] = {
