@@ -20,6 +20,7 @@ waits for it and then finds nothing to do. A new revision is a module in ``store
 
 from __future__ import annotations
 
+import logging
 import threading
 import zlib
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ from sqlalchemy.exc import OperationalError
 
 from shared.settings import Settings, is_sqlite, sqlalchemy_url, sqlite_path
 from shared.sqlite import make_sqlite_file, sqlite_engine
+
+log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
 EVENTS_TABLE = "liaison_events"
@@ -129,7 +132,11 @@ def upgrade(engine: Engine, target: Target) -> Migrated:
         config.attributes["connection"] = conn
         config.attributes["version_table"] = target.version_table
         command.upgrade(config, f"{target.branch}@head")
-        return Migrated(before, current_revision(conn, target))
+        migrated = Migrated(before, current_revision(conn, target))
+    if migrated.after != before:
+        shown = _shown(engine.url)
+        log.info("%s of %s: from %s to %s", target.branch, shown, before, migrated.after)
+    return migrated
 
 
 def current_revision(conn: Connection, target: Target) -> str | None:

@@ -148,6 +148,24 @@ def test_the_same_message_twice_changes_nothing(stack: Stack) -> None:
     stack.verify_replay()
 
 
+def test_the_demo_against_the_deployment_prints_links_that_answer(stack: Stack) -> None:
+    token = bearer(stack.settings)["Authorization"].removeprefix("Bearer ")
+    env = stack.env | {"LIAISON_TOKEN": token}
+    # The command API serves no dashboard: told only that, the demo says what it needs.
+    refused = liaison(env, "demo", "--url", stack.command.url)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "--query-url" in refused.stderr
+    _, queries = stack.clients()
+    assert queries.get("/v1/branches").json()["branches"] == []  # it wrote nothing
+    told = liaison(env, "demo", "--url", stack.command.url, "--query-url", stack.query.url)
+    assert told.returncode == 0, told.stdout + told.stderr
+    links = [word for word in told.stdout.split() if word.startswith("http")]
+    assert links, told.stdout
+    for link in links:
+        assert link.startswith(f"{stack.query.url}/dashboard"), link
+        assert httpx.get(link, timeout=10).status_code == 200, link
+
+
 @pytest.mark.timeout(1800)
 def test_every_process_starts_at_the_same_instant_on_a_fresh_database(tmp_path: Path) -> None:
     """`docker compose up` on an empty database, ten times: the command API, relay,
