@@ -38,7 +38,6 @@ from services.projection.api.worker import create_worker_app
 from services.projection.bootstrap import bootstrap as bootstrap_projection
 from services.projection.dead_letters import list_dead_letters, redrive
 from services.projection.projectors import ALL_PROJECTORS, projector_named
-from services.projection.readmodel.database import create_engines
 from services.projection.rebuild import rebuild
 from services.relay.bootstrap import bootstrap as bootstrap_relay
 from services.relay.bootstrap import create_relay_app
@@ -48,12 +47,11 @@ from shared.eventstore import EventLog, close_recorder, open_recorder
 from shared.integrity import verify as verify_chain
 from shared.logs import configure_logging
 from shared.migrations import (
-    READ_MODELS,
     Presence,
     StoreMissing,
+    prepare_read_models,
     prepare_store,
     require_read_models,
-    upgrade,
 )
 from shared.settings import Settings
 
@@ -365,12 +363,7 @@ def _answers(base: str, path: str, refusal: str) -> None:
 
 def _migrate(settings: Settings) -> int:
     store = prepare_store(settings, Presence.CREATE)
-    writer, reader = create_engines(settings.read_database_url)
-    try:
-        read_models = upgrade(writer, READ_MODELS)
-    finally:
-        writer.dispose()
-        reader.dispose()
+    read_models = prepare_read_models(settings)
     for name, migrated in (("event store", store), ("read models", read_models)):
         change = "up to date" if migrated.before == migrated.after else f"from {migrated.before}"
         print(f"{name}: at {migrated.after} ({change})")

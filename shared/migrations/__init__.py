@@ -101,6 +101,19 @@ def prepare_store(settings: Settings, presence: Presence) -> Migrated:
         engine.dispose()
 
 
+def prepare_read_models(settings: Settings) -> Migrated:
+    """Brings the read models' bookkeeping up to date, making their database if it is
+    not there: they are derived from the store, so any process may make them."""
+    url = settings.read_database_url
+    if is_sqlite(url):
+        make_sqlite_file(sqlite_path(url))
+    engine = _engine(url)
+    try:
+        return upgrade(engine, READ_MODELS)
+    finally:
+        engine.dispose()
+
+
 def require_read_models(settings: Settings) -> None:
     """For the tools that compare with or read the live read models: they must be there."""
     url = settings.read_database_url
