@@ -1,6 +1,6 @@
 """Opening the event store (the ``eventsourcing`` library's recorders, on the schema
-``shared.migrations`` keeps) and following
-its notification log, which is the outbox every reader works from.
+``shared.migrations`` keeps) and following its notification log, which is the outbox
+every reader works from.
 
 PostgreSQL readers are woken by the recorder's own ``NOTIFY``; SQLite has no such
 thing, so embedded readers are woken in-process by ``LOCAL_COMMITS`` and otherwise poll.
