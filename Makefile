@@ -19,11 +19,11 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	touch $@
 
-run: setup ## the whole product on the embedded default, at http://127.0.0.1:8000
-	$(VENV)/bin/liaison run
+run: setup ## the whole product on the embedded default, at http://127.0.0.1:8000 (or PORT=8100)
+	$(VENV)/bin/liaison run $(if $(PORT),--port $(PORT))
 
-demo: setup ## tells the seed's story to the liaison `make run` started
-	$(VENV)/bin/liaison demo
+demo: setup ## tells the seed's story to the liaison `make run` started, on whatever port
+	$(VENV)/bin/liaison demo $(if $(PORT),--url http://127.0.0.1:$(PORT))
 
 test: setup browser ## the whole suite, including PostgreSQL, RabbitMQ and browser tests
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

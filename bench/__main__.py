@@ -35,7 +35,8 @@ from bench.stack import (
 )
 from services.relay.checkpoint import Checkpoint
 from shared.contract.sealing import new_cipher_key
-from shared.eventstore import EVENTS_TABLE, close_recorder, open_recorder, open_vault
+from shared.eventstore import close_recorder, open_recorder, open_vault
+from shared.migrations import EVENTS_TABLE
 from shared.settings import Settings, sqlalchemy_url
 
 RESULTS = Path(__file__).parent / "results.json"

@@ -149,6 +149,12 @@ class Process:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> Process:
+        self.launch()
+        self.wait_ready()
+        return self
+
+    def launch(self) -> None:
+        """Starts the process without waiting for it to be ready."""
         log = (self.log_dir / f"{self.name}.log").open("ab")
         self.popen = subprocess.Popen(
             [sys.executable, "-m", "services.cli", *self.args, "--port", str(self.port)],
@@ -156,8 +162,6 @@ class Process:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        self.wait_ready()
-        return self
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout

@@ -6,6 +6,7 @@ liaison query-api      the query API alone
 liaison relay          the outbox relay (event store -> RabbitMQ)
 liaison project        the projectors (RabbitMQ -> read models)
 liaison replay         rebuild read models from the event store (--verify: compare only)
+liaison migrate        create or upgrade the schema (every process also does, as it starts)
 liaison docs           rewrite README.md's generated tables (errors, commands)
 """
 
@@ -47,9 +48,38 @@ from shared.auth import PII, InvalidClaims, Principal, Role
 from shared.eventstore import EventLog, close_recorder, open_recorder
 from shared.integrity import verify as verify_chain
 from shared.logs import configure_logging
+from shared.migrations import (
+    Presence,
+    StoreMissing,
+    prepare_read_models,
+    prepare_store,
+    require_read_models,
+)
 from shared.settings import Settings
 
 log = logging.getLogger("liaison")
+
+# What each command asks of the store it is pointed at (``shared.migrations``). Only
+# `run` (its app) and `migrate` make one that is not there; the servers need its database
+# and bring the schema up to date; the tools need a store that already holds liaison's
+# events, so one pointed at the wrong place says so instead of reporting on an empty
+# store it has just made. `demo` talks to a running liaison and opens no store.
+STORE_NEEDED = {
+    "command-api": Presence.OPEN,
+    "query-api": Presence.OPEN,
+    "relay": Presence.OPEN,
+    "project": Presence.OPEN,
+    "replay": Presence.EXISTING,
+    "audit": Presence.EXISTING,
+    "dead-letters": Presence.EXISTING,
+    "token": Presence.EXISTING,
+}
+REFUSED = 2  # the exit status when a command cannot start: no store, nothing at a URL
+RUNNING_AT = "liaison.url"  # in the data directory, while `liaison run` serves
+
+
+class Refused(Exception):
+    """A command cannot do its work here; the message says why."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,7 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         sub = commands.add_parser(name, help=help_text)
         sub.add_argument("--host", default="127.0.0.1")
-        sub.add_argument("--port", type=int, default=port)
+        sub.add_argument(
+            "--port",
+            type=int,
+            default=os.environ.get("LIAISON_PORT") or str(port),
+            help=f"default: $LIAISON_PORT, or {port}",
+        )
         if name in ("command-api", "query-api"):
             sub.add_argument(
                 "--workers", type=int, default=1, help="processes serving the API (stateless)"
@@ -76,9 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
     replay = commands.add_parser("replay", help="rebuild read models from the event store")
     replay.add_argument("--verify", action="store_true", help="compare with live, do not switch")
     replay.add_argument("--projection", action="append", help="only this one (repeatable)")
+    commands.add_parser("migrate", help="create or upgrade the schema (idempotent)")
     demo = commands.add_parser("demo", help="tell the seed's story to a running liaison")
-    demo.add_argument("--url", default="http://127.0.0.1:8000", help="its command API")
-    demo.add_argument("--query-url", help="its query API, if separate")
+    demo.add_argument(
+        "--url", help=f"its command API (default: the one `liaison run` wrote in {RUNNING_AT})"
+    )
+    demo.add_argument("--query-url", help="its query API, which serves the dashboard, if separate")
     demo.add_argument(
         "--token",
         help="a committee-admin token (default: $LIAISON_TOKEN, or the embedded admin token)",
@@ -115,13 +153,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         changed = write_readme(args.readme)
         print(f"{args.readme}: {'tables rewritten' if changed else 'up to date'}")
         return 0
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+        if args.command in STORE_NEEDED:
+            prepare_store(settings, STORE_NEEDED[args.command])
+        return _dispatch(settings, args)
+    except (StoreMissing, Refused) as exc:
+        print(f"liaison {args.command}: {exc}", file=sys.stderr)
+        return REFUSED
+
+
+def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
     offline: dict[str, Callable[[], int]] = {
         "replay": lambda: _replay(settings, args.projection, verify=args.verify),
         "audit": lambda: _verify_chain(settings),
-        "demo": lambda: _demo(
-            args.url, args.query_url or args.url, _demo_token(settings, args.token)
-        ),
+        "migrate": lambda: _migrate(settings),
+        "demo": lambda: _demo(settings, args),
         "token": lambda: _token(settings, args),
         "dead-letters": lambda: _dead_letters(
             settings, args.letters_command, args.__dict__.get("id")
@@ -144,7 +191,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         factory = "command_app" if args.command == "command-api" else "query_app"
         uvicorn.run(f"services.cli:{factory}", factory=True, workers=args.workers, **serve)
         return 0
-    uvicorn.run(_app(settings, args), **serve)
+    app = _app(settings, args)
+    if args.command != "run":
+        uvicorn.run(app, **serve)
+        return 0
+    # `liaison demo` (and `make demo`) find this instance by the file, whatever its port.
+    running_at = settings.data_dir / RUNNING_AT
+    host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104
+    running_at.parent.mkdir(parents=True, exist_ok=True)
+    running_at.write_text(f"http://{host}:{args.port}\n")
+    # uvicorn stops gracefully on SIGTERM, then raises it again: end here, not killed.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        uvicorn.run(app, **serve)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        running_at.unlink(missing_ok=True)
     return 0
 
 
@@ -210,7 +273,8 @@ def _on_exit(close: object) -> None:
 
 
 def _replay(settings: Settings, names: list[str] | None, *, verify: bool) -> int:
-
+    if verify:
+        require_read_models(settings)  # comparing with nothing would prove nothing
     service = bootstrap_projection(settings)
     chosen = [p for p in ALL_PROJECTORS if not names or p.name in names]
     try:
@@ -239,7 +303,7 @@ def _demo_token(settings: Settings, given: str | None) -> str:
         admin = Path(settings.auth_keys_file).parent / "admin-token"
         if admin.exists():
             return admin.read_text().strip()
-    raise SystemExit("liaison demo needs a committee-admin token: --token or LIAISON_TOKEN")
+    raise Refused("it needs a committee-admin token: --token or LIAISON_TOKEN")
 
 
 def _token(settings: Settings, args: argparse.Namespace) -> int:
@@ -268,8 +332,18 @@ def _token(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo(url: str, query_url: str, token: str) -> int:
-    headers = {"Authorization": f"Bearer {token}"}
+def _demo(settings: Settings, args: argparse.Namespace) -> int:
+    url = (args.url or _running_url(settings)).rstrip("/")
+    query_url = (args.query_url or url).rstrip("/")
+    # The links printed at the end must answer: find out before writing anything.
+    _answers(url, "/healthz", f"nothing answers at {url}")
+    _answers(
+        query_url,
+        "/dashboard",
+        f"{query_url} serves no dashboard: if it is the command API alone, give "
+        "--query-url (the query API)",
+    )
+    headers = {"Authorization": f"Bearer {_demo_token(settings, args.token)}"}
     with (
         httpx.Client(base_url=url, timeout=60, headers=headers) as commands,
         httpx.Client(base_url=query_url, timeout=60, headers=headers) as queries,
@@ -281,7 +355,37 @@ def _demo(url: str, query_url: str, token: str) -> int:
     return 0
 
 
+def _running_url(settings: Settings) -> str:
+    running_at = settings.data_dir / RUNNING_AT
+    try:
+        return running_at.read_text().strip()
+    except FileNotFoundError:
+        raise Refused(
+            f"no liaison is running here ({running_at.resolve()} is not there): start "
+            "`make run`, or give --url"
+        ) from None
+
+
+def _answers(base: str, path: str, refusal: str) -> None:
+    try:
+        status = httpx.get(f"{base}{path}", timeout=10).status_code
+    except httpx.HTTPError as exc:
+        raise Refused(f"{refusal} ({exc})") from exc
+    if status != 200:
+        raise Refused(f"{refusal} (GET {path}: {status})")
+
+
+def _migrate(settings: Settings) -> int:
+    store = prepare_store(settings, Presence.CREATE)
+    read_models = prepare_read_models(settings)
+    for name, migrated in (("event store", store), ("read models", read_models)):
+        change = "up to date" if migrated.before == migrated.after else f"from {migrated.before}"
+        print(f"{name}: at {migrated.after} ({change})")
+    return 0
+
+
 def _dead_letters(settings: Settings, action: str, ids: list[int] | None) -> int:
+    require_read_models(settings)  # where the letters are kept
     service = bootstrap_projection(settings)
     failed = 0
     try:

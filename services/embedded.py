@@ -20,12 +20,16 @@ from services.relay.bootstrap import bootstrap as bootstrap_relay
 from shared.access import install_access, open_tokens
 from shared.browser import install_browser_policy
 from shared.clock import Clock
+from shared.migrations import Presence, prepare_store
 from shared.problems import install_problem_handlers
 from shared.settings import Settings
 from shared.web import add_operations_routes, operation_id
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
+    """The product as `liaison run` serves it: the one server that makes its store
+    (the embedded SQLite files) when it is not there yet."""
+    prepare_store(settings, Presence.CREATE)
     commands = bootstrap_commands(settings, clock)
     projections = bootstrap_projections(settings)
     relay: RelayService | None = None if settings.embedded else bootstrap_relay(settings)

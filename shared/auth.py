@@ -203,6 +203,7 @@ class Keys:
         )
 
 
+# The table is made by shared.migrations (store/); this is how the code reads it.
 metadata = MetaData()
 revoked = Table(
     "liaison_revoked_tokens",
@@ -221,7 +222,6 @@ class Revocations:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        metadata.create_all(engine)
         self._ids: frozenset[str] = frozenset()
         self._loaded_at = 0.0
         self._lock = threading.Lock()

@@ -1,5 +1,6 @@
-"""Opening the event store (the ``eventsourcing`` library's recorders) and following
-its notification log, which is the outbox every reader works from.
+"""Opening the event store (the ``eventsourcing`` library's recorders, on the schema
+``shared.migrations`` keeps) and following its notification log, which is the outbox
+every reader works from.
 
 PostgreSQL readers are woken by the recorder's own ``NOTIFY``; SQLite has no such
 thing, so embedded readers are woken in-process by ``LOCAL_COMMITS`` and otherwise poll.
@@ -29,11 +30,11 @@ from sqlalchemy.engine import make_url
 
 from shared.contract.sealing import StoredSubjectKeys, Vault, store_cipher
 from shared.integrity import GENESIS, ChainRow, link
+from shared.migrations import EVENTS_TABLE, Presence, prepare_store
 from shared.settings import Settings, is_postgres, sqlalchemy_url, sqlite_path
 
 log = logging.getLogger(__name__)
 
-EVENTS_TABLE = "liaison_events"
 POLL_SECONDS = 0.25
 
 
@@ -69,11 +70,6 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str) -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         self.chain_table = Identifier(datastore.schema, f"{events_table_name}_chain")
-        self.sql_create_statements.append(
-            SQL(
-                "CREATE TABLE IF NOT EXISTS {} (position bigint PRIMARY KEY, hash text NOT NULL)"
-            ).format(self.chain_table)
-        )
         self._last_hash = SQL("SELECT hash FROM {} ORDER BY position DESC LIMIT 1").format(
             self.chain_table
         )
@@ -96,15 +92,8 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
 
 class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str) -> None:
-        self.chain_table = f"{events_table_name}_chain"
         super().__init__(datastore, events_table_name)
-
-    def construct_create_table_statements(self) -> list[str]:
-        return [
-            *super().construct_create_table_statements(),
-            f"CREATE TABLE IF NOT EXISTS {self.chain_table} "
-            "(position INTEGER PRIMARY KEY, hash TEXT NOT NULL)",
-        ]
+        self.chain_table = f"{events_table_name}_chain"
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -137,7 +126,10 @@ def open_recorder(
     sqlite_class: type[ChainedSQLiteRecorder] = ChainedSQLiteRecorder,
     pool_size: int | None = None,
 ) -> ChainedPostgresRecorder | ChainedSQLiteRecorder:
-    """A recorder on the configured store, its tables created if missing."""
+    """A recorder on the configured store, its schema brought up to date first (the
+    recorder finds the types it inserts through when it starts). A SQLite store must be
+    there already: only ``Presence.CREATE`` makes one."""
+    prepare_store(settings, Presence.OPEN)
     recorder: ChainedPostgresRecorder | ChainedSQLiteRecorder
     if is_postgres(settings.database_url):
         recorder = postgres_class(
@@ -145,13 +137,14 @@ def open_recorder(
             events_table_name=EVENTS_TABLE,
         )
     else:
-        path = sqlite_path(settings.database_url)
-        path.parent.mkdir(parents=True, exist_ok=True)
         recorder = sqlite_class(
-            SQLiteDatastore(db_name=str(path), lock_timeout=10, pool_size=pool_size or 5),
+            SQLiteDatastore(
+                db_name=str(sqlite_path(settings.database_url)),
+                lock_timeout=10,
+                pool_size=pool_size or 5,
+            ),
             events_table_name=EVENTS_TABLE,
         )
-    recorder.create_table()
     return recorder
 
 

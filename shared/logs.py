@@ -48,6 +48,7 @@ def configure_logging(service: str) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request is noise
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # shared.migrations says what changed
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True

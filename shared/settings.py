@@ -27,6 +27,7 @@ class Settings:
     database_url: str
     read_database_url: str
     amqp_url: str | None
+    data_dir: Path = Path("var")  # embedded SQLite files, and what `liaison run` leaves there
     amqp_prefix: str = "liaison"
     timezone: str = "Asia/Shanghai"
     read_wait_seconds: float = 5.0
@@ -61,6 +62,7 @@ class Settings:
             database_url=database_url,
             read_database_url=env.get("LIAISON_READ_DATABASE_URL") or default_read_url,
             amqp_url=env.get("LIAISON_AMQP_URL") or None,
+            data_dir=data_dir,
             amqp_prefix=env.get("LIAISON_AMQP_PREFIX", "liaison"),
             timezone=env.get("LIAISON_TIMEZONE", "Asia/Shanghai"),
             read_wait_seconds=_float(env, "LIAISON_READ_WAIT_SECONDS", 5.0),

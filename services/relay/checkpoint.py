@@ -23,6 +23,7 @@ from shared.settings import Settings, sqlalchemy_url
 
 log = logging.getLogger(__name__)
 
+# The table is made by shared.migrations (store/); this is how the code reads it.
 metadata = MetaData()
 relay_checkpoint = Table(
     "liaison_relay_checkpoint",
@@ -36,7 +37,6 @@ class Checkpoint:
     def __init__(self, engine: Engine, name: str = "relay") -> None:
         self._engine = engine
         self._name = name
-        metadata.create_all(engine)
 
     @classmethod
     def for_settings(cls, settings: Settings) -> Checkpoint:

@@ -179,6 +179,7 @@ class Vault:
         return rest | personal
 
 
+# The table is made by shared.migrations (store/); this is how the code reads it.
 metadata = MetaData()
 subject_keys = Table(
     "liaison_subject_keys",
@@ -202,13 +203,10 @@ class StoredSubjectKeys:
         cipher: AESCipher | None,
         *,
         refresh_seconds: float = 5.0,
-        create: bool = True,
     ) -> None:
         self._engine = engine
         self._cipher = cipher
         self._refresh_seconds = refresh_seconds
-        if create:
-            metadata.create_all(engine)
         self._cache: dict[UUID, tuple[bytes | None, float]] = {}
         self._lock = threading.Lock()
 
@@ -283,9 +281,7 @@ class StoredSubjectKeys:
             )
 
     def uncached(self) -> StoredSubjectKeys:
-        return StoredSubjectKeys(
-            self._engine, self._cipher, refresh_seconds=self._refresh_seconds, create=False
-        )
+        return StoredSubjectKeys(self._engine, self._cipher, refresh_seconds=self._refresh_seconds)
 
     def _fresh(self, cached: tuple[bytes | None, float] | None) -> bool:
         return cached is not None and time.monotonic() - cached[1] < self._refresh_seconds

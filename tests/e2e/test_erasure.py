@@ -32,8 +32,9 @@ from shared.contract.sealing import (
     new_cipher_key,
     store_cipher,
 )
-from shared.eventstore import EVENTS_TABLE, conninfo
+from shared.eventstore import conninfo
 from shared.messaging import PROJECTIONS, Topology
+from shared.migrations import EVENTS_TABLE
 from shared.settings import Settings, sqlalchemy_url
 from tests.support.broker import drain, eventually
 

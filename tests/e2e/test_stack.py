@@ -13,7 +13,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bench.stack import Process, bearer, environment, liaison
+from bench.stack import (
+    Process,
+    bearer,
+    environment,
+    fresh_broker_prefix,
+    fresh_database,
+    liaison,
+    postgres_settings,
+)
 from services.demo.client import Branch, tell_the_story
 from shared.contract.envelope import Envelope
 from shared.settings import Settings
@@ -42,17 +50,20 @@ class Stack:
         assert result.stdout.count(", 0 differing rows") == 3, result.stdout
 
 
+DEPLOYMENT = (
+    ("command", ["command-api"]),
+    ("relay", ["relay"]),
+    ("projector", ["project"]),
+    ("query", ["query-api"]),
+)
+
+
 @pytest.fixture
 def stack(stack_settings: Settings, tmp_path: Path) -> Iterator[Stack]:
     env = environment(stack_settings)
     processes: list[Process] = []
     try:
-        for name, args in (
-            ("command", ["command-api"]),
-            ("relay", ["relay"]),
-            ("projector", ["project"]),
-            ("query", ["query-api"]),
-        ):
+        for name, args in DEPLOYMENT:
             processes.append(Process(name, args, env, tmp_path).start())
         yield Stack(env, stack_settings, *processes)
     finally:
@@ -133,3 +144,46 @@ def test_the_same_message_twice_changes_nothing(stack: Stack) -> None:
     assert after["visits"] == before["visits"] + 1
     assert after["visited"] == before["visited"] + 1
     stack.verify_replay()
+
+
+def test_the_demo_against_the_deployment_prints_links_that_answer(stack: Stack) -> None:
+    token = bearer(stack.settings)["Authorization"].removeprefix("Bearer ")
+    env = stack.env | {"LIAISON_TOKEN": token}
+    # The command API serves no dashboard: told only that, the demo says what it needs.
+    refused = liaison(env, "demo", "--url", stack.command.url)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "--query-url" in refused.stderr
+    _, queries = stack.clients()
+    assert queries.get("/v1/branches").json()["branches"] == []  # it wrote nothing
+    told = liaison(env, "demo", "--url", stack.command.url, "--query-url", stack.query.url)
+    assert told.returncode == 0, told.stdout + told.stderr
+    links = [word for word in told.stdout.split() if word.startswith("http")]
+    assert links, told.stdout
+    for link in links:
+        assert link.startswith(f"{stack.query.url}/dashboard"), link
+        assert httpx.get(link, timeout=10).status_code == 200, link
+
+
+@pytest.mark.timeout(1800)
+def test_every_process_starts_at_the_same_instant_on_a_fresh_database(tmp_path: Path) -> None:
+    """`docker compose up` on an empty database, ten times: the command API, relay,
+    projectors and query API launched together (each of them first in turn); each
+    becomes ready and none dies, whichever makes the schema and whichever waits."""
+    rounds, ready = 10, 0
+    for number in range(rounds):
+        with fresh_database() as url, fresh_broker_prefix() as prefix:
+            env = environment(postgres_settings(url, prefix))
+            order = DEPLOYMENT[number % 4 :] + DEPLOYMENT[: number % 4]
+            processes = [Process(f"{name}-{number}", args, env, tmp_path) for name, args in order]
+            try:
+                for process in processes:
+                    process.launch()
+                for process in processes:
+                    process.wait_ready(timeout=240)
+                for process in processes:
+                    assert process.popen is not None and process.popen.poll() is None, process.log()
+                    ready += 1
+            finally:
+                for process in processes:
+                    process.kill()
+    assert ready == 4 * rounds

@@ -27,7 +27,8 @@ import psycopg
 from bench.__main__ import QUICK, Bench
 from bench.fixtures import World, build_world
 from bench.stack import Process, bearer, liaison
-from shared.eventstore import EVENTS_TABLE, close_recorder, open_recorder, open_vault
+from shared.eventstore import close_recorder, open_recorder, open_vault
+from shared.migrations import EVENTS_TABLE
 from shared.settings import Settings
 
 REPORT = Path("test-artifacts") / "faults.json"

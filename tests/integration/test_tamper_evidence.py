@@ -8,7 +8,7 @@ from sqlalchemy.engine import make_url
 
 from bench.stack import environment, liaison
 from services.command.bootstrap import CommandService
-from shared.eventstore import EVENTS_TABLE
+from shared.migrations import EVENTS_TABLE
 from shared.settings import Settings
 from tests.integration.test_relay import register_branches
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import Engine, create_engine
+
 from shared.auth import Keys
+from shared.migrations import Presence, prepare_store
 from shared.settings import Settings
 
 
@@ -15,3 +18,11 @@ def embedded_settings(data: Path, **overrides: object) -> Settings:
         amqp_url=None,
         auth_keys=Keys.generate().render(),
     ).with_overrides(**overrides)
+
+
+def made_store(data: Path) -> Engine:
+    """An embedded event store in ``data``, made as `liaison run` makes it, and an engine
+    on it: for the pieces that keep their tables there (revocations, subject keys)."""
+    settings = embedded_settings(data)
+    prepare_store(settings, Presence.CREATE)
+    return create_engine(settings.database_url)

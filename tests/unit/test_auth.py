@@ -12,7 +12,6 @@ import jwt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine
 
 from shared.access import open_tokens
 from shared.auth import (
@@ -28,6 +27,7 @@ from shared.auth import (
     Unauthenticated,
     sign,
 )
+from shared.migrations import Presence, prepare_store
 from shared.policy import (
     ANY_BRANCH,
     RULES,
@@ -40,6 +40,7 @@ from shared.policy import (
 )
 from shared.privacy import mask_fields, mask_phone
 from shared.settings import Settings, SettingsError
+from tests.support.settings import made_store
 
 # Which ids a role's token names, written out apart from shared.auth.
 NAMES = {
@@ -79,8 +80,7 @@ def scoped(
 
 @pytest.fixture(scope="module")
 def tokens(tmp_path_factory: pytest.TempPathFactory) -> Tokens:
-    engine = create_engine(f"sqlite:///{tmp_path_factory.mktemp('auth') / 'revoked.sqlite'}")
-    return Tokens(Keys.generate(), Revocations(engine))
+    return Tokens(Keys.generate(), Revocations(made_store(tmp_path_factory.mktemp("auth"))))
 
 
 @given(principal=principals())
@@ -131,6 +131,7 @@ def test_the_embedded_first_run_creates_a_key_and_an_admin_token(
         amqp_url=None,
         auth_keys_file=str(tmp_path / "auth-keys"),
     )
+    prepare_store(settings, Presence.CREATE)
     first = open_tokens(settings)
     assert "first run" in capsys.readouterr().out
     admin_token = (tmp_path / "admin-token").read_text().strip()

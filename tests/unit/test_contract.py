@@ -13,7 +13,7 @@ import pytest
 from eventsourcing.persistence import Notification
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import event, select
 
 from services.projection.projectors import ALL_PROJECTORS
 from shared.contract.codec import EventMeta, UndecodableEvent, decode, encode
@@ -38,6 +38,7 @@ from shared.contract.vocabulary import MemberCategory, MembershipStatus
 from shared.messaging import PROJECTIONS
 from shared.settings import Settings, SettingsError
 from tests.support.keys import MemorySubjectKeys
+from tests.support.settings import made_store
 
 text = st.text(min_size=1, max_size=40)
 PLAIN = Vault(MemorySubjectKeys())
@@ -170,7 +171,7 @@ def test_a_households_personal_fields_are_sealed_and_erasable() -> None:
 def test_stored_subject_keys_are_made_once_destroyed_for_good_and_never_invented(
     tmp_path: Path, encrypted: bool
 ) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'keys.sqlite'}")
+    engine = made_store(tmp_path)
     cipher = store_cipher(new_cipher_key()) if encrypted else None
     keys = StoredSubjectKeys(engine, cipher)
     elsewhere = StoredSubjectKeys(engine, cipher, refresh_seconds=0.0)  # another process
@@ -195,7 +196,7 @@ def test_stored_subject_keys_are_made_once_destroyed_for_good_and_never_invented
 
 
 def test_a_batch_reads_its_keys_in_one_query(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'keys.sqlite'}")
+    engine = made_store(tmp_path)
     writer = Vault(StoredSubjectKeys(engine, None))
     sealed = [
         writer.seal_fields("HouseholdRegistered", uuid4(), household_data(number))

@@ -3,6 +3,8 @@ what the README promises and that every process it starts is a real CLI command.
 
 from __future__ import annotations
 
+import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -62,3 +64,30 @@ def test_every_liaison_process_gets_the_store_cipher_from_a_secret_file() -> Non
         assert "LIAISON_CIPHER_KEY" not in service["environment"], name
         assert service["environment"]["LIAISON_CIPHER_KEY_FILE"] == "/run/secrets/cipher_key"
         assert "cipher_key" in service["secrets"], name
+
+
+def test_the_liaison_containers_may_start_in_any_order() -> None:
+    """Each makes the schema or waits for whoever does: none waits for another."""
+    for name in ("command", "relay", "projection", "query"):
+        waits_for = set(compose()["services"][name].get("depends_on", {}))
+        assert waits_for == {"postgres", "rabbitmq"}, name
+
+
+def test_every_file_the_recipes_write_is_ignored_by_git() -> None:
+    """Tokens and keys written by the README's and docker-compose.yml's recipes land
+    where git ignores them, never in a file a commit would pick up."""
+    readme = (ROOT / "README.md").read_text()
+    shell = "\n".join(re.findall(r"```sh\n(.*?)```", readme, flags=re.DOTALL))
+    compose = (ROOT / "docker-compose.yml").read_text().splitlines()
+    compose_comments = "\n".join(line for line in compose if line.startswith("#"))
+    written = {
+        target
+        for target in re.findall(r"(?:^|\s)>>?\s*([^\s;|&)]+)", shell + compose_comments)
+        if not target.startswith(("&", "/dev/"))
+    }
+    assert {"secrets/admin-token", "secrets/auth-keys"} <= written
+    for target in sorted(written):
+        ignored = subprocess.run(
+            ["git", "check-ignore", "--quiet", "--no-index", target], cwd=ROOT, check=False
+        )
+        assert ignored.returncode == 0, f"{target} is written by a recipe but not ignored by git"

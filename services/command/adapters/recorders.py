@@ -1,5 +1,6 @@
 """The event store's recorders, extended to record an Idempotency-Key in the same
-transaction as the command's events: either both are stored or neither is."""
+transaction as the command's events: either both are stored or neither is. (The
+table is made by ``shared.migrations``, like every table the store keeps.)"""
 
 from __future__ import annotations
 
@@ -65,14 +66,6 @@ class PostgresCommandRecorder(ChainedPostgresRecorder):
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str) -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         table = Identifier(datastore.schema, f"{events_table_name}_idempotency")
-        self.sql_create_statements.append(
-            SQL(
-                "CREATE TABLE IF NOT EXISTS {} ("
-                "key text PRIMARY KEY, fingerprint text NOT NULL, stream_id uuid NOT NULL, "
-                "version bigint NOT NULL, position bigint NOT NULL, "
-                "recorded_at timestamptz NOT NULL DEFAULT now())"
-            ).format(table)
-        )
         self._insert_key = SQL(
             "INSERT INTO {} (key, fingerprint, stream_id, version, position) "
             "VALUES (%s, %s, %s, %s, %s)"
@@ -109,17 +102,8 @@ class PostgresCommandRecorder(ChainedPostgresRecorder):
 
 class SQLiteCommandRecorder(ChainedSQLiteRecorder):
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str) -> None:
-        self._idempotency_table = f"{events_table_name}_idempotency"
         super().__init__(datastore, events_table_name)
-
-    def construct_create_table_statements(self) -> list[str]:
-        return [
-            *super().construct_create_table_statements(),
-            f"CREATE TABLE IF NOT EXISTS {self._idempotency_table} ("
-            "key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, stream_id TEXT NOT NULL, "
-            "version INTEGER NOT NULL, position INTEGER NOT NULL, "
-            "recorded_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)",
-        ]
+        self._idempotency_table = f"{events_table_name}_idempotency"
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any

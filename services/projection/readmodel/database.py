@@ -1,7 +1,6 @@
 """SQLAlchemy engines for the read models: one for projector writes, one for queries.
 
-On SQLite, writers begin ``IMMEDIATE`` (a deferred transaction that reads then writes
-can fail at once with "database is locked" instead of waiting), and readers take WAL
+On SQLite, writers begin ``IMMEDIATE`` (``shared.sqlite``), and readers take WAL
 snapshots. On PostgreSQL, readers use REPEATABLE READ so a query's tracking position
 and its rows come from one snapshot."""
 
@@ -9,17 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy import Engine, create_engine
 
 from shared.settings import is_sqlite, sqlalchemy_url, sqlite_path
+from shared.sqlite import make_sqlite_file, sqlite_engine
 
 
 def create_engines(url: str, pool_size: int = 5) -> tuple[Engine, Engine]:
     """(writer, reader) engines on the read-model database."""
     if is_sqlite(url):
-        sqlite_path(url).parent.mkdir(parents=True, exist_ok=True)
-        return _sqlite_engine(url, "BEGIN IMMEDIATE"), _sqlite_engine(url, "BEGIN")
+        make_sqlite_file(sqlite_path(url))  # read models are derived: made when missing
+        return sqlite_engine(url, "BEGIN IMMEDIATE"), sqlite_engine(url, "BEGIN")
     target = sqlalchemy_url(url)
     common: dict[str, Any] = {
         "pool_pre_ping": True,
@@ -31,23 +30,3 @@ def create_engines(url: str, pool_size: int = 5) -> tuple[Engine, Engine]:
     writer = create_engine(target, **common)
     reader = create_engine(target, isolation_level="REPEATABLE READ", **common)
     return writer, reader
-
-
-def _sqlite_engine(url: str, begin: str) -> Engine:
-    engine = create_engine(sqlalchemy_url(url), connect_args={"timeout": 30})
-
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection: Any, _: ConnectionPoolEntry) -> None:
-        # Let SQLAlchemy's "begin" hook issue BEGIN instead of the driver.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection: Any) -> None:
-        connection.exec_driver_sql(begin)
-
-    return engine

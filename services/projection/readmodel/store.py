@@ -32,9 +32,11 @@ from sqlalchemy import (
 )
 
 from services.projection.projectors.base import Projector
+from shared.migrations import READ_MODELS, upgrade
 
 T = TypeVar("T")
 
+# Made by shared.migrations (readmodels/); this is how the code reads them.
 STATE_METADATA = MetaData()
 
 projection_state = Table(
@@ -89,12 +91,13 @@ class ReadModelStore:
         self._lock = threading.Lock()
 
     def ensure(self, projector: Projector[Any]) -> None:
-        """Creates the tracking tables and the first generation if they are missing."""
+        """Brings the tracking tables up to date (migrations, under their lock), then
+        creates the projection's first generation if it has none."""
+        upgrade(self.writer, READ_MODELS)
         with self.writer.begin() as conn:
             if conn.dialect.name == "postgresql":
                 # Several processes may start at once; DDL races are not IF NOT EXISTS-safe.
                 conn.execute(text("SELECT pg_advisory_xact_lock(727001)"))
-            STATE_METADATA.create_all(conn)
             if self.state(conn, projector.name) is None:
                 self._metadata(projector, 1).create_all(conn)
                 conn.execute(
