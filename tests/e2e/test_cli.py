@@ -40,6 +40,7 @@ COMMANDS: dict[str, list[str]] = {
     "audit verify": [],
 }
 MAKERS = {"run", "migrate"}  # the only commands that make a store
+STORELESS = {"docs"}  # rewrites the README's tables from the code; opens no store
 
 
 def leaf_commands(parser: argparse.ArgumentParser, prefix: str = "") -> set[str]:
@@ -56,7 +57,7 @@ def leaf_commands(parser: argparse.ArgumentParser, prefix: str = "") -> set[str]
 
 
 def test_every_command_is_tried_here() -> None:
-    tried = {name.split(" --")[0] for name in COMMANDS} | MAKERS
+    tried = {name.split(" --")[0] for name in COMMANDS} | MAKERS | STORELESS
     assert leaf_commands(build_parser()) == tried
 
 

@@ -31,6 +31,7 @@ from services.projection.api.app import create_query_app
 from services.projection.api.worker import create_worker_app
 from services.projection.bootstrap import bootstrap as bootstrap_projection
 from shared.access import open_tokens
+from shared.migrations import Presence, prepare_store
 from tests.support.settings import embedded_settings
 
 CHROMIUM = "/usr/bin/chromium"
@@ -57,6 +58,7 @@ def assert_secured(response: httpx.Response, what: str) -> None:
 def apps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, TestClient]]:
     """Each app as ``liaison`` builds it, over one embedded store, as the committee admin."""
     settings = embedded_settings(tmp_path_factory.mktemp("headers"))
+    prepare_store(settings, Presence.CREATE)  # as `liaison run` would have
     tokens = open_tokens(settings)
     commands = bootstrap_commands(settings)
     projections = bootstrap_projection(settings)
