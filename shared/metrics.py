@@ -3,30 +3,33 @@ keep, so the hot paths do not pay twice."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
-from prometheus_client import REGISTRY
+from prometheus_client import REGISTRY, CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 Source = Callable[[], Iterable[Metric]]
 
 
-class Sources(Collector):
-    def __init__(self) -> None:
-        self._sources: dict[str, Source] = {}
+class _AppMetrics(Collector):
+    """The process's own metrics (requests, latencies) and those of one app's service:
+    each app scrapes its own service, so a service closed elsewhere in the process is
+    never read."""
 
-    def add(self, name: str, source: Source) -> None:
-        """Adds (or replaces) the source of that name."""
-        self._sources[name] = source
+    def __init__(self, sources: Sequence[Source]) -> None:
+        self._sources = tuple(sources)
 
     def collect(self) -> Iterable[Metric]:
-        for source in list(self._sources.values()):
+        yield from REGISTRY.collect()
+        for source in self._sources:
             yield from source()
 
 
-SOURCES = Sources()
-REGISTRY.register(SOURCES)
+def app_registry(sources: Sequence[Source]) -> CollectorRegistry:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_AppMetrics(sources))
+    return registry
 
 
 def counter(name: str, documentation: str, labels: list[str]) -> CounterMetricFamily:

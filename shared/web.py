@@ -6,7 +6,7 @@ from __future__ import annotations
 import codecs
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI
@@ -16,6 +16,7 @@ from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.metrics import Source, app_registry
 from shared.problem_types import Problem
 from shared.problems import UNAVAILABLE_ERRORS, problem, problem_responses
 
@@ -51,8 +52,12 @@ def operation_id(route: APIRoute) -> str:
 
 
 def add_operations_routes(
-    app: FastAPI, service: str, checks: Mapping[str, Callable[[], object]]
+    app: FastAPI,
+    service: str,
+    checks: Mapping[str, Callable[[], object]],
+    metric_sources: Sequence[Source] = (),
 ) -> None:
+    registry = app_registry(metric_sources)
     app.add_middleware(RequestMetrics, service=service)
     app.add_middleware(RequestGuard)
 
@@ -89,7 +94,7 @@ def add_operations_routes(
         responses=problem_responses(Problem.INTERNAL_ERROR),
     )
     async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 
 class RequestGuard:

@@ -16,7 +16,7 @@ from services.relay.relay import Relay
 from shared.browser import install_browser_policy
 from shared.eventstore import EventLog, close_recorder, open_recorder
 from shared.messaging import Topology
-from shared.metrics import SOURCES, counter, gauge
+from shared.metrics import counter, gauge
 from shared.problems import install_problem_handlers
 from shared.settings import Settings
 from shared.web import add_operations_routes
@@ -67,8 +67,12 @@ def bootstrap(settings: Settings) -> RelayService:
 def create_relay_app(service: RelayService) -> FastAPI:
     app = FastAPI(docs_url=None, redoc_url=None, title="liaison relay", version="1")
     install_problem_handlers(app)
-    add_operations_routes(app, "relay", checks={"event_store": service.ready})
-    SOURCES.add("relay", lambda: _relay_metrics(service))
+    add_operations_routes(
+        app,
+        "relay",
+        checks={"event_store": service.ready},
+        metric_sources=[lambda: _relay_metrics(service)],
+    )
 
     @app.get("/status", tags=["operations"])
     def status() -> dict[str, int]:

@@ -12,7 +12,7 @@ from prometheus_client.core import Metric
 from services.projection.bootstrap import ProjectionService
 from services.projection.feeds.rabbit import RabbitFeed
 from shared.browser import install_browser_policy
-from shared.metrics import SOURCES, counter, gauge
+from shared.metrics import counter, gauge
 from shared.problems import install_problem_handlers
 from shared.web import NotReady, add_operations_routes
 
@@ -37,8 +37,8 @@ def create_worker_app(service: ProjectionService) -> FastAPI:
         app,
         "projector",
         checks={"read_models": service.ready, "broker": broker_connected, "lag": caught_up},
+        metric_sources=[lambda: _projector_metrics(service)],
     )
-    SOURCES.add("projector", lambda: _projector_metrics(service))
 
     @app.get("/status", tags=["operations"])
     def status() -> dict[str, Any]:
