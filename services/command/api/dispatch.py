@@ -1,54 +1,35 @@
-"""Turns one HTTP request into a command context (the authenticated principal as the
-actor, correlation, idempotency), checks the content rules of ``shared.policy``, and
-runs the command on the bus. The dependencies are async (they never block) so a
-request crosses into the thread pool once, for the command itself."""
+"""Turns one HTTP request into a command context (the authenticated principal, who
+acts and whose rights the handler checks; correlation; idempotency) and runs the
+command on the bus. The dependencies are async (they never block) so a request
+crosses into the thread pool once, for the command itself."""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import fields
+from dataclasses import replace
 from typing import Annotated
 from uuid import UUID, uuid4
 
 from fastapi import Depends, Header, Request, Response
 from pydantic import BaseModel
 
-from services.command.api.schemas import WriteResult
-from services.command.domain.commands import Command
-from services.command.handlers.bus import CommandBus, CommandContext, IdempotencyKey
+from services.command.bus import CommandBus, CommandContext, IdempotencyKey
+from services.command.commands import Command
+from services.command.unit_of_work import Written
 from shared.access import Authorised
-from shared.auth import Principal
 from shared.logs import CORRELATION_ID
-from shared.policy import Lookups, authorise_content, may_amend_any_record
 
 MAX_KEY_LENGTH = 200
 
 
 class Dispatcher:
-    def __init__(
-        self,
-        request: Request,
-        response: Response,
-        context: CommandContext,
-        principal: Principal,
-    ) -> None:
+    def __init__(self, request: Request, response: Response, context: CommandContext) -> None:
         self._bus: CommandBus = request.app.state.bus
-        self._lookups: Lookups = request.app.state.lookups
         self._request = request
         self._response = response
         self._context = context
-        self.principal = principal
 
-    @property
-    def may_amend_any_record(self) -> bool:
-        return may_amend_any_record(self.principal)
-
-    def __call__(self, command: Command, body: BaseModel | None) -> WriteResult:
-        route = self._request.scope.get("route")
-        content = {field.name: getattr(command, field.name) for field in fields(command)}
-        authorise_content(
-            self.principal, getattr(route, "name", ""), command.branch_id, content, self._lookups
-        )
+    def __call__(self, command: Command, body: BaseModel) -> Written:
         context = self._context
         if context.idempotency is not None:
             context = _with_fingerprint(context, self._request, body)
@@ -56,24 +37,23 @@ class Dispatcher:
         if outcome.replayed:
             self._response.headers["Idempotent-Replayed"] = "true"
         self._response.headers["X-Correlation-ID"] = str(context.correlation_id)
-        written = outcome.written
-        return WriteResult(id=written.id, version=written.version, position=written.position)
+        return outcome.written
 
 
-def _with_fingerprint(
-    context: CommandContext, request: Request, body: BaseModel | None
-) -> CommandContext:
+def _with_fingerprint(context: CommandContext, request: Request, body: BaseModel) -> CommandContext:
+    """The context with a fingerprint of the request: who sent what where. An id made
+    as the request was read (none given) is left out, so a retry matches the first."""
     assert context.idempotency is not None
-    canonical = body.model_dump_json() if body is not None else ""
+    made_here = {
+        name
+        for name, field in type(body).model_fields.items()
+        if field.default_factory is not None and name not in body.model_fields_set
+    }
+    canonical = body.model_dump_json(exclude=made_here)
     digest = hashlib.sha256(
         f"{context.actor} {request.method} {request.url.path}\n{canonical}".encode()
     ).hexdigest()
-    return CommandContext(
-        actor=context.actor,
-        correlation_id=context.correlation_id,
-        command_id=context.command_id,
-        idempotency=IdempotencyKey(context.idempotency.key, digest),
-    )
+    return replace(context, idempotency=IdempotencyKey(context.idempotency.key, digest))
 
 
 async def command_context(
@@ -91,7 +71,7 @@ async def command_context(
     correlation = correlation_id or uuid4()
     CORRELATION_ID.set(str(correlation))
     return CommandContext(
-        actor=principal.subject,
+        principal=principal,
         correlation_id=correlation,
         command_id=uuid4(),
         idempotency=IdempotencyKey(idempotency_key, "") if idempotency_key else None,
@@ -102,9 +82,8 @@ async def dispatcher(
     request: Request,
     response: Response,
     context: Annotated[CommandContext, Depends(command_context)],
-    principal: Authorised,
 ) -> Dispatcher:
-    return Dispatcher(request, response, context, principal)
+    return Dispatcher(request, response, context)
 
 
 Dispatch = Annotated[Dispatcher, Depends(dispatcher)]
