@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, create_model
 
-from services.command.api.dispatch import Dispatch
+from services.command.api.running import Run
 from services.command.commands import COMMANDS, Command
 from services.command.values import Body
 from shared.access import authorised
@@ -120,12 +120,12 @@ def body_of(command: type[Command]) -> type[Body]:
 
 
 def _endpoint(command: type[Command]) -> Callable[..., WriteResult]:
-    """A function FastAPI reads as ``(path parameters..., body, dispatch) -> WriteResult``."""
+    """A function FastAPI reads as ``(path parameters..., body, run) -> WriteResult``."""
     body_type = body_of(command)
 
-    def endpoint(*, body: Body, dispatch: Dispatch, **path: Any) -> WriteResult:
+    def endpoint(*, body: Body, run: Run, **path: Any) -> WriteResult:
         # Both parts were validated on the way in: the command is only assembled.
-        written = dispatch(command.model_construct(**path, **dict(body)), body)
+        written = run(command.model_construct(**path, **dict(body)), body)
         return WriteResult(id=written.id, version=written.version, position=written.position)
 
     keyword = inspect.Parameter.KEYWORD_ONLY
@@ -141,7 +141,7 @@ def _endpoint(command: type[Command]) -> Callable[..., WriteResult]:
                 for name in command.route.path_fields
             ),
             inspect.Parameter("body", keyword, annotation=body_type),
-            inspect.Parameter("dispatch", keyword, annotation=Dispatch),
+            inspect.Parameter("run", keyword, annotation=Run),
         ],
         return_annotation=WriteResult,
     )
