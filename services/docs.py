@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from services.command.api.app import RESOURCES
+from services.command.api.routes import command_router
 from shared.problem_types import Problem
 from shared.web import operation_id
 
@@ -27,8 +27,7 @@ def errors_table() -> str:
 def command_openapi() -> dict[str, Any]:
     """The command endpoints' OpenAPI document, without a running service."""
     app = FastAPI(generate_unique_id_function=operation_id)
-    for resource in RESOURCES:
-        app.include_router(resource.router)
+    app.include_router(command_router())
     return app.openapi()
 
 

@@ -8,7 +8,6 @@ that may not use an endpoint in its own branch gets 403."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from uuid import UUID
 
 from shared.auth import SCOPE, Principal, Refusal, Role
@@ -161,67 +160,66 @@ def allowed_actions(principal: Principal) -> list[str]:
     )
 
 
-class Lookups:
-    """What the content rules need to know about the branch (from the command side)."""
+# Whom a member or a group leader acts for, by command: a member only for themselves,
+# a group leader only for their own group's members (the refusal says so, per command).
+ACTING_FOR: dict[str, dict[Role, tuple[str, str]]] = {
+    "record_visit": {
+        MEMBER: ("members record their own visits", "党员只能登记本人的走访"),
+        LEADER: (
+            "group leaders record visits of their own group's members",
+            "党小组组长只能登记本组党员的走访",
+        ),
+    },
+    **{
+        action: {
+            LEADER: (
+                "group leaders correct or retract visits of their own group's members",
+                "党小组组长只能更正或撤销本组党员的走访",
+            ),
+        }
+        for action in ("correct_visit", "retract_visit")
+    },
+    "raise_need": {
+        MEMBER: (
+            "members raise requests as themselves (raised_by_member_id)",
+            "党员只能以本人名义反映诉求（raised_by_member_id）",
+        ),
+        LEADER: (
+            "group leaders raise requests for their own group's members",
+            "党小组组长只能为本组党员登记诉求",
+        ),
+    },
+    "assign_need": {
+        LEADER: (
+            "group leaders assign requests to their own group's members",
+            "党小组组长只能把诉求交给本组党员办理",
+        ),
+    },
+    "submit_duty_report": {
+        MEMBER: ("members submit their own duty reports", "党员只能提交本人的述职报告"),
+    },
+}
 
-    def __init__(
-        self,
-        group_of_member: Callable[[UUID, UUID], UUID | None],
-        member_of_visit: Callable[[UUID, UUID], UUID | None],
-    ) -> None:
-        self.group_of_member = group_of_member
-        self.member_of_visit = member_of_visit
 
-
-def authorise_content(
-    principal: Principal, action: str, branch_id: UUID, fields: dict[str, object], lookups: Lookups
+def check_acting_for(
+    principal: Principal, action: str, member_id: UUID | None, group_id: UUID | None
 ) -> None:
-    """The finer rules, on what a command says."""
-    role = principal.role
+    """The finer rule on what a command says: whom the principal acts for (the member
+    the command names, or none), checked by the handler once it has loaded them."""
+    refusal = ACTING_FOR.get(action, {}).get(principal.role)
+    if refusal is None:
+        return
+    if principal.role is MEMBER:
+        allowed = member_id is not None and member_id == principal.member_id
+    else:
+        allowed = group_id is not None and group_id == principal.group_id
+    if not allowed:
+        raise Forbidden(*refusal)
 
-    def own(member: object) -> bool:
-        return member is not None and member == principal.member_id
 
-    def in_group(member: object) -> bool:
-        return isinstance(member, UUID) and (
-            lookups.group_of_member(branch_id, member) == principal.group_id
-        )
-
-    if role is MEMBER:
-        if action == "record_visit" and not own(fields.get("member_id")):
-            raise Forbidden("members record their own visits", "党员只能登记本人的走访")
-        if action == "raise_need" and not own(fields.get("raised_by_member_id")):
-            raise Forbidden(
-                "members raise requests as themselves (raised_by_member_id)",
-                "党员只能以本人名义反映诉求（raised_by_member_id）",
-            )
-        if action == "submit_duty_report" and not own(fields.get("member_id")):
-            raise Forbidden("members submit their own duty reports", "党员只能提交本人的述职报告")
-    elif role is LEADER:
-        if action == "record_visit" and not in_group(fields.get("member_id")):
-            raise Forbidden(
-                "group leaders record visits of their own group's members",
-                "党小组组长只能登记本组党员的走访",
-            )
-        if action in ("correct_visit", "retract_visit"):
-            visit = fields.get("visit_id")
-            member = lookups.member_of_visit(branch_id, visit) if isinstance(visit, UUID) else None
-            if not in_group(member):
-                raise Forbidden(
-                    "group leaders correct or retract visits of their own group's members",
-                    "党小组组长只能更正或撤销本组党员的走访",
-                )
-        if action == "raise_need" and not in_group(fields.get("raised_by_member_id")):
-            raise Forbidden(
-                "group leaders raise requests for their own group's members",
-                "党小组组长只能为本组党员登记诉求",
-            )
-        if action == "assign_need" and not in_group(fields.get("member_id")):
-            raise Forbidden(
-                "group leaders assign requests to their own group's members",
-                "党小组组长只能把诉求交给本组党员办理",
-            )
-    elif role is MASS and action == "cast_ballot" and fields.get("voter_kind") != MASS.value:
+def check_voting_as(principal: Principal, voter_kind: str) -> None:
+    """A mass representative's ballot is cast as a mass representative's."""
+    if principal.role is MASS and voter_kind != MASS.value:
         raise Forbidden(
             "mass representatives vote as mass representatives", "群众代表只能以群众代表身份投票"
         )
@@ -229,5 +227,5 @@ def authorise_content(
 
 def may_amend_any_record(principal: Principal) -> bool:
     """Secretaries (and the committee) may correct any record, any time; a group leader
-    may correct their group's (checked by ``authorise_content``)."""
+    may correct their group's (checked by ``check_acting_for``)."""
     return principal.role in (Role.COMMITTEE_ADMIN, SECRETARY, LEADER)

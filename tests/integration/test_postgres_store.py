@@ -8,18 +8,19 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from services.command import commands as c
 from services.command.bootstrap import CommandService, bootstrap
-from services.command.domain import commands as c
+from services.command.bus import CommandContext, IdempotencyKey, Outcome
 from services.command.domain.errors import HouseholdAlreadyLinked, PostFull
-from services.command.handlers.bus import CommandContext, IdempotencyKey, Outcome
 from shared.contract.vocabulary import GroupBasis, MemberCategory, MembershipStatus, PostKind
 from shared.eventstore import EventLog
 from shared.settings import Settings
+from tests.support.principals import TESTER
 
 
 def context(key: str | None = None) -> CommandContext:
     return CommandContext(
-        actor="test",
+        principal=TESTER,
         correlation_id=uuid4(),
         command_id=uuid4(),
         idempotency=IdempotencyKey(key, "fingerprint") if key else None,

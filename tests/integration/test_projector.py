@@ -11,9 +11,9 @@ from uuid import UUID, uuid4
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import Connection
 
+from services.command import commands as c
 from services.command.bootstrap import CommandService
-from services.command.domain import commands as c
-from services.command.handlers.bus import CommandContext
+from services.command.bus import CommandContext
 from services.projection.bootstrap import ProjectionService
 from services.projection.dead_letters import list_dead_letters, redrive
 from services.projection.feeds.rabbit import RabbitFeed
@@ -31,10 +31,11 @@ from shared.eventstore import EventLog
 from shared.messaging import Topology
 from shared.settings import Settings
 from tests.support.broker import drain, eventually, publish_raw
+from tests.support.principals import TESTER
 
 
 def handle(commands: CommandService, command: c.Command) -> UUID:
-    context = CommandContext(actor="test", correlation_id=uuid4(), command_id=uuid4())
+    context = CommandContext(principal=TESTER, correlation_id=uuid4(), command_id=uuid4())
     return commands.bus.handle(command, context).written.id
 
 

@@ -9,9 +9,9 @@ from uuid import uuid4
 
 import pytest
 
+from services.command import commands as c
 from services.command.bootstrap import CommandService
-from services.command.domain import commands as c
-from services.command.handlers.bus import CommandContext
+from services.command.bus import CommandContext
 from services.relay.bootstrap import RelayService
 from services.relay.bootstrap import bootstrap as bootstrap_relay
 from services.relay.publisher import Publisher
@@ -21,6 +21,7 @@ from shared.contract.envelope import Envelope
 from shared.messaging import Topology
 from shared.settings import Settings
 from tests.support.broker import drain, eventually
+from tests.support.principals import TESTER
 from tests.support.private import PrivateRabbitMQ
 
 
@@ -35,7 +36,7 @@ def register_branches(commands: CommandService, count: int) -> list[int]:
     return [
         commands.bus.handle(
             c.RegisterBranch(branch_id=uuid4(), name=f"支部{i}"),
-            CommandContext(actor="test", correlation_id=uuid4(), command_id=uuid4()),
+            CommandContext(principal=TESTER, correlation_id=uuid4(), command_id=uuid4()),
         ).written.position
         for i in range(count)
     ]

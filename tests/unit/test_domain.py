@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from services.command import commands as c
 from services.command.domain.dates import EARLIEST_RECORD
 from services.command.domain.errors import (
     AlreadyHoldsPost,
@@ -39,6 +40,7 @@ from shared.contract.vocabulary import (
 BRANCH = uuid4()
 TODAY = date(2009, 11, 29)
 ENROLLED = date(2001, 3, 1)
+LATER = date(2099, 12, 31)  # "today" for enrolments the tests date anywhere
 
 
 def member(
@@ -49,36 +51,48 @@ def member(
     enrolled_on: date = ENROLLED,
 ) -> Member:
     enrolled = Member.enroll(
-        uuid4(),
-        BRANCH,
-        group_id=group_id or uuid4(),
-        name="王芳",
-        category=MemberCategory.RETIRED,
-        status=status,
-        holds_office=holds_office,
-        phone=None,
-        enrolled_on=enrolled_on,
+        c.EnrollMember(
+            branch_id=BRANCH,
+            member_id=uuid4(),
+            group_id=group_id or uuid4(),
+            name="王芳",
+            category=MemberCategory.RETIRED,
+            status=status,
+            holds_office=holds_office,
+            enrolled_on=enrolled_on,
+        ),
+        LATER,
     )
     enrolled.mark_saved()
     return enrolled
 
 
-def household() -> Household:
-    registered = Household.register(
-        uuid4(), BRANCH, address="长安街1号", area="一巷", head_name="李大爷", phone=None, tags=()
+def registration(household_id: UUID) -> c.RegisterHousehold:
+    return c.RegisterHousehold(
+        branch_id=BRANCH,
+        household_id=household_id,
+        address="长安街1号",
+        area="一巷",
+        head_name="李大爷",
     )
+
+
+def household() -> Household:
+    registered = Household.register(registration(uuid4()))
     registered.mark_saved()
     return registered
 
 
 def post(capacity: int | None = None) -> Post:
     established = Post.establish(
-        uuid4(),
-        BRANCH,
-        kind=PostKind.POLICY_PUBLICITY,
-        title="政策宣传岗",
-        duties="宣传惠民政策",
-        capacity=capacity,
+        c.EstablishPost(
+            branch_id=BRANCH,
+            post_id=uuid4(),
+            kind=PostKind.POLICY_PUBLICITY,
+            title="政策宣传岗",
+            duties="宣传惠民政策",
+            capacity=capacity,
+        )
     )
     established.mark_saved()
     return established
@@ -86,7 +100,11 @@ def post(capacity: int | None = None) -> Post:
 
 class TestGroupLeader:
     def test_a_member_of_the_group_can_lead_it(self) -> None:
-        group = Group.form(uuid4(), BRANCH, "第三党小组", GroupBasis.RESIDENCE)
+        group = Group.form(
+            c.FormGroup(
+                branch_id=BRANCH, group_id=uuid4(), name="第三党小组", basis=GroupBasis.RESIDENCE
+            )
+        )
         leader = member(group_id=group.id)
         group.admit(leader.id)
         group.appoint_leader(leader)
@@ -94,17 +112,31 @@ class TestGroupLeader:
         assert group.version == 3
 
     def test_a_member_of_another_group_cannot(self) -> None:
-        group = Group.form(uuid4(), BRANCH, "第三党小组", GroupBasis.RESIDENCE)
+        group = Group.form(
+            c.FormGroup(
+                branch_id=BRANCH, group_id=uuid4(), name="第三党小组", basis=GroupBasis.RESIDENCE
+            )
+        )
         with pytest.raises(MemberNotInGroup):
             group.appoint_leader(member())
         assert group.leader_id is None
+
+
+def assignment(board: Post, holder: Member, service_content: str, pledge: str) -> c.AssignPost:
+    return c.AssignPost(
+        branch_id=BRANCH,
+        post_id=board.id,
+        member_id=holder.id,
+        service_content=service_content,
+        pledge=pledge,
+    )
 
 
 class TestPosts:
     def test_a_member_without_office_takes_a_post_with_a_pledge(self) -> None:
         board = post()
         holder = member()
-        board.assign(holder, service_content="每周三解答政策问题", pledge="有问必答，限时办结")
+        board.assign(assignment(board, holder, "每周三解答政策问题", "有问必答，限时办结"), holder)
         assert board.pending == [
             (
                 2,
@@ -117,15 +149,16 @@ class TestPosts:
         ]
 
     def test_members_holding_office_do_not_take_posts(self) -> None:
+        board, holder = post(), member(holds_office=True)
         with pytest.raises(MemberHoldsOffice):
-            post().assign(member(holds_office=True), service_content="x", pledge="y")
+            board.assign(assignment(board, holder, "x", "y"), holder)
 
     def test_a_member_holds_a_post_once(self) -> None:
         board = post()
         holder = member()
-        board.assign(holder, service_content="x", pledge="y")
+        board.assign(assignment(board, holder, "x", "y"), holder)
         with pytest.raises(AlreadyHoldsPost):
-            board.assign(holder, service_content="x", pledge="y")
+            board.assign(assignment(board, holder, "x", "y"), holder)
 
     @given(capacity=st.integers(min_value=1, max_value=8), applicants=st.integers(0, 12))
     def test_no_more_holders_than_places(self, capacity: int, applicants: int) -> None:
@@ -133,7 +166,8 @@ class TestPosts:
         accepted = 0
         for _ in range(applicants):
             try:
-                board.assign(member(), service_content="x", pledge="y")
+                applicant = member()
+                board.assign(assignment(board, applicant, "x", "y"), applicant)
                 accepted += 1
             except PostFull:
                 pass
@@ -164,13 +198,17 @@ class TestVisits:
 
         def record() -> Visit:
             return Visit.record(
-                uuid4(),
-                member=visitor,
-                household=home,
-                visited_on=visited_on,
-                purpose="了解身体状况",
-                notes=None,
-                today=TODAY,
+                c.RecordVisit(
+                    branch_id=BRANCH,
+                    visit_id=uuid4(),
+                    member_id=visitor.id,
+                    household_id=home.id,
+                    visited_on=visited_on,
+                    purpose="了解身体状况",
+                ),
+                visitor,
+                home,
+                TODAY,
             )
 
         if EARLIEST_RECORD <= visited_on <= TODAY:
@@ -190,9 +228,7 @@ def test_rehydrating_from_events_gives_the_same_state() -> None:
     holder = member()
     home.link(holder)
     events = [event for _, event in home.pending]
-    registered = Household.register(
-        home.id, BRANCH, address="长安街1号", area="一巷", head_name="李大爷", phone=None, tags=()
-    )
+    registered = Household.register(registration(home.id))
     history = [event for _, event in registered.pending] + events
     again = Household.rehydrate(home.id, BRANCH, history)
     assert (again.version, again.linked_member_id, again.area) == (2, holder.id, "一巷")

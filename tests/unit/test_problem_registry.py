@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import services.command.handlers.bus  # noqa: F401  (defines IdempotencyKeyReused)
+import services.command.bus  # noqa: F401  (defines IdempotencyKeyReused)
 from services.command.domain.errors import (
     DomainError,
     InvalidValue,

@@ -1,6 +1,7 @@
 """Every request body follows the same rules, declared once: strict (nothing coerced),
 every text field of the one ``Text`` type (or a pattern), every date a ``Day``
-("YYYY-MM-DD"), so that a body added later cannot slip past them."""
+("YYYY-MM-DD"), so that a body added later cannot slip past them. The commands are the
+bodies (with their path's ids); the token request is a body of its own."""
 
 from __future__ import annotations
 
@@ -9,11 +10,16 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Annotated, Any, Union, get_args, get_origin
 
-import services.command.api.app  # noqa: F401  (imports every router and its bodies)
-from services.command.api.schemas import Body, Day, Text
+from pydantic import BaseModel
+
+import services.command.api.app  # noqa: F401  (imports every body)
+from services.command.commands import COMMANDS
+from services.command.values import Body, Day, Text
 
 
-def bodies(cls: type[Body] = Body) -> Iterator[type[Body]]:
+def bodies(cls: type[BaseModel] = Body) -> Iterator[type[BaseModel]]:
+    if cls is Body:
+        yield from COMMANDS
     for sub in cls.__subclasses__():
         yield sub
         yield from bodies(sub)
@@ -28,7 +34,7 @@ def leaves(annotation: Any, metadata: list[Any]) -> Iterator[tuple[Any, list[Any
     elif origin in (Union, types.UnionType):
         for option in get_args(annotation):
             yield from leaves(option, metadata)
-    elif origin is list:
+    elif origin in (list, tuple):
         yield from leaves(get_args(annotation)[0], [])
     else:
         yield annotation, metadata

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 from fractions import Fraction
 from math import floor
-from uuid import uuid4
+from typing import Any
+from uuid import UUID, uuid4
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from services.command import commands as c
 from services.command.domain.appraisal import Appraisal
 from services.command.domain.campaign import Campaign
 from services.command.domain.errors import (
@@ -59,21 +61,61 @@ from shared.contract.vocabulary import (
     VoterKind,
 )
 from shared.periods import Period
-from tests.unit.test_domain import BRANCH, household, member, post
+from tests.unit.test_domain import BRANCH, assignment, household, member, post
 
 DAY = date(2009, 11, 29)
+# The domain's "today" where a rule other than "not in the future" is under test.
+NOW = date(2099, 12, 31)
+
+
+def command(command_type: type[c.C], /, **fields: Any) -> c.C:
+    """A command in the test branch."""
+    return command_type(branch_id=BRANCH, **fields)
 
 
 def group_with(*members: Member) -> Group:
-    group = Group.form(uuid4(), BRANCH, "第一党小组", GroupBasis.RESIDENCE)
+    group = Group.form(
+        command(c.FormGroup, group_id=uuid4(), name="第一党小组", basis=GroupBasis.RESIDENCE)
+    )
     for m in members:
         group.admit(m.id)
     return group
 
 
+def dissolve(group: Group, on: date, reason: str | None) -> None:
+    group.dissolve(command(c.DissolveGroup, group_id=group.id, dissolved_on=on, reason=reason), NOW)
+
+
+def leave(someone: Member, reason: DepartureReason, on: date) -> None:
+    someone.leave(command(c.MemberLeaves, member_id=someone.id, reason=reason, left_on=on), NOW)
+
+
+def transfer(someone: Member, to: UUID, on: date, reason: str | None = None) -> UUID:
+    return someone.transfer(
+        command(
+            c.TransferMember, member_id=someone.id, group_id=to, transferred_on=on, reason=reason
+        ),
+        NOW,
+    )
+
+
+def report(someone: Member, period: str, audience: ReportAudience, on: date) -> None:
+    someone.submit_duty_report(
+        command(
+            c.SubmitDutyReport,
+            member_id=someone.id,
+            period=period,
+            audience=audience,
+            submitted_on=on,
+            summary="联户情况",
+        ),
+        NOW,
+    )
+
+
 def departed(on: date = DAY) -> Member:
     gone = member()
-    gone.leave(DepartureReason.MOVED_AWAY, on, None)
+    leave(gone, DepartureReason.MOVED_AWAY, on)
     return gone
 
 
@@ -82,18 +124,18 @@ class TestGroups:
         someone = member()
         group = group_with(someone)
         with pytest.raises(GroupNotEmpty):
-            group.dissolve(DAY, None)
+            dissolve(group, DAY, None)
         group.release(someone.id)
-        group.dissolve(DAY, "合并到第二党小组")
+        dissolve(group, DAY, "合并到第二党小组")
         assert group.dissolved
 
     def test_a_dissolved_group_takes_no_one(self) -> None:
         group = group_with()
-        group.dissolve(DAY, None)
+        dissolve(group, DAY, None)
         with pytest.raises(GroupIsDissolved):
             group.admit(uuid4())
         with pytest.raises(GroupIsDissolved):
-            group.dissolve(DAY, None)
+            dissolve(group, DAY, None)
 
     def test_a_leader_who_leaves_the_group_leads_it_no_more(self) -> None:
         leader = member()
@@ -109,90 +151,99 @@ class TestMembers:
         someone = member()
         assert someone.group_id is not None
         with pytest.raises(AlreadyInGroup):
-            someone.transfer(someone.group_id, DAY, None)
-        old = someone.transfer(new_group := uuid4(), DAY, "搬家")
+            transfer(someone, someone.group_id, DAY)
+        old = transfer(someone, new_group := uuid4(), DAY, "搬家")
         assert (old, someone.group_id) != (new_group, old)
         assert someone.group_id == new_group
 
     def test_a_member_who_left_does_nothing_more(self) -> None:
         gone = departed()
         with pytest.raises(MemberHasLeft):
-            gone.leave(DepartureReason.OTHER, DAY, None)
+            leave(gone, DepartureReason.OTHER, DAY)
         with pytest.raises(MemberHasLeft):
-            gone.transfer(uuid4(), DAY, None)
+            transfer(gone, uuid4(), DAY)
         with pytest.raises(MemberHasLeft):
-            gone.join_volunteer_team(DAY)
+            gone.join_volunteer_team(
+                command(c.JoinVolunteerTeam, member_id=gone.id, joined_on=DAY), NOW
+            )
         with pytest.raises(MemberHasLeft):
-            gone.record_talk(held_by="书记", held_on=DAY, notes="x")
+            gone.record_talk(
+                command(c.RecordTalk, member_id=gone.id, held_by="书记", held_on=DAY, notes="x"),
+                NOW,
+            )
         with pytest.raises(MemberHasLeft):
-            gone.grant_reward(kind=RewardKind.SPIRITUAL, reason="x", granted_on=DAY)
+            gone.grant_reward(
+                command(
+                    c.GrantReward,
+                    member_id=gone.id,
+                    kind=RewardKind.SPIRITUAL,
+                    reason="x",
+                    granted_on=DAY,
+                ),
+                NOW,
+            )
+        board = post()
         with pytest.raises(MemberHasLeft):
-            post().assign(gone, service_content="x", pledge="y")
+            board.assign(assignment(board, gone, "x", "y"), gone)
 
     def test_moves_are_dated_in_order(self) -> None:
         someone = member(enrolled_on=date(2009, 3, 1))
         with pytest.raises(InvalidValue):
-            someone.transfer(uuid4(), date(2009, 2, 28), None)
-        someone.transfer(uuid4(), date(2009, 5, 1), None)
+            transfer(someone, uuid4(), date(2009, 2, 28))
+        transfer(someone, uuid4(), date(2009, 5, 1))
         with pytest.raises(InvalidValue):
-            someone.transfer(uuid4(), date(2009, 4, 30), None)
+            transfer(someone, uuid4(), date(2009, 4, 30))
         with pytest.raises(InvalidValue):
-            someone.leave(DepartureReason.OTHER, date(2009, 4, 30), None)
-        someone.leave(DepartureReason.OTHER, date(2009, 5, 1), None)
+            leave(someone, DepartureReason.OTHER, date(2009, 4, 30))
+        leave(someone, DepartureReason.OTHER, date(2009, 5, 1))
 
     def test_the_volunteer_team_is_joined_once_and_left_once(self) -> None:
         someone = member()
-        someone.join_volunteer_team(DAY)
+        joining = command(c.JoinVolunteerTeam, member_id=someone.id, joined_on=DAY)
+        leaving = command(c.LeaveVolunteerTeam, member_id=someone.id, left_on=DAY)
+        someone.join_volunteer_team(joining, NOW)
         with pytest.raises(AlreadyVolunteer):
-            someone.join_volunteer_team(DAY)
-        someone.leave_volunteer_team(DAY)
+            someone.join_volunteer_team(joining, NOW)
+        someone.leave_volunteer_team(leaving, NOW)
         with pytest.raises(NotVolunteer):
-            someone.leave_volunteer_team(DAY)
+            someone.leave_volunteer_team(leaving, NOW)
 
     def test_duty_reports_come_from_members_who_link_households(self) -> None:
         someone = member()
 
-        def report() -> None:
-            someone.submit_duty_report(
-                period="2009H2", audience=ReportAudience.MEMBERS, submitted_on=DAY, summary="联户"
-            )
-
         with pytest.raises(NoLinkedHouseholds):
-            report()
+            report(someone, "2009H2", ReportAudience.MEMBERS, DAY)
         household().link(someone)
-        report()
+        report(someone, "2009H2", ReportAudience.MEMBERS, DAY)
         with pytest.raises(DutyReportAlreadySubmitted):
-            report()
+            report(someone, "2009H2", ReportAudience.MEMBERS, DAY)
         with pytest.raises(InvalidValue):
-            someone.submit_duty_report(
-                period="2010H1",
-                audience=ReportAudience.MASS_REPRESENTATIVES,
-                submitted_on=DAY,
-                summary="x",
-            )
+            report(someone, "2010H1", ReportAudience.MASS_REPRESENTATIVES, DAY)
 
 
 class TestPostsAndLinks:
     def test_only_a_holder_is_relieved(self) -> None:
         board = post()
         with pytest.raises(NotAHolder):
-            board.relieve(uuid4(), DAY, None)
+            board.relieve(
+                command(c.RelievePost, post_id=board.id, member_id=uuid4(), relieved_on=DAY), NOW
+            )
 
     def test_a_departed_holder_frees_the_place(self) -> None:
         board = post(capacity=1)
-        holder = member()
-        board.assign(holder, service_content="x", pledge="y")
+        holder, second, third = member(), member(), member()
+        board.assign(assignment(board, holder, "x", "y"), holder)
         with pytest.raises(PostFull):
-            board.assign(member(), service_content="x", pledge="y")
-        board.assign(member(), service_content="x", pledge="y", departed=frozenset({holder.id}))
+            board.assign(assignment(board, second, "x", "y"), second)
+        board.assign(assignment(board, third, "x", "y"), third, departed=frozenset({holder.id}))
 
     def test_only_a_linked_household_is_unlinked(self) -> None:
         home = household()
         someone = member()
         with pytest.raises(HouseholdNotLinked):
-            home.unlink(someone, DAY, None)
+            home.unlink(someone, DAY, None, NOW)
         home.link(someone)
-        home.unlink(someone, DAY, "搬走了")
+        home.unlink(someone, DAY, "搬走了", NOW)
         assert home.linked_member_id is None
         assert someone.linked_households == set()
 
@@ -200,19 +251,39 @@ class TestPostsAndLinks:
         gone = departed(DAY)
 
         def visit(on: date) -> Visit:
-            return Visit.record(
-                uuid4(),
-                member=gone,
-                household=household(),
-                visited_on=on,
-                purpose="走访",
-                notes=None,
-                today=DAY + timedelta(days=30),
-            )
+            return recorded_visit(gone, household(), on, DAY + timedelta(days=30))
 
         visit(DAY)
         with pytest.raises(MemberHasLeft):
             visit(DAY + timedelta(days=1))
+
+
+def recorded_visit(visitor: Member, home: Household, on: date, today: date) -> Visit:
+    recording = command(
+        c.RecordVisit,
+        visit_id=uuid4(),
+        member_id=visitor.id,
+        household_id=home.id,
+        visited_on=on,
+        purpose="走访",
+    )
+    return Visit.record(recording, visitor, home, today)
+
+
+def erase(home: Household, reason: str) -> None:
+    home.erase(command(c.EraseHousehold, household_id=home.id, erased_on=DAY, reason=reason), NOW)
+
+
+def raised_need(home: Household, raised_on: date, due_on: date, **fields: Any) -> Need:
+    raising = command(
+        c.RaiseNeed,
+        need_id=uuid4(),
+        household_id=home.id,
+        raised_on=raised_on,
+        due_on=due_on,
+        **({"category": NeedCategory.LIVING, "description": "x"} | fields),
+    )
+    return Need.raise_need(raising, home, None, NOW, 30)
 
 
 class TestErasedHouseholds:
@@ -221,7 +292,7 @@ class TestErasedHouseholds:
 
     def erased(self) -> Household:
         home = household()
-        home.erase(DAY, "迁出，本人要求删除")
+        erase(home, "迁出，本人要求删除")
         return home
 
     def test_no_link(self) -> None:
@@ -230,38 +301,21 @@ class TestErasedHouseholds:
 
     def test_no_visit(self) -> None:
         with pytest.raises(HouseholdAlreadyErased):
-            Visit.record(
-                uuid4(),
-                member=member(),
-                household=self.erased(),
-                visited_on=DAY,
-                purpose="走访",
-                notes=None,
-                today=DAY,
-            )
+            recorded_visit(member(), self.erased(), DAY, DAY)
 
     def test_no_request(self) -> None:
         with pytest.raises(HouseholdAlreadyErased):
-            Need.raise_need(
-                uuid4(),
-                household=self.erased(),
-                category=NeedCategory.LIVING,
-                description="x",
-                raised_on=DAY,
-                due_on=DAY,
-                visit_id=None,
-                raised_by=None,
-            )
+            raised_need(self.erased(), DAY, DAY)
 
     def test_no_second_erasure(self) -> None:
         with pytest.raises(HouseholdAlreadyErased):
-            self.erased().erase(DAY, "x")
+            erase(self.erased(), "x")
 
     def test_a_linked_household_erased_can_still_be_let_go(self) -> None:
         home, someone = household(), member()
         home.link(someone)
-        home.erase(DAY, "迁出")
-        home.unlink(someone, DAY, "迁出")
+        erase(home, "迁出")
+        home.unlink(someone, DAY, "迁出", NOW)
         assert someone.linked_households == set()
 
 
@@ -303,13 +357,11 @@ class TestMembersOfAYear:
 
     def test_a_leaver_is_not_graded_for_a_later_year(self) -> None:
         gone = member(enrolled_on=date(2005, 1, 1))
-        gone.leave(DepartureReason.MOVED_AWAY, date(2009, 6, 1), None)
-        appraisal = Appraisal.open(
-            BRANCH, year=2010, opened_on=date(2010, 12, 1), excellent_share=0.5
-        )
+        leave(gone, DepartureReason.MOVED_AWAY, date(2009, 6, 1))
+        appraisal = opened(0.5, year=2010)
         with pytest.raises(NotAMemberThen):
-            appraisal.cast_ballot(gone, voter_kind=VoterKind.MEMBER, grade=Grade.EXCELLENT)
-        appraisal.close(date(2010, 12, 20))
+            ballot(appraisal, gone, VoterKind.MEMBER, Grade.EXCELLENT)
+        close(appraisal, date(2010, 12, 20))
         with pytest.raises(NotAMemberThen):
             rate(appraisal, gone, Grade.GOOD)
         # So the leaver does not swell the quota: half of the one member of 2010 is none.
@@ -325,17 +377,15 @@ class TestMembersOfAYear:
         someone = enrolled_on(enrolled)
         left = None if stay is None else (enrolled or date(2005, 1, 1)) + timedelta(stay)
         if left is not None:
-            someone.leave(DepartureReason.OTHER, left, None)
+            leave(someone, DepartureReason.OTHER, left)
         expected = was_member(enrolled, left, Period.year(year))
-        appraisal = Appraisal.open(
-            BRANCH, year=year, opened_on=date(year, 12, 1), excellent_share=1.0
-        )
+        appraisal = opened(1.0, year=year)
         try:
-            appraisal.cast_ballot(someone, voter_kind=VoterKind.MEMBER, grade=Grade.GOOD)
+            ballot(appraisal, someone, VoterKind.MEMBER, Grade.GOOD)
             balloted = True
         except NotAMemberThen:
             balloted = False
-        appraisal.close(date(year, 12, 20))
+        close(appraisal, date(year, 12, 20))
         try:
             rate(appraisal, someone, Grade.EXCELLENT)
             graded = True
@@ -353,12 +403,7 @@ class TestMembersOfAYear:
         household().link(someone)
         period = Period.half_year(f"{year}H{half}")
         try:
-            someone.submit_duty_report(
-                period=f"{year}H{half}",
-                audience=ReportAudience.MEMBERS,
-                submitted_on=period.last,
-                summary="联户情况",
-            )
+            report(someone, f"{year}H{half}", ReportAudience.MEMBERS, period.last)
             reported = True
         except NotAMemberThen:
             reported = False
@@ -367,24 +412,31 @@ class TestMembersOfAYear:
 
 class TestCampaigns:
     def launched(self, ends_on: date | None = date(2009, 12, 31)) -> Campaign:
-        return Campaign.launch(
-            uuid4(),
-            BRANCH,
+        launching = command(
+            c.LaunchCampaign,
+            campaign_id=uuid4(),
             title="秋冬甲流防控宣传",
             purpose="宣传甲流预防常识",
             starts_on=date(2009, 10, 1),
             ends_on=ends_on,
         )
+        return Campaign.launch(launching, NOW)
 
     def output(self, campaign: Campaign, on: date, *participants: Member) -> None:
-        campaign.record_output(
+        recording = command(
+            c.RecordCampaignOutput,
+            campaign_id=campaign.id,
             metric="leaflets_distributed",
             quantity=270,
             recorded_on=on,
-            participants=participants,
+            member_ids=tuple(m.id for m in participants),
             volunteers=5,
-            notes=None,
         )
+        campaign.record_output(recording, participants, NOW)
+
+    def close(self, campaign: Campaign, on: date, summary: str | None) -> None:
+        closing = command(c.CloseCampaign, campaign_id=campaign.id, closed_on=on, summary=summary)
+        campaign.close(closing, NOW)
 
     def test_outputs_fall_within_the_campaign(self) -> None:
         campaign = self.launched()
@@ -398,11 +450,11 @@ class TestCampaigns:
 
     def test_a_closed_campaign_takes_no_more_outputs(self) -> None:
         campaign = self.launched()
-        campaign.close(date(2009, 12, 31), "圆满完成")
+        self.close(campaign, date(2009, 12, 31), "圆满完成")
         with pytest.raises(CampaignIsClosed):
             self.output(campaign, date(2009, 12, 1))
         with pytest.raises(CampaignIsClosed):
-            campaign.close(date(2009, 12, 31), None)
+            self.close(campaign, date(2009, 12, 31), None)
 
     def test_members_who_had_left_took_no_part(self) -> None:
         with pytest.raises(MemberHasLeft):
@@ -411,66 +463,82 @@ class TestCampaigns:
 
 class TestNeeds:
     def raised(self) -> Need:
-        return Need.raise_need(
-            uuid4(),
-            household=household(),
+        return raised_need(
+            household(),
+            date(2009, 11, 2),
+            date(2009, 12, 2),
             category=NeedCategory.MEDICAL,
             description="需要陪同就医",
-            raised_on=date(2009, 11, 2),
-            due_on=date(2009, 12, 2),
-            visit_id=None,
-            raised_by=None,
         )
+
+    def assign(self, need: Need, on: date) -> None:
+        someone = member()
+        assigning = command(c.AssignNeed, need_id=need.id, member_id=someone.id, assigned_on=on)
+        need.assign(assigning, someone, NOW)
+
+    def resolve(self, need: Need, on: date, outcome: str) -> None:
+        need.resolve(command(c.ResolveNeed, need_id=need.id, resolved_on=on, outcome=outcome), NOW)
 
     def test_a_resolved_request_is_done(self) -> None:
         need = self.raised()
-        need.assign(member(), date(2009, 11, 3))
-        need.resolve(date(2009, 11, 10), "联系社区医生上门")
+        self.assign(need, date(2009, 11, 3))
+        self.resolve(need, date(2009, 11, 10), "联系社区医生上门")
         with pytest.raises(NeedIsResolved):
-            need.resolve(date(2009, 11, 11), "x")
+            self.resolve(need, date(2009, 11, 11), "x")
         with pytest.raises(NeedIsResolved):
-            need.assign(member(), date(2009, 11, 11))
+            self.assign(need, date(2009, 11, 11))
 
     def test_dates_follow_the_request(self) -> None:
         with pytest.raises(InvalidValue):
-            self.raised().resolve(date(2009, 11, 1), "x")
+            self.resolve(self.raised(), date(2009, 11, 1), "x")
         with pytest.raises(InvalidValue):
-            Need.raise_need(
-                uuid4(),
-                household=household(),
-                category=NeedCategory.LIVING,
-                description="x",
-                raised_on=DAY,
-                due_on=DAY - timedelta(days=1),
-                visit_id=None,
-                raised_by=None,
-            )
+            raised_need(household(), DAY, DAY - timedelta(days=1))
 
 
-def opened(share: float = 1 / 3) -> Appraisal:
-    return Appraisal.open(BRANCH, year=2009, opened_on=date(2009, 12, 1), excellent_share=share)
+def opened(share: float = 1 / 3, year: int = 2009, opened_on: date | None = None) -> Appraisal:
+    # Built as it stands, unchecked: the domain refuses a share that is no share itself
+    # (the default comes from the settings, not from a request).
+    opening = c.OpenAppraisal.model_construct(
+        branch_id=BRANCH,
+        year=year,
+        opened_on=opened_on or date(year, 12, 1),
+        excellent_share=share,
+    )
+    return Appraisal.open(opening, NOW, 1 / 3)
+
+
+def ballot(appraisal: Appraisal, who: Member, voter_kind: VoterKind, grade: Grade) -> None:
+    casting = command(
+        c.CastBallot, year=appraisal.year, member_id=who.id, voter_kind=voter_kind, grade=grade
+    )
+    appraisal.cast_ballot(casting, who)
+
+
+def close(appraisal: Appraisal, on: date) -> None:
+    appraisal.close(command(c.CloseAppraisal, year=appraisal.year, closed_on=on), NOW)
 
 
 def rate(
     appraisal: Appraisal, who: Member, grade: Grade, shortcomings: tuple[str, ...] = ()
 ) -> None:
-    appraisal.rate(who, grade=grade, remarks=None, shortcomings=shortcomings, improvement_plan=None)
+    rating = command(
+        c.RateMember, member_id=who.id, year=appraisal.year, grade=grade, shortcomings=shortcomings
+    )
+    appraisal.rate(rating, who)
 
 
 class TestAppraisal:
     def test_ballots_while_open_grades_once_closed(self) -> None:
         appraisal = opened()
         voter_choice = member()
-        appraisal.cast_ballot(
-            voter_choice, voter_kind=VoterKind.MASS_REPRESENTATIVE, grade=Grade.GOOD
-        )
+        ballot(appraisal, voter_choice, VoterKind.MASS_REPRESENTATIVE, Grade.GOOD)
         with pytest.raises(AppraisalNotClosed):
             rate(appraisal, voter_choice, Grade.GOOD)
-        appraisal.close(date(2009, 12, 20))
+        close(appraisal, date(2009, 12, 20))
         with pytest.raises(AppraisalNotOpen):
-            appraisal.cast_ballot(voter_choice, voter_kind=VoterKind.MEMBER, grade=Grade.GOOD)
+            ballot(appraisal, voter_choice, VoterKind.MEMBER, Grade.GOOD)
         with pytest.raises(AppraisalNotOpen):
-            appraisal.close(date(2009, 12, 21))
+            close(appraisal, date(2009, 12, 21))
         rate(appraisal, voter_choice, Grade.GOOD)
         with pytest.raises(AlreadyRated):
             rate(appraisal, voter_choice, Grade.QUALIFIED)
@@ -479,15 +547,15 @@ class TestAppraisal:
         appraisal = opened()
         probationer = member(status=MembershipStatus.PROBATIONARY)
         with pytest.raises(ProbationaryNotGraded):
-            appraisal.cast_ballot(probationer, voter_kind=VoterKind.MEMBER, grade=Grade.GOOD)
-        appraisal.close(date(2009, 12, 20))
+            ballot(appraisal, probationer, VoterKind.MEMBER, Grade.GOOD)
+        close(appraisal, date(2009, 12, 20))
         with pytest.raises(ProbationaryNotGraded):
             rate(appraisal, probationer, Grade.GOOD)
 
     @pytest.mark.parametrize("grade", [Grade.BASICALLY_QUALIFIED, Grade.UNQUALIFIED])
     def test_a_low_grade_names_the_shortcomings(self, grade: Grade) -> None:
         appraisal = opened()
-        appraisal.close(date(2009, 12, 20))
+        close(appraisal, date(2009, 12, 20))
         someone = member()
         with pytest.raises(ShortcomingsRequired):
             rate(appraisal, someone, grade)
@@ -501,7 +569,7 @@ class TestAppraisal:
             with pytest.raises(InvalidValue):
                 opened(share)
         with pytest.raises(InvalidValue):
-            Appraisal.open(BRANCH, year=2009, opened_on=date(2008, 12, 1), excellent_share=0.3)
+            opened(0.3, opened_on=date(2008, 12, 1))
 
     @given(
         size=st.integers(1, 30),
@@ -516,8 +584,8 @@ class TestAppraisal:
         appraisal = opened(share)
         members = [member() for _ in range(size)]
         for someone in members:
-            appraisal.cast_ballot(someone, voter_kind=VoterKind.MEMBER, grade=Grade.EXCELLENT)
-        appraisal.close(date(2009, 12, 20))
+            ballot(appraisal, someone, VoterKind.MEMBER, Grade.EXCELLENT)
+        close(appraisal, date(2009, 12, 20))
         excellent = 0
         for someone in members:
             try:
@@ -529,7 +597,7 @@ class TestAppraisal:
 
     def test_without_ballots_the_share_counts_those_graded(self) -> None:
         appraisal = opened()
-        appraisal.close(date(2009, 12, 20))
+        close(appraisal, date(2009, 12, 20))
         first, second, third = member(), member(), member()
         with pytest.raises(ExcellentQuotaExceeded):
             rate(appraisal, first, Grade.EXCELLENT)
@@ -540,34 +608,50 @@ class TestAppraisal:
 
 class TestHardship:
     def flagged(self, who: Member) -> Hardship:
-        return Hardship.flag(
-            uuid4(),
-            member=who,
+        flagging = command(
+            c.FlagHardship,
+            hardship_id=uuid4(),
+            member_id=who.id,
             kind=HardshipKind.MEDICAL,
             description="患病，医疗费用困难",
             flagged_on=date(2009, 3, 1),
         )
+        return Hardship.flag(flagging, who, NOW)
+
+    def pair(self, case: Hardship, helper: Member, on: date) -> None:
+        pairing = command(c.PairHelper, hardship_id=case.id, helper_id=helper.id, paired_on=on)
+        case.pair(pairing, helper, NOW)
+
+    def assist(self, case: Hardship, on: date, description: str) -> None:
+        assisting = command(
+            c.RecordAssistance, hardship_id=case.id, assisted_on=on, description=description
+        )
+        case.record_assistance(assisting, NOW)
+
+    def close(self, case: Hardship, on: date, outcome: str) -> None:
+        closing = command(c.CloseHardship, hardship_id=case.id, closed_on=on, outcome=outcome)
+        case.close(closing, NOW)
 
     def test_a_member_is_helped_by_someone_else(self) -> None:
         needy = member()
         case = self.flagged(needy)
         with pytest.raises(HelperIsTheMember):
-            case.pair(needy, date(2009, 3, 2))
+            self.pair(case, needy, date(2009, 3, 2))
         with pytest.raises(MemberHasLeft):
-            case.pair(departed(), date(2009, 3, 2))
+            self.pair(case, departed(), date(2009, 3, 2))
         helper = member()
-        case.pair(helper, date(2009, 3, 2))
-        case.record_assistance(assisted_on=date(2009, 4, 1), description="联系医院", helper=None)
+        self.pair(case, helper, date(2009, 3, 2))
+        self.assist(case, date(2009, 4, 1), "联系医院")
         assert case.helper_id == helper.id
         with pytest.raises(InvalidValue):
-            case.record_assistance(assisted_on=date(2009, 2, 1), description="x", helper=None)
+            self.assist(case, date(2009, 2, 1), "x")
 
     def test_a_closed_case_takes_nothing_more(self) -> None:
         case = self.flagged(member())
-        case.close(date(2009, 6, 1), "已就业")
+        self.close(case, date(2009, 6, 1), "已就业")
         with pytest.raises(HardshipIsClosed):
-            case.pair(member(), date(2009, 6, 2))
+            self.pair(case, member(), date(2009, 6, 2))
         with pytest.raises(HardshipIsClosed):
-            case.record_assistance(assisted_on=date(2009, 6, 2), description="x", helper=None)
+            self.assist(case, date(2009, 6, 2), "x")
         with pytest.raises(HardshipIsClosed):
-            case.close(date(2009, 6, 2), "x")
+            self.close(case, date(2009, 6, 2), "x")

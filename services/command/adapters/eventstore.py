@@ -13,18 +13,16 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from services.command.adapters.group_commit import GroupCommitter
 from services.command.adapters.recorders import IdempotencyRecord, IdempotencyRecorder
+from services.command.bus import CommandContext, IdempotencyKeyTaken
 from services.command.domain.aggregate import Aggregate
-from services.command.domain.corrections import EditWindow
 from services.command.domain.errors import AlreadyExists, ConcurrentModification
-from services.command.handlers.bus import CommandContext, IdempotencyKeyTaken
-from services.command.handlers.unit_of_work import Written
+from services.command.unit_of_work import BranchSettings, Written
+from shared.auth import Principal
 from shared.clock import Clock
 from shared.contract.codec import EventMeta, decode, encode
 from shared.contract.sealing import SealingError, Vault
 
 A = TypeVar("A", bound=Aggregate)
-
-_READING = CommandContext(actor="liaison", correlation_id=UUID(int=0), command_id=UUID(int=0))
 
 
 class EventStoreCommands:
@@ -35,7 +33,7 @@ class EventStoreCommands:
         recorder: IdempotencyRecorder,
         clock: Clock,
         on_commit: Callable[[], None],
-        edit_window: EditWindow,
+        settings: BranchSettings,
         vault: Vault,
     ) -> None:
         self.recorder = recorder
@@ -43,17 +41,13 @@ class EventStoreCommands:
         self.committer = GroupCommitter(recorder)
         self.clock = clock
         self.on_commit = on_commit
-        self.edit_window = edit_window
+        self.settings = settings
 
     def unit_of_work(self, context: CommandContext) -> EventStoreUnitOfWork:
         return EventStoreUnitOfWork(self, context)
 
     def find_idempotent(self, key: str) -> tuple[str, Written] | None:
         return self.recorder.find_idempotent(key)
-
-    def peek(self, kind: type[A], id: UUID, branch_id: UUID) -> A | None:
-        """An aggregate as it is now, read outside any command."""
-        return self.unit_of_work(_READING).get(kind, id, branch_id)
 
     def close(self) -> None:
         self.committer.close()
@@ -67,15 +61,19 @@ class EventStoreUnitOfWork:
         self._on_commit = store.on_commit
         self._vault = store.vault
         self._context = context
-        self.edit_window = store.edit_window
+        self._settings = store.settings
+
+    @property
+    def principal(self) -> Principal:
+        return self._context.principal
 
     @property
     def today(self) -> date:
         return self._clock.today()
 
     @property
-    def actor(self) -> str:
-        return self._context.actor
+    def settings(self) -> BranchSettings:
+        return self._settings
 
     def date_of(self, moment: datetime) -> date:
         return self._clock.date_of(moment)

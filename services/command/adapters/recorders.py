@@ -16,7 +16,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from services.command.handlers.unit_of_work import Written
+from services.command.unit_of_work import Written
 from shared.eventstore import ChainedPostgresRecorder, ChainedSQLiteRecorder
 
 

@@ -4,18 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.command.api import access
 from services.command.api.errors import install_domain_error_handler
-from services.command.api.routers import (
-    access,
-    appraisals,
-    campaigns,
-    hardships,
-    households,
-    members,
-    needs,
-    organisation,
-    posts,
-)
+from services.command.api.routes import command_router
 from services.command.bootstrap import CommandService
 from shared.access import install_access
 from shared.auth import Tokens
@@ -23,27 +14,14 @@ from shared.browser import install_browser_policy
 from shared.problems import install_problem_handlers
 from shared.web import add_operations_routes, operation_id
 
-RESOURCES = (
-    access,
-    organisation,
-    members,
-    posts,
-    households,
-    campaigns,
-    needs,
-    appraisals,
-    hardships,
-)
-
 
 def mount_commands(app: FastAPI, service: CommandService) -> None:
     """Adds the command endpoints, and the credential endpoints, to an app (its own,
     or the embedded all-in-one); ``install_access`` must have run on it."""
     app.state.bus = service.bus
     app.state.settings = service.settings
-    app.state.lookups = service.lookups()
-    for resource in RESOURCES:
-        app.include_router(resource.router)
+    app.include_router(access.router)
+    app.include_router(command_router())
     install_domain_error_handler(app)
 
 

@@ -1,1 +1,3 @@
-"""The pure domain: aggregates, commands and the rules they enforce. No I/O here."""
+"""The domain: aggregates, the rules they enforce, and the handler of each command
+(beside the aggregate it changes). No I/O here: handlers work through the unit of
+work."""

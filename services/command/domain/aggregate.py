@@ -1,16 +1,33 @@
 """The aggregate base: state is a fold of events; new events are recorded pending
-until the unit of work stores them. Borrowed from ``eventsourcing``'s aggregates,
-without tying stored topics to Python module paths."""
+until the unit of work stores them. Borrowed from ``eventsourcing``'s aggregates, but
+our events are the contract's dataclasses (``shared.contract.events``), which the read
+side decodes without importing the command side, stored under their contract names
+rather than Python module paths (see the README's architecture)."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
+from dataclasses import fields
 from datetime import datetime
-from typing import ClassVar, Self
+from typing import ClassVar, Self, TypeVar
 from uuid import UUID
 
 from shared.contract.events import Event
+
+E = TypeVar("E", bound=Event)
+
+
+def derived(event_type: type[E], source: object, **given: object) -> E:
+    """The event whose fields are ``given`` or else the same-named fields of ``source``
+    (the command it answers): a command's fields are written once for the request and
+    once for the event, and nothing between them copies them out by hand."""
+    values = {
+        field.name: given[field.name] if field.name in given else getattr(source, field.name)
+        for field in fields(event_type)
+        if field.name in given or hasattr(source, field.name)
+    }
+    return event_type(**values)
 
 
 class Aggregate(ABC):
@@ -31,6 +48,12 @@ class Aggregate(ABC):
     @abstractmethod
     def apply(self, event: Event) -> None:
         """Folds one event into the state; never refuses (events are facts)."""
+
+    def _adopt(self, event: Event) -> None:
+        """Takes each of the event's fields that the aggregate keeps, as it is."""
+        for field in fields(event):
+            if hasattr(self, field.name):
+                setattr(self, field.name, getattr(event, field.name))
 
     def _record(self, event: Event) -> None:
         self.apply(event)

@@ -1,15 +1,26 @@
+"""The year-end evaluation (年终考评): democratic appraisal (民主评议) by anonymous
+ballots, then each member's final grade."""
+
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from fractions import Fraction
 from math import floor
 from uuid import UUID
 
-from services.command.domain.aggregate import Aggregate
-from services.command.domain.dates import check_not_before
+from services.command.commands import (
+    CastBallot,
+    CloseAppraisal,
+    OpenAppraisal,
+    RateMember,
+    handles,
+)
+from services.command.domain.aggregate import Aggregate, derived
+from services.command.domain.branch import Branch
+from services.command.domain.dates import check_date, check_not_before
 from services.command.domain.errors import (
     AlreadyRated,
+    AppraisalAlreadyOpened,
     AppraisalNotClosed,
     AppraisalNotOpen,
     ExcellentQuotaExceeded,
@@ -18,6 +29,7 @@ from services.command.domain.errors import (
     ShortcomingsRequired,
 )
 from services.command.domain.member import Member
+from services.command.unit_of_work import UnitOfWork, Written, reference, require
 from shared.contract.events import (
     AppraisalClosed,
     AppraisalOpened,
@@ -25,9 +37,10 @@ from shared.contract.events import (
     Event,
     MemberRated,
 )
-from shared.contract.vocabulary import Grade, VoterKind
+from shared.contract.vocabulary import Grade
 from shared.ids import appraisal_id
 from shared.periods import Period
+from shared.policy import check_voting_as
 
 LOW_GRADES = frozenset({Grade.BASICALLY_QUALIFIED, Grade.UNQUALIFIED})
 
@@ -56,40 +69,34 @@ class Appraisal(Aggregate):
         return appraisal_id(branch_id, year)
 
     @classmethod
-    def open(
-        cls, branch_id: UUID, *, year: int, opened_on: date, excellent_share: float
-    ) -> Appraisal:
+    def open(cls, command: OpenAppraisal, today: date, default_share: float) -> Appraisal:
+        """``default_share``: of excellent grades, when the command gives none."""
+        year, opened_on = command.year, check_date("opened_on", command.opened_on, today)
+        share = command.excellent_share
+        excellent_share = default_share if share is None else share
         if opened_on.year < year:
             raise InvalidValue("opened_on", f"the {year} appraisal cannot open in {opened_on.year}")
         if not 0 < excellent_share <= 1:
             raise InvalidValue("excellent_share", "must be more than 0 and at most 1")
-        appraisal = cls(cls.id_for(branch_id, year), branch_id)
-        appraisal._record(
-            AppraisalOpened(year=year, opened_on=opened_on, excellent_share=excellent_share)
-        )
+        appraisal = cls(cls.id_for(command.branch_id, year), command.branch_id)
+        appraisal._record(derived(AppraisalOpened, command, excellent_share=excellent_share))
         return appraisal
 
-    def cast_ballot(self, member: Member, *, voter_kind: VoterKind, grade: Grade) -> None:
+    def cast_ballot(self, command: CastBallot, member: Member) -> None:
         if self.closed:
             raise AppraisalNotOpen(f"the {self.year} appraisal is closed")
         self._require_gradable(member)
-        self._record(BallotCast(member_id=member.id, voter_kind=voter_kind, grade=grade))
+        self._record(derived(BallotCast, command))
 
-    def close(self, closed_on: date) -> None:
+    def close(self, command: CloseAppraisal, today: date) -> None:
+        closed_on = check_date("closed_on", command.closed_on, today)
         if self.closed:
             raise AppraisalNotOpen(f"the {self.year} appraisal is closed already")
         check_not_before("closed_on", closed_on, self.opened_on, "the opening")
-        self._record(AppraisalClosed(closed_on=closed_on))
+        self._record(derived(AppraisalClosed, command))
 
-    def rate(
-        self,
-        member: Member,
-        *,
-        grade: Grade,
-        remarks: str | None,
-        shortcomings: Sequence[str],
-        improvement_plan: str | None,
-    ) -> None:
+    def rate(self, command: RateMember, member: Member) -> None:
+        grade = command.grade
         if not self.closed:
             raise AppraisalNotClosed(f"the {self.year} appraisal has not closed")
         self._require_gradable(member)
@@ -97,20 +104,11 @@ class Appraisal(Aggregate):
             raise AlreadyRated(
                 f"member {member.id} was already graded {self.grades[member.id]} for {self.year}"
             )
-        if grade in LOW_GRADES and not shortcomings:
+        if grade in LOW_GRADES and not command.shortcomings:
             raise ShortcomingsRequired(f"a grade of {grade} needs the shortcomings named")
         if grade is Grade.EXCELLENT:
             self._check_excellent_quota(member.id)
-        self._record(
-            MemberRated(
-                member_id=member.id,
-                year=self.year,
-                grade=grade,
-                remarks=remarks,
-                shortcomings=tuple(shortcomings),
-                improvement_plan=improvement_plan,
-            )
-        )
+        self._record(derived(MemberRated, command))
 
     def _check_excellent_quota(self, member_id: UUID) -> None:
         # The year's members are those appraised by ballot or graded, this one included
@@ -132,8 +130,7 @@ class Appraisal(Aggregate):
     def apply(self, event: Event) -> None:
         match event:
             case AppraisalOpened():
-                self.year = event.year
-                self.opened_on = event.opened_on
+                self._adopt(event)
                 self.excellent_share = Fraction(event.excellent_share).limit_denominator(1000)
             case BallotCast(member_id=member_id):
                 self.appraised.add(member_id)
@@ -141,3 +138,51 @@ class Appraisal(Aggregate):
                 self.closed = True
             case MemberRated(member_id=member_id, grade=grade):
                 self.grades[member_id] = grade
+
+
+def appraisal_of(uow: UnitOfWork, branch_id: UUID, year: int) -> Appraisal:
+    """The branch's appraisal of a year, addressed in the path by its year. A year is
+    not a resource that may be missing: one whose appraisal was never opened is not
+    open (409), like one that has closed; only an unknown branch is not found."""
+    appraisal = uow.get(Appraisal, Appraisal.id_for(branch_id, year), branch_id)
+    if appraisal is None:
+        require(uow, Branch, branch_id, branch_id)
+        raise AppraisalNotOpen(f"no appraisal has been opened for {year}")
+    return appraisal
+
+
+@handles(OpenAppraisal)
+def open_appraisal(command: OpenAppraisal, uow: UnitOfWork) -> Written:
+    require(uow, Branch, command.branch_id, command.branch_id)
+    if uow.get(Appraisal, Appraisal.id_for(command.branch_id, command.year), command.branch_id):
+        raise AppraisalAlreadyOpened(f"the {command.year} appraisal has been opened")
+    appraisal = Appraisal.open(command, uow.today, uow.settings.excellent_share)
+    return uow.commit(appraisal)
+
+
+@handles(CastBallot)
+def cast_ballot(command: CastBallot, uow: UnitOfWork) -> Written:
+    check_voting_as(uow.principal, command.voter_kind)
+    appraisal = appraisal_of(uow, command.branch_id, command.year)
+    member = reference(uow, Member, "member_id", command.member_id, command.branch_id)
+    appraisal.cast_ballot(command, member)
+    return uow.commit(appraisal)
+
+
+@handles(CloseAppraisal)
+def close_appraisal(command: CloseAppraisal, uow: UnitOfWork) -> Written:
+    appraisal = appraisal_of(uow, command.branch_id, command.year)
+    appraisal.close(command, uow.today)
+    return uow.commit(appraisal)
+
+
+@handles(RateMember)
+def rate_member(command: RateMember, uow: UnitOfWork) -> Written:
+    member = require(uow, Member, command.member_id, command.branch_id)
+    appraisal = uow.get(
+        Appraisal, Appraisal.id_for(command.branch_id, command.year), command.branch_id
+    )
+    if appraisal is None:
+        raise AppraisalNotClosed(f"no appraisal has been held for {command.year}")
+    appraisal.rate(command, member)
+    return uow.commit(appraisal)

@@ -1,14 +1,16 @@
+"""The branch (社区党支部) everything else belongs to."""
+
 from __future__ import annotations
 
 from uuid import UUID
 
-from services.command.domain.aggregate import Aggregate
+from services.command.commands import RegisterBranch, handles
+from services.command.domain.aggregate import Aggregate, derived
+from services.command.unit_of_work import UnitOfWork, Written
 from shared.contract.events import BranchRegistered, Event
 
 
 class Branch(Aggregate):
-    """A community Party branch (社区党支部); everything else belongs to one."""
-
     CREATED_BY = BranchRegistered
     KIND = "branch"
 
@@ -17,12 +19,17 @@ class Branch(Aggregate):
         self.name = ""
 
     @classmethod
-    def register(cls, id: UUID, name: str) -> Branch:
-        branch = cls(id, branch_id=id)
-        branch._record(BranchRegistered(name=name))
+    def register(cls, command: RegisterBranch) -> Branch:
+        branch = cls(command.branch_id, branch_id=command.branch_id)
+        branch._record(derived(BranchRegistered, command))
         return branch
 
     def apply(self, event: Event) -> None:
         match event:
-            case BranchRegistered(name=name):
-                self.name = name
+            case BranchRegistered():
+                self._adopt(event)
+
+
+@handles(RegisterBranch)
+def register_branch(command: RegisterBranch, uow: UnitOfWork) -> Written:
+    return uow.commit(Branch.register(command))

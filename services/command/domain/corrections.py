@@ -8,27 +8,32 @@ from datetime import date, timedelta
 
 from services.command.domain.aggregate import Aggregate
 from services.command.domain.errors import EditWindowClosed, NotTheRecorder
+from services.command.unit_of_work import UnitOfWork
+from shared.policy import may_amend_any_record
 
 
 @dataclass(frozen=True)
-class Editor:
-    actor: str
-    is_secretary: bool  # the branch secretary may amend any record, at any time
+class Amender:
+    subject: str
+    any_record: bool  # the access policy lets them amend any record, at any time
+    window_days: int  # else their own records, until this many days after (0: that day)
 
+    @classmethod
+    def of(cls, uow: UnitOfWork) -> Amender:
+        principal = uow.principal
+        return cls(
+            principal.subject, may_amend_any_record(principal), uow.settings.edit_window_days
+        )
 
-@dataclass(frozen=True)
-class EditWindow:
-    days: int  # 0: the day it was recorded
-
-    def check(self, record: Aggregate, recorded_on: date, editor: Editor, today: date) -> None:
-        if editor.is_secretary:
+    def check(self, record: Aggregate, recorded_on: date, today: date) -> None:
+        if self.any_record:
             return
-        if editor.actor != record.created_by:
+        if self.subject != record.created_by:
             raise NotTheRecorder(
-                f"{record.KIND} {record.id} was recorded by {record.created_by}, not {editor.actor}"
+                f"{record.KIND} {record.id} was recorded by {record.created_by}, not {self.subject}"
             )
-        if today > recorded_on + timedelta(days=self.days):
+        if today > recorded_on + timedelta(days=self.window_days):
             raise EditWindowClosed(
                 f"{record.KIND} {record.id} was recorded on {recorded_on}; "
-                f"corrections by its recorder close after {self.days} day(s)"
+                f"corrections by its recorder close after {self.window_days} day(s)"
             )

@@ -1,11 +1,28 @@
+"""Party groups (党小组) and who is in them: forming and dissolving a group, its
+leader, and a member's enrolment, transfer and departure, which change a group's
+members in the same transaction as the member."""
+
 from __future__ import annotations
 
 from datetime import date
 from uuid import UUID
 
-from services.command.domain.aggregate import Aggregate
+from services.command.commands import (
+    AppointGroupLeader,
+    DissolveGroup,
+    EnrollMember,
+    FormGroup,
+    MemberLeaves,
+    TransferMember,
+    handles,
+)
+from services.command.domain.aggregate import Aggregate, derived
+from services.command.domain.branch import Branch
+from services.command.domain.dates import check_date
 from services.command.domain.errors import GroupIsDissolved, GroupNotEmpty, MemberNotInGroup
+from services.command.domain.household import Household
 from services.command.domain.member import Member
+from services.command.unit_of_work import UnitOfWork, Written, reference, require
 from shared.contract.events import (
     Event,
     GroupDissolved,
@@ -18,9 +35,8 @@ from shared.contract.vocabulary import GroupBasis
 
 
 class Group(Aggregate):
-    """A Party group (党小组), formed by residence, occupation or shared traits. It
-    knows its members, so a leader is always one of them and only an empty group
-    is dissolved."""
+    """A Party group, formed by residence, occupation or shared traits. It knows its
+    members, so a leader is always one of them and only an empty group is dissolved."""
 
     CREATED_BY = GroupFormed
     KIND = "group"
@@ -34,9 +50,9 @@ class Group(Aggregate):
         self.dissolved = False
 
     @classmethod
-    def form(cls, id: UUID, branch_id: UUID, name: str, basis: GroupBasis) -> Group:
-        group = cls(id, branch_id)
-        group._record(GroupFormed(name=name, basis=basis))
+    def form(cls, command: FormGroup) -> Group:
+        group = cls(command.group_id, command.branch_id)
+        group._record(derived(GroupFormed, command))
         return group
 
     def admit(self, member_id: UUID) -> None:
@@ -54,11 +70,12 @@ class Group(Aggregate):
             raise MemberNotInGroup(f"member {member.id} is not in group {self.id}")
         self._record(GroupLeaderAppointed(member_id=member.id))
 
-    def dissolve(self, dissolved_on: date, reason: str | None) -> None:
+    def dissolve(self, command: DissolveGroup, today: date) -> None:
+        check_date("dissolved_on", command.dissolved_on, today)
         self.require_open()
         if self.members:
             raise GroupNotEmpty(f"group {self.id} still has {len(self.members)} members")
-        self._record(GroupDissolved(dissolved_on=dissolved_on, reason=reason))
+        self._record(derived(GroupDissolved, command))
 
     def require_open(self) -> None:
         if self.dissolved:
@@ -66,9 +83,8 @@ class Group(Aggregate):
 
     def apply(self, event: Event) -> None:
         match event:
-            case GroupFormed(name=name, basis=basis):
-                self.name = name
-                self.basis = basis
+            case GroupFormed():
+                self._adopt(event)
             case GroupLeaderAppointed(member_id=member_id):
                 self.leader_id = member_id
             case GroupMemberAdded(member_id=member_id):
@@ -79,3 +95,62 @@ class Group(Aggregate):
                     self.leader_id = None  # a leader who leaves the group leads it no more
             case GroupDissolved():
                 self.dissolved = True
+
+
+@handles(FormGroup)
+def form_group(command: FormGroup, uow: UnitOfWork) -> Written:
+    require(uow, Branch, command.branch_id, command.branch_id)
+    return uow.commit(Group.form(command))
+
+
+@handles(AppointGroupLeader)
+def appoint_group_leader(command: AppointGroupLeader, uow: UnitOfWork) -> Written:
+    group = require(uow, Group, command.group_id, command.branch_id)
+    member = reference(uow, Member, "member_id", command.member_id, command.branch_id)
+    group.appoint_leader(member)
+    return uow.commit(group)
+
+
+@handles(DissolveGroup)
+def dissolve_group(command: DissolveGroup, uow: UnitOfWork) -> Written:
+    group = require(uow, Group, command.group_id, command.branch_id)
+    group.dissolve(command, uow.today)
+    return uow.commit(group)
+
+
+@handles(EnrollMember)
+def enroll_member(command: EnrollMember, uow: UnitOfWork) -> Written:
+    require(uow, Branch, command.branch_id, command.branch_id)
+    group = reference(uow, Group, "group_id", command.group_id, command.branch_id)
+    member = Member.enroll(command, uow.today)
+    group.admit(member.id)
+    return uow.commit(member, group)
+
+
+@handles(TransferMember)
+def transfer_member(command: TransferMember, uow: UnitOfWork) -> Written:
+    member = require(uow, Member, command.member_id, command.branch_id)
+    to_group = reference(uow, Group, "group_id", command.group_id, command.branch_id)
+    from_group = require(uow, Group, member.transfer(command, uow.today), command.branch_id)
+    from_group.release(member.id)
+    to_group.admit(member.id)
+    return uow.commit(member, from_group, to_group)
+
+
+@handles(MemberLeaves)
+def member_leaves(command: MemberLeaves, uow: UnitOfWork) -> Written:
+    """The member leaves; their group and their households are let go in the same
+    transaction, so no household stays linked to someone who has gone. (Posts they
+    held free up on their own: a departed holder's place counts as vacant.)"""
+    member = require(uow, Member, command.member_id, command.branch_id)
+    member.require_active()
+    assert member.group_id is not None
+    group = require(uow, Group, member.group_id, command.branch_id)
+    group.release(member.id)
+    changed: list[Aggregate] = [member, group]
+    for household_id in sorted(member.linked_households):
+        household = require(uow, Household, household_id, command.branch_id)
+        household.unlink(member, command.left_on, "the member left the branch", uow.today)
+        changed.append(household)
+    member.leave(command, uow.today)
+    return uow.commit(*changed)

@@ -1,15 +1,28 @@
+"""Households the branch serves, their link to one member (党员联户), and the erasure
+of their personal data on request."""
+
 from __future__ import annotations
 
 from datetime import date
 from uuid import UUID
 
-from services.command.domain.aggregate import Aggregate
+from services.command.commands import (
+    EraseHousehold,
+    LinkHousehold,
+    RegisterHousehold,
+    UnlinkHousehold,
+    handles,
+)
+from services.command.domain.aggregate import Aggregate, derived
+from services.command.domain.branch import Branch
+from services.command.domain.dates import check_date
 from services.command.domain.errors import (
     HouseholdAlreadyErased,
     HouseholdAlreadyLinked,
     HouseholdNotLinked,
 )
 from services.command.domain.member import Member
+from services.command.unit_of_work import UnitOfWork, Written, reference, require
 from shared.contract.events import (
     Event,
     HouseholdErased,
@@ -20,7 +33,7 @@ from shared.contract.events import (
 
 
 class Household(Aggregate):
-    """A resident household the branch serves; linked to one member (党员联户)."""
+    """A resident household the branch serves; linked to one member."""
 
     CREATED_BY = HouseholdRegistered
     KIND = "household"
@@ -32,30 +45,17 @@ class Household(Aggregate):
         self.erased = False
 
     @classmethod
-    def register(
-        cls,
-        id: UUID,
-        branch_id: UUID,
-        *,
-        address: str,
-        area: str,
-        head_name: str,
-        phone: str | None,
-        tags: tuple[str, ...],
-    ) -> Household:
-        household = cls(id, branch_id)
-        household._record(
-            HouseholdRegistered(
-                address=address, area=area, head_name=head_name, phone=phone, tags=tags
-            )
-        )
+    def register(cls, command: RegisterHousehold) -> Household:
+        household = cls(command.household_id, command.branch_id)
+        household._record(derived(HouseholdRegistered, command))
         return household
 
-    def erase(self, erased_on: date, reason: str) -> None:
+    def erase(self, command: EraseHousehold, today: date) -> None:
         """Records that its personal fields were erased (the key is destroyed by the
         handler); the household, its area and its history stay."""
+        check_date("erased_on", command.erased_on, today)
         self._refuse_if_erased()
-        self._record(HouseholdErased(erased_on=erased_on, reason=reason))
+        self._record(derived(HouseholdErased, command))
 
     def named_by_new_record(self) -> UUID:
         """The household's id, for a new record about it (a link, a visit, a request):
@@ -75,7 +75,14 @@ class Household(Aggregate):
         member.take_on_household(household_id)
         self._record(HouseholdLinked(member_id=member.id))
 
-    def unlink(self, member: Member, unlinked_on: date, reason: str | None) -> None:
+    def require_linked(self) -> UUID:
+        """The member the household is linked to."""
+        if self.linked_member_id is None:
+            raise HouseholdNotLinked(f"household {self.id} is not linked to a member")
+        return self.linked_member_id
+
+    def unlink(self, member: Member, unlinked_on: date, reason: str | None, today: date) -> None:
+        check_date("unlinked_on", unlinked_on, today)
         if self.linked_member_id != member.id:
             raise HouseholdNotLinked(f"household {self.id} is not linked to member {member.id}")
         member.hand_over_household(self.id)
@@ -95,3 +102,35 @@ class Household(Aggregate):
     def _refuse_if_erased(self) -> None:
         if self.erased:
             raise HouseholdAlreadyErased(f"household {self.id}'s personal data has been erased")
+
+
+@handles(RegisterHousehold)
+def register_household(command: RegisterHousehold, uow: UnitOfWork) -> Written:
+    require(uow, Branch, command.branch_id, command.branch_id)
+    return uow.commit(Household.register(command))
+
+
+@handles(LinkHousehold)
+def link_household(command: LinkHousehold, uow: UnitOfWork) -> Written:
+    household = require(uow, Household, command.household_id, command.branch_id)
+    member = reference(uow, Member, "member_id", command.member_id, command.branch_id)
+    household.link(member)
+    return uow.commit(household, member)
+
+
+@handles(UnlinkHousehold)
+def unlink_household(command: UnlinkHousehold, uow: UnitOfWork) -> Written:
+    household = require(uow, Household, command.household_id, command.branch_id)
+    member = require(uow, Member, household.require_linked(), command.branch_id)
+    household.unlink(member, command.unlinked_on, command.reason, uow.today)
+    return uow.commit(household, member)
+
+
+@handles(EraseHousehold)
+def erase_household(command: EraseHousehold, uow: UnitOfWork) -> Written:
+    household = require(uow, Household, command.household_id, command.branch_id)
+    household.erase(command, uow.today)
+    # The key goes first: should the write fail, the data is erased all the same and a
+    # retry records it.
+    uow.forget_personal_data(household.id)
+    return uow.commit(household)

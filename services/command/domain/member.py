@@ -1,10 +1,25 @@
+"""Members (党员): their group, their links to households, the volunteer team, duty
+reports (述职), talks and rewards. A member who leaves keeps their history."""
+
 from __future__ import annotations
 
 from datetime import date
 from uuid import UUID
 
-from services.command.domain.aggregate import Aggregate
-from services.command.domain.dates import check_not_before
+from services.command.commands import (
+    Command,
+    EnrollMember,
+    GrantReward,
+    JoinVolunteerTeam,
+    LeaveVolunteerTeam,
+    MemberLeaves,
+    RecordTalk,
+    SubmitDutyReport,
+    TransferMember,
+    handles,
+)
+from services.command.domain.aggregate import Aggregate, derived
+from services.command.domain.dates import check_date, check_not_before
 from services.command.domain.errors import (
     AlreadyInGroup,
     AlreadyVolunteer,
@@ -15,6 +30,7 @@ from services.command.domain.errors import (
     NotAMemberThen,
     NotVolunteer,
 )
+from services.command.unit_of_work import UnitOfWork, Written, reference, require
 from shared.contract.events import (
     DutyReportSubmitted,
     Event,
@@ -28,14 +44,9 @@ from shared.contract.events import (
     VolunteerTeamJoined,
     VolunteerTeamLeft,
 )
-from shared.contract.vocabulary import (
-    DepartureReason,
-    MemberCategory,
-    MembershipStatus,
-    ReportAudience,
-    RewardKind,
-)
+from shared.contract.vocabulary import MemberCategory, MembershipStatus
 from shared.periods import Period
+from shared.policy import check_acting_for
 
 
 class Member(Aggregate):
@@ -60,31 +71,10 @@ class Member(Aggregate):
         self.reported_periods: set[str] = set()
 
     @classmethod
-    def enroll(
-        cls,
-        id: UUID,
-        branch_id: UUID,
-        *,
-        group_id: UUID,
-        name: str,
-        category: MemberCategory,
-        status: MembershipStatus,
-        holds_office: bool,
-        phone: str | None,
-        enrolled_on: date,
-    ) -> Member:
-        member = cls(id, branch_id)
-        member._record(
-            MemberEnrolled(
-                group_id=group_id,
-                name=name,
-                category=category,
-                status=status,
-                holds_office=holds_office,
-                phone=phone,
-                enrolled_on=enrolled_on,
-            )
-        )
+    def enroll(cls, command: EnrollMember, today: date) -> Member:
+        enrolled_on = check_date("enrolled_on", command.enrolled_on or today, today)
+        member = cls(command.member_id, command.branch_id)
+        member._record(derived(MemberEnrolled, command, enrolled_on=enrolled_on))
         return member
 
     @property
@@ -114,39 +104,43 @@ class Member(Aggregate):
         if self.moved_on is not None:
             check_not_before(field, on, self.moved_on, "the member's last enrolment or transfer")
 
-    def transfer(self, to_group_id: UUID, transferred_on: date, reason: str | None) -> UUID:
+    def transfer(self, command: TransferMember, today: date) -> UUID:
         """Moves the member to another group; the group they left."""
+        check_date("transferred_on", command.transferred_on, today)
         self.require_active()
-        self._not_before_last_move("transferred_on", transferred_on)
+        self._not_before_last_move("transferred_on", command.transferred_on)
         assert self.group_id is not None
-        if to_group_id == self.group_id:
-            raise AlreadyInGroup(f"member {self.id} is already in group {to_group_id}")
+        if command.group_id == self.group_id:
+            raise AlreadyInGroup(f"member {self.id} is already in group {command.group_id}")
         from_group_id = self.group_id
         self._record(
-            MemberTransferred(
+            derived(
+                MemberTransferred,
+                command,
                 from_group_id=from_group_id,
-                to_group_id=to_group_id,
-                transferred_on=transferred_on,
-                reason=reason,
+                to_group_id=command.group_id,
             )
         )
         return from_group_id
 
-    def leave(self, reason: DepartureReason, left_on: date, notes: str | None) -> None:
+    def leave(self, command: MemberLeaves, today: date) -> None:
+        check_date("left_on", command.left_on, today)
         self.require_active()
-        self._not_before_last_move("left_on", left_on)
-        self._record(MemberLeft(reason=reason, left_on=left_on, notes=notes))
+        self._not_before_last_move("left_on", command.left_on)
+        self._record(derived(MemberLeft, command))
 
-    def join_volunteer_team(self, joined_on: date) -> None:
+    def join_volunteer_team(self, command: JoinVolunteerTeam, today: date) -> None:
+        check_date("joined_on", command.joined_on, today)
         self.require_active()
         if self.volunteer:
             raise AlreadyVolunteer(f"member {self.id} is in the volunteer team already")
-        self._record(VolunteerTeamJoined(joined_on=joined_on))
+        self._record(derived(VolunteerTeamJoined, command))
 
-    def leave_volunteer_team(self, left_on: date) -> None:
+    def leave_volunteer_team(self, command: LeaveVolunteerTeam, today: date) -> None:
+        check_date("left_on", command.left_on, today)
         if not self.volunteer:
             raise NotVolunteer(f"member {self.id} is not in the volunteer team")
-        self._record(VolunteerTeamLeft(left_on=left_on))
+        self._record(derived(VolunteerTeamLeft, command))
 
     def take_on_household(self, household_id: UUID) -> None:
         self.require_active()
@@ -156,9 +150,9 @@ class Member(Aggregate):
         if household_id in self.linked_households:
             self._record(LinkedHouseholdRemoved(household_id=household_id))
 
-    def submit_duty_report(
-        self, *, period: str, audience: ReportAudience, submitted_on: date, summary: str
-    ) -> None:
+    def submit_duty_report(self, command: SubmitDutyReport, today: date) -> None:
+        period, submitted_on = command.period, command.submitted_on
+        check_date("submitted_on", submitted_on, today)
         self.require_active()
         half_year = Period.half_year(period)
         self.require_member_during(half_year, period)
@@ -168,19 +162,17 @@ class Member(Aggregate):
             raise DutyReportAlreadySubmitted(f"member {self.id} has reported for {period}")
         if half_year.first > submitted_on:
             raise InvalidValue("period", f"{period} had not begun on {submitted_on}")
-        self._record(
-            DutyReportSubmitted(
-                period=period, audience=audience, submitted_on=submitted_on, summary=summary
-            )
-        )
+        self._record(derived(DutyReportSubmitted, command))
 
-    def record_talk(self, *, held_by: str, held_on: date, notes: str) -> None:
+    def record_talk(self, command: RecordTalk, today: date) -> None:
+        check_date("held_on", command.held_on, today)
         self.require_active()
-        self._record(TalkRecorded(held_by=held_by, held_on=held_on, notes=notes))
+        self._record(derived(TalkRecorded, command))
 
-    def grant_reward(self, *, kind: RewardKind, reason: str, granted_on: date) -> None:
+    def grant_reward(self, command: GrantReward, today: date) -> None:
+        check_date("granted_on", command.granted_on, today)
         self.require_active()
-        self._record(RewardGranted(kind=kind, reason=reason, granted_on=granted_on))
+        self._record(derived(RewardGranted, command))
 
     def not_before_departure(self, field: str, on: date) -> None:
         """Late records of what happened before the member left are still accepted."""
@@ -190,12 +182,8 @@ class Member(Aggregate):
     def apply(self, event: Event) -> None:
         match event:
             case MemberEnrolled():
-                self.group_id = event.group_id
-                self.name = event.name
-                self.category = event.category
-                self.status = event.status
-                self.holds_office = event.holds_office
-                self.enrolled_on = self.moved_on = event.enrolled_on
+                self._adopt(event)
+                self.moved_on = event.enrolled_on
             case MemberTransferred(to_group_id=to_group_id):
                 self.group_id = to_group_id
                 self.moved_on = event.transferred_on
@@ -212,3 +200,50 @@ class Member(Aggregate):
                 self.linked_households.discard(household_id)
             case DutyReportSubmitted(period=period):
                 self.reported_periods.add(period)
+
+
+def acting_for(uow: UnitOfWork, command: Command, member: Member | None) -> None:
+    """The access policy's rule on whom a principal acts for (a member for themselves, a
+    group leader for their group's members), checked where the member is loaded."""
+    check_acting_for(
+        uow.principal,
+        command.operation(),
+        member.id if member else None,
+        member.group_id if member else None,
+    )
+
+
+@handles(JoinVolunteerTeam)
+def join_volunteer_team(command: JoinVolunteerTeam, uow: UnitOfWork) -> Written:
+    member = reference(uow, Member, "member_id", command.member_id, command.branch_id)
+    member.join_volunteer_team(command, uow.today)
+    return uow.commit(member)
+
+
+@handles(LeaveVolunteerTeam)
+def leave_volunteer_team(command: LeaveVolunteerTeam, uow: UnitOfWork) -> Written:
+    member = require(uow, Member, command.member_id, command.branch_id)
+    member.leave_volunteer_team(command, uow.today)
+    return uow.commit(member)
+
+
+@handles(SubmitDutyReport)
+def submit_duty_report(command: SubmitDutyReport, uow: UnitOfWork) -> Written:
+    member = require(uow, Member, command.member_id, command.branch_id)
+    acting_for(uow, command, member)
+    member.submit_duty_report(command, uow.today)
+    return uow.commit(member)
+
+
+@handles(RecordTalk)
+def record_talk(command: RecordTalk, uow: UnitOfWork) -> Written:
+    member = require(uow, Member, command.member_id, command.branch_id)
+    member.record_talk(command, uow.today)
+    return uow.commit(member)
+
+
+@handles(GrantReward)
+def grant_reward(command: GrantReward, uow: UnitOfWork) -> Written:
+    member = require(uow, Member, command.member_id, command.branch_id)
+    member.grant_reward(command, uow.today)
+    return uow.commit(member)

@@ -1,4 +1,7 @@
-"""The port the handlers use to load aggregates and store what they decided."""
+"""The port every handler works through: who is acting, the day it is, the branch's
+configured rules, loading aggregates and storing what they decided. One unit of work
+serves one command, in one branch; ``services.command.adapters.eventstore`` implements
+it on the event store, ``tests/unit/test_handlers.py`` in memory."""
 
 from __future__ import annotations
 
@@ -8,8 +11,8 @@ from typing import Protocol, TypeVar
 from uuid import UUID
 
 from services.command.domain.aggregate import Aggregate
-from services.command.domain.corrections import EditWindow
 from services.command.domain.errors import NotFound, UnknownReference
+from shared.auth import Principal
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -24,19 +27,27 @@ class Written:
     position: int
 
 
+@dataclass(frozen=True)
+class BranchSettings:
+    """What the branch's rules are configured with (``LIAISON_*``), given once at the
+    composition root."""
+
+    edit_window_days: int = 0  # how long a recorder may correct their own record (0: that day)
+    need_due_days: int = 30  # a request's due date, when none is given, after it is raised
+    excellent_share: float = 1 / 3  # the year's default share of members graded excellent
+
+
 class UnitOfWork(Protocol):
+    @property
+    def principal(self) -> Principal:
+        """Who issued the command: their role, and the member or group they act for."""
+        ...
+
     @property
     def today(self) -> date: ...
 
     @property
-    def actor(self) -> str:
-        """Who issued the command."""
-        ...
-
-    @property
-    def edit_window(self) -> EditWindow:
-        """How long a record's own recorder may still correct it."""
-        ...
+    def settings(self) -> BranchSettings: ...
 
     def date_of(self, moment: datetime) -> date:
         """The business date of a stored moment."""

@@ -10,13 +10,13 @@ from uuid import UUID
 from fastapi import Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from services.command.api.routers import resource_router
-from services.command.api.schemas import Body
+from services.command.api.routes import json_body_router
+from services.command.values import Body
 from shared.access import Authorised
 from shared.auth import PII, SUBJECT_MAX_LENGTH, SUBJECT_PATTERN, Principal, Role, Tokens
 from shared.problems import ACCESS, BODY, SERVICE
 
-router = resource_router("access", (*BODY, *ACCESS, *SERVICE))
+router = json_body_router((*BODY, *ACCESS, *SERVICE))
 TokenId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 
 
@@ -70,7 +70,7 @@ class IssuedToken(BaseModel):
     expires_at: datetime
 
 
-@router.post("/auth/tokens", status_code=201)
+@router.post("/auth/tokens", status_code=201, tags=["access"])
 def issue_token(body: IssueToken, request: Request, principal: Authorised) -> IssuedToken:
     """A new bearer token (committee admin only)."""
     tokens: Tokens = request.app.state.tokens
@@ -80,7 +80,7 @@ def issue_token(body: IssueToken, request: Request, principal: Authorised) -> Is
     return IssuedToken(token=token, token_id=issued.token_id, expires_at=issued.expires_at)
 
 
-@router.delete("/auth/tokens/{token_id}", status_code=204)
+@router.delete("/auth/tokens/{token_id}", status_code=204, tags=["access"])
 def revoke_token(token_id: TokenId, request: Request, principal: Authorised) -> Response:
     """Revokes a token everywhere within seconds (committee admin only)."""
     tokens: Tokens = request.app.state.tokens

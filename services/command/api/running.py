@@ -1,0 +1,92 @@
+"""Turns one HTTP request into a command context (the authenticated principal, who
+acts and whose rights the handler checks; correlation; idempotency) and runs the
+command on the bus. The dependencies are async (they never block) so a request
+crosses into the thread pool once, for the command itself."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from typing import Annotated
+from uuid import UUID, uuid4
+
+from fastapi import Depends, Header, Request, Response
+from pydantic import BaseModel
+
+from services.command.bus import CommandBus, CommandContext, IdempotencyKey
+from services.command.commands import Command
+from services.command.unit_of_work import Written
+from shared.access import Authorised
+from shared.logs import CORRELATION_ID
+
+MAX_KEY_LENGTH = 200
+
+
+async def command_context(
+    principal: Authorised,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=MAX_KEY_LENGTH,
+            description="Retry-safe key: a retry with the same key returns the first result.",
+        ),
+    ] = None,
+    correlation_id: Annotated[UUID | None, Header(alias="X-Correlation-ID")] = None,
+) -> CommandContext:
+    correlation = correlation_id or uuid4()
+    CORRELATION_ID.set(str(correlation))
+    return CommandContext(
+        principal=principal,
+        correlation_id=correlation,
+        command_id=uuid4(),
+        idempotency=IdempotencyKey(idempotency_key, "") if idempotency_key else None,
+    )
+
+
+class CommandRunner:
+    """Runs this request's command on the bus, in its context, and says on the
+    response how it went (a replayed retry, the correlation id)."""
+
+    def __init__(self, request: Request, response: Response, context: CommandContext) -> None:
+        self._bus: CommandBus = request.app.state.bus
+        self._request = request
+        self._response = response
+        self._context = context
+
+    def __call__(self, command: Command, body: BaseModel) -> Written:
+        context = self._context
+        if context.idempotency is not None:
+            context = _with_fingerprint(context, self._request, body)
+        outcome = self._bus.handle(command, context)
+        if outcome.replayed:
+            self._response.headers["Idempotent-Replayed"] = "true"
+        self._response.headers["X-Correlation-ID"] = str(context.correlation_id)
+        return outcome.written
+
+
+async def command_runner(
+    request: Request,
+    response: Response,
+    context: Annotated[CommandContext, Depends(command_context)],
+) -> CommandRunner:
+    return CommandRunner(request, response, context)
+
+
+Run = Annotated[CommandRunner, Depends(command_runner)]
+
+
+def _with_fingerprint(context: CommandContext, request: Request, body: BaseModel) -> CommandContext:
+    """The context with a fingerprint of the request: who sent what where. An id made
+    as the request was read (none given) is left out, so a retry matches the first."""
+    assert context.idempotency is not None
+    made_here = {
+        name
+        for name, field in type(body).model_fields.items()
+        if field.default_factory is not None and name not in body.model_fields_set
+    }
+    canonical = body.model_dump_json(exclude=made_here)
+    digest = hashlib.sha256(
+        f"{context.actor} {request.method} {request.url.path}\n{canonical}".encode()
+    ).hexdigest()
+    return replace(context, idempotency=IdempotencyKey(context.idempotency.key, digest))

@@ -1,1 +1,0 @@
-"""The service layer: one handler per command, and the bus that runs them."""
