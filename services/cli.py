@@ -252,7 +252,7 @@ def _project_app(settings: Settings, only: list[str]) -> FastAPI:
     if settings.embedded:
         log.warning("no LIAISON_AMQP_URL: projectors will follow the event store directly")
     service = bootstrap_projection(settings)
-    unknown = set(only) - set(service.runners)
+    unknown = set(only) - set(service.tracked)
     if unknown:
         raise SystemExit(f"unknown projections: {', '.join(sorted(unknown))}")
     service.start_feeds(only or None)

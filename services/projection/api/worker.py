@@ -29,7 +29,7 @@ def create_worker_app(service: ProjectionService) -> FastAPI:
     def caught_up() -> None:
         head = service.event_log.head()
         for name in service.feeds:
-            lag = head - service.runners[name].position()
+            lag = head - service.tracked[name].position()
             if lag > service.settings.ready_lag:
                 raise NotReady(f"projection {name} is {lag} events behind")
 
@@ -43,7 +43,7 @@ def create_worker_app(service: ProjectionService) -> FastAPI:
     @app.get("/status", tags=["operations"])
     def status() -> dict[str, Any]:
         return {
-            name: {"position": service.runners[name].position()}
+            name: {"position": service.tracked[name].position()}
             | (asdict(feed.stats) if isinstance(feed, RabbitFeed) else {})
             for name, feed in service.feeds.items()
         }
@@ -76,7 +76,7 @@ def _projector_metrics(service: ProjectionService) -> Iterable[Metric]:
         for field in FEED_COUNTERS
     }
     for name, feed in service.feeds.items():
-        applied = service.runners[name].position()
+        applied = service.tracked[name].position()
         position.add_metric([name], applied)
         lag.add_metric([name], max(head - applied, 0))
         if isinstance(feed, RabbitFeed):
