@@ -82,8 +82,7 @@ class ProjectionService:
     def close(self) -> None:
         self.stop_feeds()
         self.event_log.close()
-        self.store.writer.dispose()
-        self.store.reader.dispose()
+        self.store.close()
         close_recorder(self.recorder)
 
 

@@ -169,6 +169,8 @@ def _finish(
             )
             store.drop_generation(conn, projector, built.generation)
         store.untrack(conn, shadow.tracking_name)
+    # Switched to the shadow, or caught up with it: the live row is where it got to.
+    store.progress.announce(projector.name, built.position)
     return report
 
 

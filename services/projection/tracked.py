@@ -88,7 +88,9 @@ class TrackedProjector:
 
     def process(self, items: Sequence[Item], decoded: Decoded | None = None) -> BatchReport:
         with self._store.writer.begin() as conn:
-            return self.process_on(conn, items, decoded)
+            report = self.process_on(conn, items, decoded)
+        self._store.progress.announce(self.tracking_name, report.position)
+        return report
 
     def process_on(
         self, conn: Connection, items: Sequence[Item], decoded: Decoded | None = None

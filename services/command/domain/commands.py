@@ -312,3 +312,12 @@ class CloseHardship(Command):
     hardship_id: UUID
     closed_on: date
     outcome: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordExport(Command):
+    """Asked by the query side (no route of its own) whenever records leave it."""
+
+    export_id: UUID
+    what: str
+    filters: str

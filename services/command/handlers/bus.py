@@ -36,6 +36,7 @@ from services.command.handlers.raise_need import raise_need
 from services.command.handlers.rate_member import rate_member
 from services.command.handlers.record_assistance import record_assistance
 from services.command.handlers.record_campaign_output import record_campaign_output
+from services.command.handlers.record_export import record_export
 from services.command.handlers.record_talk import record_talk
 from services.command.handlers.record_visit import record_visit
 from services.command.handlers.register_branch import register_branch
@@ -88,6 +89,7 @@ HANDLERS: Mapping[type[c.Command], Handler] = {
     c.PairHelper: pair_helper,
     c.RecordAssistance: record_assistance,
     c.CloseHardship: close_hardship,
+    c.RecordExport: record_export,
 }
 
 
