@@ -104,6 +104,7 @@ class ProgressListener:
         self._conninfo = make_conninfo(**{k: str(v) for k, v in parts.items() if v is not None})
         self._progress = progress
         self._stop = threading.Event()
+        self.listening = threading.Event()  # set while its LISTEN stands
         self._thread = threading.Thread(target=self._run, name="read-model-progress", daemon=True)
 
     def start(self) -> None:
@@ -120,12 +121,14 @@ class ProgressListener:
             try:
                 with psycopg.connect(self._conninfo, autocommit=True) as conn:
                     conn.execute(f'LISTEN "{CHANNEL}"')
+                    self.listening.set()
                     backoff.reset()
                     while not self._stop.is_set():
                         for heard in conn.notifies(timeout=1.0):
                             name, _, position = heard.payload.rpartition(":")
                             self._progress.announce(name, int(position))
             except psycopg.Error as exc:
+                self.listening.clear()
                 # Waiting queries still look again now and then (see ReadModels).
                 log.warning("read-model progress listener lost its connection: %s", exc)
                 self._stop.wait(backoff.next())

@@ -95,12 +95,13 @@ class ReadModelStore:
         self._tables: dict[tuple[str, int], tuple[MetaData, Any]] = {}
         self._lock = threading.Lock()
 
-    def listen(self) -> None:
+    def listen(self) -> ProgressListener | None:
         """Hears the positions projectors in other processes commit (PostgreSQL; an
         SQLite read-model database is one process's)."""
         if self._listener is None and self.writer.dialect.name == "postgresql":
             self._listener = ProgressListener(self.writer, self.progress)
             self._listener.start()
+        return self._listener
 
     def close(self) -> None:
         if self._listener is not None:
