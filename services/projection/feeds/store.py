@@ -28,10 +28,6 @@ class StoreFeed:
             return None
         return self._tracked.process(envelopes_from(notifications, position, self._log.vault))
 
-    def catch_up(self) -> None:
-        while self.run_once() is not None:
-            pass
-
     def run(self, stop: threading.Event) -> None:
         backoff = Backoff()
         while not stop.is_set():
