@@ -18,19 +18,21 @@ from shared.access import Authorised
 from shared.auth import Principal
 
 
+@dataclass(frozen=True)
+class ExportRecord:
+    """``principal`` exported ``what`` (``"coverage.xlsx"``) with ``filters`` (the query
+    string), of one branch or (None) of every branch, in the request ``correlation_id``
+    names."""
+
+    principal: Principal
+    what: str
+    filters: str
+    branch_id: UUID | None
+    correlation_id: UUID | None
+
+
 class ExportLog(Protocol):
-    def record(
-        self,
-        principal: Principal,
-        what: str,
-        filters: str,
-        *,
-        branch_id: UUID | None,
-        correlation_id: UUID | None,
-    ) -> None:
-        """Records that ``principal`` exported ``what`` (``"coverage.xlsx"``) with
-        ``filters`` (the query string), of one branch or (None) of every branch."""
-        ...
+    def record(self, export: ExportRecord) -> None: ...
 
 
 def install_export_log(app: FastAPI, export_log: ExportLog) -> None:
@@ -51,11 +53,7 @@ class Exports:
 
     def record(self, what: str, branch_id: UUID | None) -> None:
         self.log.record(
-            self.principal,
-            what,
-            self.filters,
-            branch_id=branch_id,
-            correlation_id=self.correlation_id,
+            ExportRecord(self.principal, what, self.filters, branch_id, self.correlation_id)
         )
 
 

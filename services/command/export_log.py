@@ -4,38 +4,30 @@
 
 from __future__ import annotations
 
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 from services.command.domain.commands import RecordExport
 from services.command.handlers.bus import CommandBus, CommandContext
-from shared.auth import Principal
+from shared.export_log import ExportRecord
 
 
 class CommandExportLog:
     def __init__(self, bus: CommandBus) -> None:
         self._bus = bus
 
-    def record(
-        self,
-        principal: Principal,
-        what: str,
-        filters: str,
-        *,
-        branch_id: UUID | None,
-        correlation_id: UUID | None,
-    ) -> None:
+    def record(self, export: ExportRecord) -> None:
         export_id = uuid4()
         self._bus.handle(
             RecordExport(
                 # An export spanning every branch is its own scope (``Export``).
-                branch_id=branch_id or export_id,
+                branch_id=export.branch_id or export_id,
                 export_id=export_id,
-                what=what,
-                filters=filters,
+                what=export.what,
+                filters=export.filters,
             ),
             CommandContext(
-                actor=principal.subject,
-                correlation_id=correlation_id or uuid4(),
+                actor=export.principal.subject,
+                correlation_id=export.correlation_id or uuid4(),
                 command_id=uuid4(),
             ),
         )

@@ -17,12 +17,9 @@ from sqlalchemy import Connection, and_, func, select
 
 from services.projection.i18n import ZH
 from services.projection.ordering import natural_key
-from services.projection.projectors.coverage import CoverageTables
-from services.projection.projectors.evaluations import EvaluationTables
-from services.projection.projectors.rosters import RosterTables
-from services.projection.queries.membership import members_during
+from services.projection.projectors.tables import CoverageTables, EvaluationTables, RosterTables
+from services.projection.queries.evaluations import rated_members
 from shared.contract.vocabulary import Grade
-from shared.periods import Period
 from shared.spreadsheets import CsvSheet, put
 
 Cell = str | int | date | None
@@ -226,18 +223,7 @@ def evaluations_ledger(
             .group_by(tables.rewards.c.member_id)
         )
     }
-    rows = conn.execute(
-        select(tables.members, tables.ratings.c.grade, tables.ratings.c.shortcomings)
-        .outerjoin(
-            tables.ratings,
-            and_(tables.ratings.c.member_id == tables.members.c.id, tables.ratings.c.year == year),
-        )
-        .where(
-            tables.members.c.branch_id == branch_id,
-            members_during(tables.members, Period.year(year)),
-        )
-        .order_by(tables.members.c.enrolled_position)
-    )
+    rows = conn.execute(rated_members(tables, branch_id, year))
     return Ledger(
         f"{year}年度党员考评",
         [

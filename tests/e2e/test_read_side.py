@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -28,8 +27,7 @@ from services.projection.api.app import mount_queries
 from services.projection.bootstrap import bootstrap as bootstrap_projections
 from services.projection.projectors import COVERAGE
 from shared.access import open_tokens
-from shared.auth import Principal
-from shared.export_log import install_export_log
+from shared.export_log import ExportRecord, install_export_log
 from shared.settings import Settings
 from shared.web import service_app
 from tests.support.broker import eventually
@@ -44,36 +42,15 @@ def on_the_event_loop() -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class Recorded:
-    subject: str
-    what: str
-    filters: str
-    branch_id: UUID | None
-    correlation_id: UUID | None
-    on_the_loop: bool
-
-
 class ListExportLog:
-    """An ``ExportLog`` that keeps what it is told in a list."""
+    """An ``ExportLog`` that keeps what it is told in a list, and whether it was told
+    on the event loop."""
 
     def __init__(self) -> None:
-        self.recorded: list[Recorded] = []
+        self.recorded: list[tuple[ExportRecord, bool]] = []
 
-    def record(
-        self,
-        principal: Principal,
-        what: str,
-        filters: str,
-        *,
-        branch_id: UUID | None,
-        correlation_id: UUID | None,
-    ) -> None:
-        self.recorded.append(
-            Recorded(
-                principal.subject, what, filters, branch_id, correlation_id, on_the_event_loop()
-            )
-        )
+    def record(self, export: ExportRecord) -> None:
+        self.recorded.append((export, on_the_event_loop()))
 
 
 @pytest.fixture
@@ -138,13 +115,14 @@ def test_exports_are_recorded_through_the_export_log_and_never_by_the_query_side
         answer = client.get(path, params=params, headers={"X-Correlation-ID": str(correlation)})
         assert answer.status_code == 200, answer.text
     ours = UUID(branch.id)
-    assert log.recorded == [
-        Recorded("bench-admin", "roster.xlsx", "", ours, correlation, False),
-        Recorded("bench-admin", "evaluations.csv", "year=2009", ours, correlation, False),
-        Recorded(
-            "bench-admin", "summary-2009.docx", "year=2009&format=docx", ours, correlation, False
-        ),
-        Recorded("bench-admin", "audit.csv", "format=csv", None, correlation, False),
+    assert [
+        (e.principal.subject, e.what, e.filters, e.branch_id, e.correlation_id, on_the_loop)
+        for e, on_the_loop in log.recorded
+    ] == [
+        ("bench-admin", "roster.xlsx", "", ours, correlation, False),
+        ("bench-admin", "evaluations.csv", "year=2009", ours, correlation, False),
+        ("bench-admin", "summary-2009.docx", "year=2009&format=docx", ours, correlation, False),
+        ("bench-admin", "audit.csv", "format=csv", None, correlation, False),
     ]
     assert exported_events(client) == []
 

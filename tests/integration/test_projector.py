@@ -19,7 +19,8 @@ from services.projection.dead_letters import list_dead_letters, redrive
 from services.projection.feeds.rabbit import RabbitFeed
 from services.projection.projectors import ALL_PROJECTORS, ROSTERS
 from services.projection.projectors.base import RowWriter
-from services.projection.projectors.rosters import RostersProjector, RosterTables
+from services.projection.projectors.rosters import RostersProjector
+from services.projection.projectors.tables import RosterTables
 from services.projection.queries.rosters import roster
 from services.projection.rebuild import rebuild
 from services.projection.tracked import TrackedProjector

@@ -19,7 +19,7 @@ from services.projection.answers import Campaigns, Coverage, Needs
 from services.projection.api.reader import BranchDocument
 from services.projection.api.routes import RESPONSES, check_window
 from services.projection.projectors import COVERAGE, EVALUATIONS, ROSTERS
-from services.projection.projectors.coverage import CoverageTables
+from services.projection.projectors.tables import CoverageTables
 from services.projection.queries import campaigns, coverage, evaluations, needs, rosters
 from services.projection.queries.needs import NeedStatus
 from services.projection.queries.periods import (

@@ -10,8 +10,10 @@ can fill fresh ones while queries keep reading the current ones."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import Connection, CursorResult, Executable, MetaData, Table, insert, update
@@ -25,7 +27,11 @@ T = TypeVar("T")
 class RowWriter:
     """A projector's handle on its transaction. Inserts are queued and sent in bulk
     (one executemany per table) before any other statement runs, so the order of
-    effects is kept while a batch of visits costs one round trip, not hundreds."""
+    effects is kept while a batch of visits costs one round trip, not hundreds.
+
+    A row takes each field of the event whose name it has as a column (``record``,
+    ``change``), so a field reaches the read model by being named alike; a projector
+    writes out only what differs."""
 
     def __init__(self, conn: Connection, *, buffered: bool = True) -> None:
         self.conn = conn
@@ -37,18 +43,52 @@ class RowWriter:
         if not self.buffered:
             self.flush()
 
+    def record(self, table: Table, envelope: Envelope, event: Event, **values: Any) -> None:
+        """Inserts a row for the event: its branch, the event's like-named fields, the
+        envelope's stream as ``id`` where the table has one (a row per record), and
+        ``values``, which come last and prevail."""
+        row = {**like_named(table, event), "branch_id": envelope.branch_id}
+        if "id" in table.columns:
+            row["id"] = envelope.stream_id
+        self.insert(table, **{**row, **values})
+
+    def change(
+        self, table: Table, envelope: Envelope, event: Event | None = None, **values: Any
+    ) -> None:
+        """Sets, in the row of the envelope's stream, the columns named like the
+        event's fields (if an event is given) and ``values``."""
+        changes = {**(like_named(table, event) if event is not None else {}), **values}
+        self.execute(update(table).where(table.c.id == envelope.stream_id).values(**changes))
+
     def execute(self, statement: Executable) -> CursorResult[Any]:
         self.flush()
         return self.conn.execute(statement)
-
-    def update(self, table: Table, id: object, **values: object) -> None:
-        """Sets columns of the row whose ``id`` is given."""
-        self.execute(update(table).where(table.c.id == id).values(**values))
 
     def flush(self) -> None:
         inserts, self._inserts = self._inserts, {}
         for table, rows in inserts.items():
             self.conn.execute(insert(table), rows)
+
+
+def like_named(table: Table, event: Event) -> dict[str, Any]:
+    """The event's fields that ``table`` has a column of the same name for (a
+    vocabulary value as its string)."""
+    names = _field_names(type(event)) & set(table.columns.keys())
+    return {name: _plain(getattr(event, name)) for name in names}
+
+
+_FIELD_NAMES: dict[type[Event], frozenset[str]] = {}
+
+
+def _field_names(kind: type[Event]) -> frozenset[str]:
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        names = _FIELD_NAMES[kind] = frozenset(field.name for field in dataclasses.fields(kind))
+    return names
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
 
 
 @dataclass(frozen=True)

@@ -4,18 +4,12 @@ groups and members, so one snapshot answers who covered whom."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from services.projection.projectors.base import Projector
-from services.projection.projectors.campaigns import CAMPAIGNS, CampaignTables
-from services.projection.projectors.households import HOUSEHOLDS, HouseholdTables
-from services.projection.projectors.membership import MEMBERSHIP, MembershipTables
-from services.projection.projectors.needs import NEEDS, NeedTables
-
-
-@dataclass(frozen=True)
-class CoverageTables(MembershipTables, HouseholdTables, NeedTables, CampaignTables):
-    pass
+from services.projection.projectors.campaigns import CAMPAIGNS
+from services.projection.projectors.households import HOUSEHOLDS
+from services.projection.projectors.membership import MEMBERSHIP
+from services.projection.projectors.needs import NEEDS
+from services.projection.projectors.tables import CoverageTables
 
 
 class CoverageProjector(Projector[CoverageTables]):

@@ -3,24 +3,12 @@ erased, and every visit made to them with its date and purpose."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Boolean,
-    Column,
-    Date,
-    Index,
-    MetaData,
-    String,
-    Table,
-    Text,
-    Uuid,
     delete,
 )
 
 from services.projection.projectors.base import Part, RowWriter
+from services.projection.projectors.tables import HouseholdTables, declare_households
 from shared.contract.envelope import Envelope
 from shared.contract.events import (
     Event,
@@ -35,89 +23,34 @@ from shared.contract.events import (
 from shared.contract.sealing import ERASED_VALUES
 
 
-@dataclass(frozen=True)
-class HouseholdTables:
-    households: Table
-    visits: Table
-
-
-def declare(metadata: MetaData, prefix: str) -> HouseholdTables:
-    visits = Table(
-        f"{prefix}visits",
-        metadata,
-        Column("id", Uuid, primary_key=True),
-        Column("branch_id", Uuid, nullable=False),
-        Column("household_id", Uuid, nullable=False, index=True),
-        Column("member_id", Uuid, nullable=False, index=True),
-        Column("visited_on", Date, nullable=False),
-        # "2009-11": months grouped the same way on SQLite and PostgreSQL.
-        Column("month", String(7), nullable=False),
-        Column("purpose", Text, nullable=False),
-        Column("recorded_position", BigInteger, nullable=False),
-    )
-    Index(f"{prefix}visits_branch_date", visits.c.branch_id, visits.c.visited_on)
-    return HouseholdTables(
-        households=Table(
-            f"{prefix}households",
-            metadata,
-            Column("id", Uuid, primary_key=True),
-            Column("branch_id", Uuid, nullable=False, index=True),
-            Column("address", Text, nullable=False),
-            Column("area", Text, nullable=False),
-            Column("head_name", Text, nullable=False),
-            Column("phone", String(40)),
-            Column("tags", JSON, nullable=False),
-            Column("linked_member_id", Uuid, index=True),
-            Column("erased", Boolean, nullable=False, default=False),
-            Column("registered_position", BigInteger, nullable=False),
-        ),
-        visits=visits,
-    )
-
-
 def apply(rows: RowWriter, tables: HouseholdTables, envelope: Envelope, event: Event) -> None:
     match event:
         case HouseholdRegistered():
-            rows.insert(
+            rows.record(
                 tables.households,
-                id=envelope.stream_id,
-                branch_id=envelope.branch_id,
-                address=event.address,
-                area=event.area,
-                head_name=event.head_name,
-                phone=event.phone,
-                tags=list(event.tags),
+                envelope,
+                event,
                 erased=False,
                 registered_position=envelope.position,
             )
         case HouseholdLinked():
-            rows.update(tables.households, envelope.stream_id, linked_member_id=event.member_id)
+            rows.change(tables.households, envelope, linked_member_id=event.member_id)
         case HouseholdUnlinked():
-            rows.update(tables.households, envelope.stream_id, linked_member_id=None)
+            rows.change(tables.households, envelope, linked_member_id=None)
         case HouseholdErased():
-            rows.update(tables.households, envelope.stream_id, erased=True, **ERASED_VALUES)
+            rows.change(tables.households, envelope, erased=True, **ERASED_VALUES)
         case VisitRecorded():
-            rows.insert(
+            rows.record(
                 tables.visits,
-                id=envelope.stream_id,
-                branch_id=envelope.branch_id,
-                household_id=event.household_id,
-                member_id=event.member_id,
-                visited_on=event.visited_on,
+                envelope,
+                event,
                 month=event.visited_on.strftime("%Y-%m"),
-                purpose=event.purpose,
                 recorded_position=envelope.position,
             )
         case VisitCorrected():
-            rows.update(
-                tables.visits,
-                envelope.stream_id,
-                visited_on=event.visited_on,
-                month=event.visited_on.strftime("%Y-%m"),
-                purpose=event.purpose,
-            )
+            rows.change(tables.visits, envelope, event, month=event.visited_on.strftime("%Y-%m"))
         case VisitRetracted():
             rows.execute(delete(tables.visits).where(tables.visits.c.id == envelope.stream_id))
 
 
-HOUSEHOLDS = Part(declare, apply)
+HOUSEHOLDS = Part(declare_households, apply)

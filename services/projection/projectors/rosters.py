@@ -4,24 +4,20 @@ content and pledge, and the hardship pairs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import (
-    BigInteger,
-    Column,
-    Date,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    Uuid,
     delete,
     update,
 )
 
 from services.projection.projectors.base import Part, Projector, RowWriter
-from services.projection.projectors.membership import MEMBERSHIP, MembershipTables
+from services.projection.projectors.membership import MEMBERSHIP
+from services.projection.projectors.tables import (
+    HardshipTables,
+    PostTables,
+    RosterTables,
+    declare_hardships,
+    declare_posts,
+)
 from shared.contract.envelope import Envelope
 from shared.contract.events import (
     AssistanceRecorded,
@@ -36,60 +32,17 @@ from shared.contract.events import (
 )
 
 
-@dataclass(frozen=True)
-class PostTables:
-    posts: Table
-    post_holders: Table
-
-
-def declare_posts(metadata: MetaData, prefix: str) -> PostTables:
-    return PostTables(
-        posts=Table(
-            f"{prefix}posts",
-            metadata,
-            Column("id", Uuid, primary_key=True),
-            Column("branch_id", Uuid, nullable=False, index=True),
-            Column("kind", String(30), nullable=False),
-            Column("title", Text, nullable=False),
-            Column("duties", Text, nullable=False),
-            Column("capacity", Integer),
-            Column("established_position", BigInteger, nullable=False),
-        ),
-        post_holders=Table(
-            f"{prefix}post_holders",
-            metadata,
-            Column("post_id", Uuid, primary_key=True),
-            Column("member_id", Uuid, primary_key=True),
-            Column("branch_id", Uuid, nullable=False, index=True),
-            Column("service_content", Text, nullable=False),
-            Column("pledge", Text, nullable=False),
-            Column("assigned_position", BigInteger, nullable=False),
-        ),
-    )
-
-
 def apply_posts(rows: RowWriter, tables: PostTables, envelope: Envelope, event: Event) -> None:
     holders = tables.post_holders
     match event:
         case PostEstablished():
-            rows.insert(
-                tables.posts,
-                id=envelope.stream_id,
-                branch_id=envelope.branch_id,
-                kind=event.kind.value,
-                title=event.title,
-                duties=event.duties,
-                capacity=event.capacity,
-                established_position=envelope.position,
-            )
+            rows.record(tables.posts, envelope, event, established_position=envelope.position)
         case PostAssigned():
-            rows.insert(
+            rows.record(
                 holders,
+                envelope,
+                event,
                 post_id=envelope.stream_id,
-                member_id=event.member_id,
-                branch_id=envelope.branch_id,
-                service_content=event.service_content,
-                pledge=event.pledge,
                 assigned_position=envelope.position,
             )
         case PostRelieved():
@@ -106,54 +59,21 @@ def apply_posts(rows: RowWriter, tables: PostTables, envelope: Envelope, event: 
 POSTS = Part(declare_posts, apply_posts)
 
 
-@dataclass(frozen=True)
-class HardshipTables:
-    hardships: Table
-
-
-def declare_hardships(metadata: MetaData, prefix: str) -> HardshipTables:
-    return HardshipTables(
-        hardships=Table(
-            f"{prefix}hardships",
-            metadata,
-            Column("id", Uuid, primary_key=True),
-            Column("branch_id", Uuid, nullable=False, index=True),
-            Column("member_id", Uuid, nullable=False),
-            Column("kind", String(20), nullable=False),
-            Column("description", Text, nullable=False),
-            Column("flagged_on", Date, nullable=False),
-            Column("helper_id", Uuid),
-            Column("paired_on", Date),
-            Column("assistance_count", Integer, nullable=False),
-            Column("last_assisted_on", Date),
-            Column("closed_on", Date),
-            Column("outcome", Text),
-            Column("flagged_position", BigInteger, nullable=False),
-        )
-    )
-
-
 def apply_hardships(
     rows: RowWriter, tables: HardshipTables, envelope: Envelope, event: Event
 ) -> None:
     hardships = tables.hardships
     match event:
         case HardshipFlagged():
-            rows.insert(
+            rows.record(
                 hardships,
-                id=envelope.stream_id,
-                branch_id=envelope.branch_id,
-                member_id=event.member_id,
-                kind=event.kind.value,
-                description=event.description,
-                flagged_on=event.flagged_on,
+                envelope,
+                event,
                 assistance_count=0,
                 flagged_position=envelope.position,
             )
-        case HelperPaired():
-            rows.update(
-                hardships, envelope.stream_id, helper_id=event.helper_id, paired_on=event.paired_on
-            )
+        case HelperPaired() | HardshipClosed():
+            rows.change(hardships, envelope, event)
         case AssistanceRecorded():
             rows.execute(
                 update(hardships)
@@ -163,18 +83,9 @@ def apply_hardships(
                     last_assisted_on=event.assisted_on,
                 )
             )
-        case HardshipClosed():
-            rows.update(
-                hardships, envelope.stream_id, closed_on=event.closed_on, outcome=event.outcome
-            )
 
 
 HARDSHIPS = Part(declare_hardships, apply_hardships)
-
-
-@dataclass(frozen=True)
-class RosterTables(MembershipTables, PostTables, HardshipTables):
-    pass
 
 
 class RostersProjector(Projector[RosterTables]):

@@ -12,7 +12,7 @@ from services.projection.answers import (
     CampaignOutput,
     Campaigns,
 )
-from services.projection.projectors.coverage import CoverageTables
+from services.projection.projectors.tables import CoverageTables
 from services.projection.queries.membership import branch_exists
 
 

@@ -27,7 +27,7 @@ from services.projection.answers import (
     VisitsByMonth,
 )
 from services.projection.ordering import natural_key
-from services.projection.projectors.coverage import CoverageTables
+from services.projection.projectors.tables import CoverageTables
 from services.projection.queries.membership import branch_exists
 from services.projection.queries.periods import latest_visit_year, year_or_latest
 

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, Select, and_, select
 
 from services.projection.answers import (
     AppraisalSummary,
@@ -24,7 +24,7 @@ from services.projection.answers import (
     Talk,
 )
 from services.projection.ordering import natural_key
-from services.projection.projectors.evaluations import EvaluationTables
+from services.projection.projectors.tables import EvaluationTables
 from services.projection.queries.membership import branch_exists, members_during
 from services.projection.queries.periods import latest_appraisal_year, year_or_latest
 from shared.contract.vocabulary import Grade, VoterKind
@@ -71,6 +71,25 @@ def _by_member(
     return rows
 
 
+def rated_members(tables: EvaluationTables, branch_id: UUID, year: int) -> Select[Any]:
+    """The year's members in the order they enrolled, each with their rating of the
+    year (its columns None where there is none)."""
+    ratings, members = tables.ratings, tables.members
+    return (
+        select(
+            members,
+            ratings.c.grade,
+            ratings.c.remarks,
+            ratings.c.shortcomings,
+            ratings.c.improvement_plan,
+            ratings.c.rated_position,
+        )
+        .outerjoin(ratings, and_(ratings.c.member_id == members.c.id, ratings.c.year == year))
+        .where(members.c.branch_id == branch_id, members_during(members, Period.year(year)))
+        .order_by(members.c.enrolled_position)
+    )
+
+
 def evaluations(
     conn: Connection,
     tables: EvaluationTables,
@@ -99,25 +118,7 @@ def evaluations(
         branch_id,
         tables.rewards.c.granted_on.between(date(year, 1, 1), date(year, 12, 31)),
     )
-    rows = conn.execute(
-        select(
-            tables.members,
-            tables.ratings.c.grade,
-            tables.ratings.c.remarks,
-            tables.ratings.c.shortcomings,
-            tables.ratings.c.improvement_plan,
-            tables.ratings.c.rated_position,
-        )
-        .outerjoin(
-            tables.ratings,
-            and_(tables.ratings.c.member_id == tables.members.c.id, tables.ratings.c.year == year),
-        )
-        .where(
-            tables.members.c.branch_id == branch_id,
-            members_during(tables.members, Period.year(year)),
-        )
-        .order_by(tables.members.c.enrolled_position)
-    ).all()
+    rows = conn.execute(rated_members(tables, branch_id, year)).all()
 
     members = []
     grades: Counter[Grade] = Counter()

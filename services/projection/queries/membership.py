@@ -8,7 +8,7 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, Connection, Table, and_, or_, select
 
-from services.projection.projectors.membership import MembershipTables
+from services.projection.projectors.tables import MembershipTables
 from shared.periods import Period
 
 

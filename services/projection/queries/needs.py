@@ -18,7 +18,7 @@ from services.projection.answers import (
     Needs,
 )
 from services.projection.ordering import natural_key
-from services.projection.projectors.coverage import CoverageTables
+from services.projection.projectors.tables import CoverageTables
 from services.projection.queries.membership import branch_exists
 
 

@@ -8,8 +8,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, func, select
 
-from services.projection.projectors.coverage import CoverageTables
-from services.projection.projectors.evaluations import EvaluationTables
+from services.projection.projectors.tables import CoverageTables, EvaluationTables
 
 
 def year_or_latest(asked: int | None, latest: int | None, today: date) -> int:

@@ -25,7 +25,7 @@ from services.projection.answers import (
     VolunteerEntry,
 )
 from services.projection.ordering import natural_key
-from services.projection.projectors.rosters import RosterTables
+from services.projection.projectors.tables import RosterTables
 from services.projection.queries.membership import branch_exists
 from shared.contract.vocabulary import MemberCategory, MembershipStatus
 
