@@ -146,19 +146,15 @@ def visits_ledger(
         conditions.append(tables.visits.c.visited_on >= start)
     if end:
         conditions.append(tables.visits.c.visited_on <= end)
+    visits, members, households = tables.visits, tables.members, tables.households
+    # In the ledger's order of columns.
     rows = conn.execute(
-        select(
-            tables.visits.c.visited_on,
-            tables.members.c.name,
-            tables.households.c.area,
-            tables.households.c.address,
-            tables.households.c.head_name,
-            tables.visits.c.purpose,
-        )
-        .join(tables.members, tables.members.c.id == tables.visits.c.member_id)
-        .join(tables.households, tables.households.c.id == tables.visits.c.household_id)
+        select(visits.c.visited_on, members.c.name, households.c.area, households.c.address)
+        .add_columns(households.c.head_name, visits.c.purpose)
+        .join(members, members.c.id == visits.c.member_id)
+        .join(households, households.c.id == visits.c.household_id)
         .where(*conditions)
-        .order_by(tables.visits.c.visited_on, tables.visits.c.recorded_position)
+        .order_by(visits.c.visited_on, visits.c.recorded_position)
     )
     return Ledger(
         "走访记录",

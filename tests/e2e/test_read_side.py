@@ -59,18 +59,21 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def embedded(settings: Settings) -> Iterator[TestClient]:
+def branch(settings: Settings) -> Iterator[Branch]:
+    """A branch with a group and a member, told to the embedded app (which
+    ``embedded(branch)`` is)."""
     with TestClient(create_app(settings), headers=bearer(settings)) as client:
-        yield client
+        story = Branch(client, client).register("长安党支部")
+        story.form_group("第一党小组")
+        story.enroll("王芳", "第一党小组")
+        story.read("/roster")
+        yield story
 
 
-@pytest.fixture
-def branch(embedded: TestClient) -> Branch:
-    story = Branch(embedded, embedded).register("长安党支部")
-    story.form_group("第一党小组")
-    story.enroll("王芳", "第一党小组")
-    story.read("/roster")
-    return story
+def embedded(branch: Branch) -> TestClient:
+    client = branch.commands
+    assert isinstance(client, TestClient)
+    return client
 
 
 @pytest.fixture
@@ -154,15 +157,13 @@ def test_documents_are_rendered_off_the_event_loop(
     assert rendered == [("xlsx", False), ("csv", False), ("docx", False), ("md", False)]
 
 
-def test_an_export_from_the_embedded_app_is_recorded_by_a_command(
-    embedded: TestClient, branch: Branch
-) -> None:
+def test_an_export_from_the_embedded_app_is_recorded_by_a_command(branch: Branch) -> None:
     correlation = uuid4()
-    answer = embedded.get(
+    answer = embedded(branch).get(
         f"{branch.base}/exports/roster.csv", headers={"X-Correlation-ID": str(correlation)}
     )
     assert answer.status_code == 200
-    [recorded] = exported_events(embedded)
+    [recorded] = exported_events(embedded(branch))
     assert (recorded["actor"], recorded["branch_id"], recorded["correlation_id"]) == (
         "bench-admin",
         branch.id,
@@ -189,14 +190,14 @@ def state_reads(client: TestClient) -> list[str]:
     return seen
 
 
-def test_a_query_waiting_for_a_position_looks_again_only_when_woken(
-    embedded: TestClient, branch: Branch
-) -> None:
+def test_a_query_waiting_for_a_position_looks_again_only_when_woken(branch: Branch) -> None:
     """Nothing is committed while it waits (LIAISON_READ_WAIT_SECONDS is 0.5 here):
     it looks before waiting and once more at the end, where a 10 ms poll looked about
     fifty times."""
-    reads = state_reads(embedded)
-    answer = embedded.get(f"{branch.base}/roster", params={"min_position": branch.position + 99})
+    reads = state_reads(embedded(branch))
+    answer = embedded(branch).get(
+        f"{branch.base}/roster", params={"min_position": branch.position + 99}
+    )
     assert answer.status_code == 503
     assert answer.json()["type"] == "/problems/read-model-behind"
     assert 1 <= len(reads) <= 2
@@ -229,7 +230,7 @@ def test_a_waiting_query_answers_once_the_projector_commits_its_position(
 
 
 def test_a_read_model_of_an_earlier_shape_is_rebuilt_when_a_process_starts(
-    settings: Settings, embedded: TestClient, branch: Branch
+    settings: Settings, branch: Branch
 ) -> None:
     """As after an upgrade that changed its tables: coverage made before it held its
     members' moves and groups' leaders (as before the read models shared their

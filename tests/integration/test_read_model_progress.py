@@ -26,17 +26,12 @@ from shared.settings import Settings
 
 
 @pytest.fixture
-def commands(pg_settings: Settings) -> Iterator[CommandService]:
-    service = bootstrap_commands(pg_settings)
-    yield service
-    service.close()
-
-
-@pytest.fixture
-def projections(pg_settings: Settings) -> Iterator[ProjectionService]:
-    service = bootstrap_projections(pg_settings)
-    yield service
-    service.close()
+def stores(pg_settings: Settings) -> Iterator[tuple[CommandService, ProjectionService]]:
+    """The command side and the projectors, in this process."""
+    commands, projections = bootstrap_commands(pg_settings), bootstrap_projections(pg_settings)
+    yield commands, projections
+    projections.close()
+    commands.close()
 
 
 def register_branch(commands: CommandService) -> int:
@@ -53,8 +48,9 @@ def catch_up(projections: ProjectionService) -> None:
 
 
 def test_a_projectors_commit_notifies_the_position_it_reached(
-    pg_settings: Settings, commands: CommandService, projections: ProjectionService
+    pg_settings: Settings, stores: tuple[CommandService, ProjectionService]
 ) -> None:
+    commands, projections = stores
     with psycopg.connect(pg_settings.read_database_url, autocommit=True) as listener:
         listener.execute(f'LISTEN "{CHANNEL}"')
         position = register_branch(commands)
@@ -64,8 +60,9 @@ def test_a_projectors_commit_notifies_the_position_it_reached(
 
 
 def test_a_query_process_waiting_for_a_position_is_woken_by_another_processs_commit(
-    pg_settings: Settings, commands: CommandService, projections: ProjectionService
+    pg_settings: Settings, stores: tuple[CommandService, ProjectionService]
 ) -> None:
+    commands, projections = stores
     queries = ReadModelStore(*create_engines(pg_settings.read_database_url))
     try:
         listener = queries.listen()

@@ -70,16 +70,12 @@ def roster(
     if name is None:
         return None
     posts_by_member: dict[UUID, list[PostRef]] = defaultdict(list)
+    holders, posts = tables.post_holders, tables.posts
     held = (
-        select(
-            tables.post_holders.c.member_id,
-            tables.posts.c.id,
-            tables.posts.c.kind,
-            tables.posts.c.title,
-        )
-        .join(tables.posts, tables.posts.c.id == tables.post_holders.c.post_id)
-        .where(tables.post_holders.c.branch_id == branch_id)
-        .order_by(tables.post_holders.c.assigned_position)
+        select(holders.c.member_id, posts.c.id, posts.c.kind, posts.c.title)
+        .join(posts, posts.c.id == holders.c.post_id)
+        .where(holders.c.branch_id == branch_id)
+        .order_by(holders.c.assigned_position)
     )
     for row in conn.execute(held):
         posts_by_member[row.member_id].append(PostRef(id=row.id, kind=row.kind, title=row.title))
@@ -204,17 +200,12 @@ def posts_board(
     if not branch_exists(conn, tables, branch_id):
         return None
     holders: dict[UUID, list[PostHolder]] = defaultdict(list)
+    held, members = tables.post_holders, tables.members
     rows = conn.execute(
-        select(
-            tables.post_holders.c.post_id,
-            tables.post_holders.c.member_id,
-            tables.members.c.name,
-            tables.post_holders.c.service_content,
-            tables.post_holders.c.pledge,
-        )
-        .join(tables.members, tables.members.c.id == tables.post_holders.c.member_id)
-        .where(tables.post_holders.c.branch_id == branch_id)
-        .order_by(tables.post_holders.c.assigned_position)
+        select(held, members.c.name)
+        .join(members, members.c.id == held.c.member_id)
+        .where(held.c.branch_id == branch_id)
+        .order_by(held.c.assigned_position)
     )
     for row in rows:
         holders[row.post_id].append(
