@@ -19,6 +19,7 @@ from services.projection.i18n import ZH
 from services.projection.ordering import natural_key
 from services.projection.projectors.tables import CoverageTables, EvaluationTables, RosterTables
 from services.projection.queries.evaluations import rated_members
+from services.projection.queries.periods import latest_appraisal_year, year_or_latest
 from shared.contract.vocabulary import Grade
 from shared.spreadsheets import CsvSheet, put
 
@@ -164,8 +165,10 @@ def visits_ledger(
 
 
 def evaluations_ledger(
-    conn: Connection, tables: EvaluationTables, branch_id: UUID, year: int
+    conn: Connection, tables: EvaluationTables, branch_id: UUID, year: int | None, today: date
 ) -> Ledger:
+    """The grades of ``year`` (default: the latest year with an appraisal)."""
+    year = year_or_latest(year, latest_appraisal_year(conn, tables, branch_id), today)
     groups: dict[UUID, str] = {
         group_id: name
         for group_id, name in conn.execute(

@@ -19,8 +19,9 @@ from services.projection.answers import Campaigns, Coverage, Needs
 from services.projection.api.reader import BranchDocument
 from services.projection.api.routes import RESPONSES, check_window
 from services.projection.projectors import COVERAGE, EVALUATIONS, ROSTERS
-from services.projection.projectors.tables import CoverageTables
+from services.projection.projectors.tables import CoverageTables, RosterTables
 from services.projection.queries import campaigns, coverage, evaluations, needs, rosters
+from services.projection.queries.membership import branch_exists
 from services.projection.queries.needs import NeedStatus
 from services.projection.queries.periods import (
     latest_appraisal_year,
@@ -80,8 +81,8 @@ def export_ledger(
     data masked without the pii grant, and the export recorded in the audit log.
     Made in the thread pool, as every document is: rendering one takes a while."""
     check_window(start, end)
-    read.now(ROSTERS, rosters.roster)  # a 404 for a branch the read models do not know
-    branch_id, today = read.branch_id, read.today
+    read.now(ROSTERS, _known)  # a 404 for a branch the read models do not know
+    branch_id = read.branch_id
     ledger: ledgers.Ledger
     if name is LedgerName.ROSTER:
         ledger = read.read_models.now(
@@ -91,10 +92,7 @@ def export_ledger(
         ledger = read.read_models.now(
             EVALUATIONS,
             lambda conn, tables, _: ledgers.evaluations_ledger(
-                conn,
-                tables,
-                branch_id,
-                year_or_latest(year, latest_appraisal_year(conn, tables, branch_id), today),
+                conn, tables, branch_id, year, read.today
             ),
         )
     else:
@@ -130,7 +128,7 @@ def year_end_summary(
 ) -> Response:
     """The year-end work summary, in the structure of the branch's own."""
     today = read.today
-    read.now(ROSTERS, rosters.roster)  # a 404 for a branch the read models do not know
+    read.now(ROSTERS, _known)  # a 404 for a branch the read models do not know
     branch_id = read.branch_id
     visited = read.read_models.now(
         COVERAGE, lambda conn, tables, _: latest_visit_year(conn, tables, branch_id)
@@ -166,6 +164,10 @@ def year_end_summary(
             headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"},
         )
     return Response(summary.markdown(), media_type="text/markdown; charset=utf-8")
+
+
+def _known(conn: Connection, tables: RosterTables, branch_id: UUID, position: int) -> bool | None:
+    return branch_exists(conn, tables, branch_id) or None
 
 
 def _services_of_year(
