@@ -73,17 +73,17 @@ class RowWriter:
 def like_named(table: Table, event: Event) -> dict[str, Any]:
     """The event's fields that ``table`` has a column of the same name for (a
     vocabulary value as its string)."""
-    names = _field_names(type(event)) & set(table.columns.keys())
-    return {name: _plain(getattr(event, name)) for name in names}
+    return {name: _plain(getattr(event, name)) for name in _like_names(table, type(event))}
 
 
-_FIELD_NAMES: dict[type[Event], frozenset[str]] = {}
-
-
-def _field_names(kind: type[Event]) -> frozenset[str]:
-    names = _FIELD_NAMES.get(kind)
+def _like_names(table: Table, kind: type[Event]) -> tuple[str, ...]:
+    # Worked out once per table and event type, and kept with the table (a replay
+    # asks for each of hundreds of thousands of events).
+    known: dict[type[Event], tuple[str, ...]] = table.info.setdefault("fields_taken", {})
+    names = known.get(kind)
     if names is None:
-        names = _FIELD_NAMES[kind] = frozenset(field.name for field in dataclasses.fields(kind))
+        fields = {field.name for field in dataclasses.fields(kind)}
+        names = known[kind] = tuple(name for name in table.columns.keys() if name in fields)
     return names
 
 
