@@ -83,7 +83,7 @@ def _like_names(table: Table, kind: type[Event]) -> tuple[str, ...]:
     names = known.get(kind)
     if names is None:
         fields = {field.name for field in dataclasses.fields(kind)}
-        names = known[kind] = tuple(name for name in table.columns.keys() if name in fields)
+        names = known[kind] = tuple(c.name for c in table.columns if c.name in fields)
     return names
 
 
