@@ -28,19 +28,18 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
-from services.audit.api import mount_audit
 from services.command.api.app import create_command_app
 from services.command.bootstrap import bootstrap as bootstrap_commands
 from services.demo.client import Branch
 from services.demo.story import dashboard_link, follow_up, tell_the_seed_story
 from services.docs import write_readme
 from services.embedded import create_app
-from services.projection.api.app import create_query_app
 from services.projection.api.worker import create_worker_app
 from services.projection.bootstrap import bootstrap as bootstrap_projection
 from services.projection.dead_letters import list_dead_letters, redrive
 from services.projection.projectors import ALL_PROJECTORS, projector_named
 from services.projection.rebuild import rebuild
+from services.query_api import create_query_app
 from services.relay.bootstrap import bootstrap as bootstrap_relay
 from services.relay.bootstrap import create_relay_app
 from shared.access import open_tokens
@@ -218,10 +217,9 @@ def command_app() -> FastAPI:
 
 def query_app() -> FastAPI:
     settings = Settings.from_env()
-    service = bootstrap_projection(settings)
-    app = create_query_app(service, open_tokens(settings))
-    mount_audit(app, service.event_log)
-    return app
+    return create_query_app(
+        bootstrap_projection(settings), bootstrap_commands(settings), open_tokens(settings)
+    )
 
 
 def _app(settings: Settings, args: argparse.Namespace) -> FastAPI:
@@ -252,7 +250,7 @@ def _project_app(settings: Settings, only: list[str]) -> FastAPI:
     if settings.embedded:
         log.warning("no LIAISON_AMQP_URL: projectors will follow the event store directly")
     service = bootstrap_projection(settings)
-    unknown = set(only) - set(service.runners)
+    unknown = set(only) - set(service.tracked)
     if unknown:
         raise SystemExit(f"unknown projections: {', '.join(sorted(unknown))}")
     service.start_feeds(only or None)

@@ -10,20 +10,17 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
-from services.audit.api import mount_audit
 from services.command.api.app import mount_commands
 from services.command.bootstrap import bootstrap as bootstrap_commands
-from services.projection.api.app import mount_queries
 from services.projection.bootstrap import bootstrap as bootstrap_projections
+from services.query_api import mount_query_api
 from services.relay.bootstrap import RelayService
 from services.relay.bootstrap import bootstrap as bootstrap_relay
-from shared.access import install_access, open_tokens
-from shared.browser import install_browser_policy
+from shared.access import open_tokens
 from shared.clock import Clock
 from shared.migrations import Presence, prepare_store
-from shared.problems import install_problem_handlers
 from shared.settings import Settings
-from shared.web import add_operations_routes, operation_id
+from shared.web import service_app
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
@@ -47,28 +44,22 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
             projections.close()
             commands.close()
 
-    app = FastAPI(
-        docs_url=None,  # served offline by install_browser_policy
-        redoc_url=None,
-        generate_unique_id_function=operation_id,
+    def mount_home(app: FastAPI) -> None:
+        @app.get("/", include_in_schema=False)
+        async def home() -> RedirectResponse:
+            return RedirectResponse("/dashboard")
+
+    return service_app(
+        "embedded",
         title="liaison",
-        version="1",
         description="党员密切联系群众 — a Party branch's liaison with the residents it serves: "
         "groups, posts, linked households, visits and year-end evaluations, event-sourced.",
+        tokens=open_tokens(settings),
+        mounts=[
+            lambda app: mount_commands(app, commands),
+            lambda app: mount_query_api(app, projections, commands),
+            mount_home,
+        ],
+        checks={"event_store": commands.ready, "read_models": projections.ready},
         lifespan=lifespan,
     )
-    install_problem_handlers(app)
-    install_access(app, open_tokens(settings))
-    mount_commands(app, commands)
-    mount_queries(app, projections)
-    mount_audit(app, projections.event_log)
-    add_operations_routes(
-        app, "embedded", checks={"event_store": commands.ready, "read_models": projections.ready}
-    )
-
-    @app.get("/", include_in_schema=False)
-    async def home() -> RedirectResponse:
-        return RedirectResponse("/dashboard")
-
-    install_browser_policy(app)
-    return app

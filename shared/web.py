@@ -1,5 +1,6 @@
-"""What every liaison HTTP service has: health and readiness, Prometheus metrics,
-request metrics by route, and a refusal of bodies that are not JSON in UTF-8."""
+"""What every liaison HTTP service has, built in one place (``service_app``): problem
+answers, access (the APIs), health and readiness, Prometheus metrics, request metrics
+by route, a refusal of bodies that are not JSON in UTF-8, and the browser policy."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import codecs
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from fastapi import FastAPI
@@ -16,9 +18,12 @@ from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.access import install_access
+from shared.auth import Tokens
+from shared.browser import install_browser_policy
 from shared.metrics import Source, app_registry
 from shared.problem_types import Problem
-from shared.problems import UNAVAILABLE_ERRORS, problem, problem_responses
+from shared.problems import UNAVAILABLE_ERRORS, install_problem_handlers, problem, problem_responses
 
 MAX_BODY_BYTES = 256 * 1024  # no command needs more; larger bodies answer 413
 MAX_DEPTH = 32  # a command's body nests two deep
@@ -49,6 +54,44 @@ def operation_id(route: APIRoute) -> str:
     """OpenAPI operation ids are the route names, which are also what the access
     policy (``shared.policy.RULES``) is keyed by."""
     return route.name
+
+
+# Adds what an app serves: its routes, and the state they read.
+Mount = Callable[[FastAPI], None]
+
+
+def service_app(
+    service: str,
+    *,
+    title: str,
+    description: str = "",
+    tokens: Tokens | None = None,
+    mounts: Sequence[Mount] = (),
+    checks: Mapping[str, Callable[[], object]],
+    metric_sources: Sequence[Source] = (),
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
+) -> FastAPI:
+    """A liaison app named ``service`` (in its metrics): problem answers; with
+    ``tokens`` (the APIs), every route behind a token; then what ``mounts`` add; the
+    operations routes, answering ready when every one of ``checks`` passes; and the
+    browser policy over all of it. API docs are served offline by the policy."""
+    app = FastAPI(
+        docs_url=None,
+        redoc_url=None,
+        generate_unique_id_function=operation_id,
+        title=title,
+        version="1",
+        description=description,
+        lifespan=lifespan,
+    )
+    install_problem_handlers(app)
+    if tokens is not None:
+        install_access(app, tokens)
+    for mount in mounts:
+        mount(app)
+    add_operations_routes(app, service, checks, metric_sources)
+    install_browser_policy(app)
+    return app
 
 
 def add_operations_routes(

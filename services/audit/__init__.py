@@ -1,6 +1,7 @@
 """The auditor's side: the event store read directly — the log with filters and
-exports, one aggregate's history and its state at a moment or version, and read
-models as they stood at a moment, replayed on demand. It writes nothing.
+exports, one aggregate's history and its state at a moment or version. It writes
+nothing (its exports are recorded through ``shared.export_log``).
 
-It may use the command side's pure domain (to fold an aggregate as it was) and the
-projectors (to replay a read model); neither of those depends on it."""
+It folds an aggregate as it was with the command side's pure domain, and nothing
+else of the command side; the query API's composition root mounts it beside the
+read models' queries, which do not know it."""

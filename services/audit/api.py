@@ -13,10 +13,10 @@ from fastapi.responses import StreamingResponse
 from services.audit import trail
 from services.audit.schemas import AuditEvent, AuditPage, StreamHistory, StreamState
 from services.audit.state import state_of
-from services.projection.exports import record_export
 from shared.access import Authorised, authorised
 from shared.auth import Principal
 from shared.eventstore import EventLog
+from shared.export_log import RequestExports
 from shared.moments import MomentFrom, MomentUpTo
 from shared.policy import Hidden, branch_in_scope
 from shared.problem_types import Problem
@@ -58,6 +58,7 @@ def _visible(principal: Principal, stream_id: UUID, events: list[AuditEvent]) ->
 def audit_events(
     request: Request,
     principal: Authorised,
+    exports: RequestExports,
     *,
     after: Annotated[int, Query(ge=0, le=MAX_POSITION, description="Start after.")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -91,7 +92,7 @@ def audit_events(
     private = not principal.sees_personal_data
     if format is ExportFormat.JSON:
         return trail.page(event_log, after, limit, where, masked=private)
-    record_export(request, principal, branch_id, f"audit.{format.value}")
+    exports.record(f"audit.{format.value}", branch_id)
     events = trail.export(event_log, after, where, masked=private)
     if format is ExportFormat.NDJSON:
         return StreamingResponse(trail.ndjson(events), media_type="application/x-ndjson")
@@ -137,6 +138,7 @@ def audit_stream_state(
 
 
 def mount_audit(app: FastAPI, event_log: EventLog) -> None:
-    """Adds the audit endpoints to an app (the query service, or the embedded one)."""
+    """Adds the audit endpoints to an app (the query service, or the embedded one)
+    whose ``app.state.export_log`` records exports (``shared.export_log``)."""
     app.state.event_log = event_log
     app.include_router(router)

@@ -71,7 +71,7 @@ class Command(BaseModel):
     model_config = ConfigDict(
         extra="forbid", frozen=True, strict=True, validate_by_name=True, validate_by_alias=True
     )
-    route: ClassVar[Route]
+    route: ClassVar[Route | None]  # None: asked for by another part, not over HTTP
 
     branch_id: UUID
 
@@ -499,6 +499,19 @@ class CloseHardship(Command):
     hardship_id: UUID
     closed_on: Day
     outcome: LongText
+
+
+# Who saw what: records that leave the query side are themselves recorded.
+
+
+class RecordExport(Command):
+    """Records an export (a ledger, the year-end summary, the audit log): asked for by
+    the query side (``services.command.export_log``) whenever records leave it."""
+
+    route = None
+    export_id: UUID
+    what: str
+    filters: str
 
 
 COMMANDS: tuple[type[Command], ...] = tuple(Command.__subclasses__())

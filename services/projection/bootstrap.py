@@ -1,4 +1,4 @@
-"""The projection side's composition root: read-model store, runners and feeds."""
+"""The projection side's composition root: read-model store, tracked projectors and feeds."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from services.projection.projectors import ALL_PROJECTORS
 from services.projection.readmodel.database import create_engines
 from services.projection.readmodel.store import ReadModelStore
 from services.projection.rebuild import rebuild_outdated
-from services.projection.runner import ProjectionRunner
+from services.projection.tracked import TrackedProjector
 from shared.eventstore import EventLog, close_recorder, open_recorder
 from shared.messaging import Topology
 from shared.settings import Settings
@@ -34,7 +34,7 @@ class ProjectionService:
     recorder: ApplicationRecorder
     event_log: EventLog
     store: ReadModelStore
-    runners: dict[str, ProjectionRunner]
+    tracked: dict[str, TrackedProjector]
     feeds: dict[str, Feed] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
@@ -42,19 +42,19 @@ class ProjectionService:
     def start_feeds(self, names: Iterable[str] | None = None) -> None:
         """Starts one thread per projection: RabbitMQ consumers when a broker is
         configured, otherwise followers of the event store (the embedded default)."""
-        for name in names or self.runners:
-            runner = self.runners[name]
+        for name in names or self.tracked:
+            tracked = self.tracked[name]
             feed: Feed
             if self.settings.embedded:
                 feed = StoreFeed(
-                    runner,
+                    tracked,
                     EventLog(self.recorder, self.settings),
                     self.settings.projector_batch_size,
                 )
             else:
                 assert self.settings.amqp_url is not None
                 feed = RabbitFeed(
-                    runner,
+                    tracked,
                     self.settings.amqp_url,
                     Topology(self.settings.amqp_prefix),
                     self.settings.projector_batch_size,
@@ -82,8 +82,7 @@ class ProjectionService:
     def close(self) -> None:
         self.stop_feeds()
         self.event_log.close()
-        self.store.writer.dispose()
-        self.store.reader.dispose()
+        self.store.close()
         close_recorder(self.recorder)
 
 
@@ -95,5 +94,5 @@ def bootstrap(settings: Settings) -> ProjectionService:
     for projector in ALL_PROJECTORS:
         store.ensure(projector)
     rebuild_outdated(ALL_PROJECTORS, store, event_log)
-    runners = {p.name: ProjectionRunner(p, store, event_log) for p in ALL_PROJECTORS}
-    return ProjectionService(settings, recorder, event_log, store, runners)
+    tracked = {p.name: TrackedProjector(p, store, event_log) for p in ALL_PROJECTORS}
+    return ProjectionService(settings, recorder, event_log, store, tracked)

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from services.projection.projectors.base import Projector, Writes
+from services.projection.projectors.base import Projector, RowWriter
 from services.projection.readmodel.store import ReadModelStore, dead_letters
 from shared.contract.envelope import Envelope, envelopes_from
 from shared.eventstore import EventLog
@@ -61,7 +61,7 @@ def redrive(
     with store.writer.begin() as conn:
         state = store.locked_state(conn, projector.name)
         tables = store.tables(projector, state.generation)
-        writes = Writes(conn)
-        projector.apply(writes, tables, item, item.event(event_log.vault))
-        writes.flush()
+        rows = RowWriter(conn)
+        projector.apply(rows, tables, item, item.event(event_log.vault))
+        rows.flush()
         conn.execute(delete(dead_letters).where(dead_letters.c.id == letter.id))

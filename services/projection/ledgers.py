@@ -17,12 +17,10 @@ from sqlalchemy import Connection, and_, func, select
 
 from services.projection.i18n import ZH
 from services.projection.ordering import natural_key
-from services.projection.projectors.coverage import CoverageTables
-from services.projection.projectors.evaluations import EvaluationTables
-from services.projection.projectors.rosters import RosterTables
-from services.projection.queries.membership import members_during
+from services.projection.projectors.tables import CoverageTables, EvaluationTables, RosterTables
+from services.projection.queries.evaluations import rated_members
+from services.projection.queries.periods import latest_appraisal_year, year_or_latest
 from shared.contract.vocabulary import Grade
-from shared.periods import Period
 from shared.spreadsheets import CsvSheet, put
 
 Cell = str | int | date | None
@@ -36,25 +34,27 @@ class Ledger:
     rows: list[list[Cell]]
 
 
-def roster_ledger(conn: Connection, t: RosterTables, branch_id: UUID) -> Ledger:
+def roster_ledger(conn: Connection, tables: RosterTables, branch_id: UUID) -> Ledger:
     groups: dict[UUID, str] = {
         group_id: name
         for group_id, name in conn.execute(
-            select(t.groups.c.id, t.groups.c.name).where(t.groups.c.branch_id == branch_id)
+            select(tables.groups.c.id, tables.groups.c.name).where(
+                tables.groups.c.branch_id == branch_id
+            )
         )
     }
     posts: dict[UUID, list[str]] = {}
     for member_id, title in conn.execute(
-        select(t.post_holders.c.member_id, t.posts.c.title)
-        .join(t.posts, t.posts.c.id == t.post_holders.c.post_id)
-        .where(t.post_holders.c.branch_id == branch_id)
+        select(tables.post_holders.c.member_id, tables.posts.c.title)
+        .join(tables.posts, tables.posts.c.id == tables.post_holders.c.post_id)
+        .where(tables.post_holders.c.branch_id == branch_id)
     ):
         posts.setdefault(member_id, []).append(title)
     rows: list[list[Cell]] = []
     members = conn.execute(
-        select(t.members)
-        .where(t.members.c.branch_id == branch_id)
-        .order_by(t.members.c.enrolled_position)
+        select(tables.members)
+        .where(tables.members.c.branch_id == branch_id)
+        .order_by(tables.members.c.enrolled_position)
     )
     for m in members:
         rows.append(
@@ -90,29 +90,34 @@ def roster_ledger(conn: Connection, t: RosterTables, branch_id: UUID) -> Ledger:
 
 
 def coverage_ledger(
-    conn: Connection, t: CoverageTables, branch_id: UUID, start: date | None, end: date | None
+    conn: Connection, tables: CoverageTables, branch_id: UUID, start: date | None, end: date | None
 ) -> Ledger:
-    window = [t.visits.c.branch_id == branch_id]
+    window = [tables.visits.c.branch_id == branch_id]
     if start:
-        window.append(t.visits.c.visited_on >= start)
+        window.append(tables.visits.c.visited_on >= start)
     if end:
-        window.append(t.visits.c.visited_on <= end)
+        window.append(tables.visits.c.visited_on <= end)
     visits = (
         select(
-            t.visits.c.household_id,
+            tables.visits.c.household_id,
             func.count().label("visits"),
-            func.max(t.visits.c.visited_on).label("last"),
+            func.max(tables.visits.c.visited_on).label("last"),
         )
         .where(*window)
-        .group_by(t.visits.c.household_id)
+        .group_by(tables.visits.c.household_id)
         .subquery()
     )
     rows = sorted(
         conn.execute(
-            select(t.households, t.members.c.name.label("member"), visits.c.visits, visits.c.last)
-            .outerjoin(t.members, t.members.c.id == t.households.c.linked_member_id)
-            .outerjoin(visits, visits.c.household_id == t.households.c.id)
-            .where(t.households.c.branch_id == branch_id)
+            select(
+                tables.households,
+                tables.members.c.name.label("member"),
+                visits.c.visits,
+                visits.c.last,
+            )
+            .outerjoin(tables.members, tables.members.c.id == tables.households.c.linked_member_id)
+            .outerjoin(visits, visits.c.household_id == tables.households.c.id)
+            .where(tables.households.c.branch_id == branch_id)
         ),
         key=lambda r: (natural_key(r.area), natural_key(r.address), r.registered_position),
     )
@@ -135,26 +140,22 @@ def coverage_ledger(
 
 
 def visits_ledger(
-    conn: Connection, t: CoverageTables, branch_id: UUID, start: date | None, end: date | None
+    conn: Connection, tables: CoverageTables, branch_id: UUID, start: date | None, end: date | None
 ) -> Ledger:
-    conditions = [t.visits.c.branch_id == branch_id]
+    conditions = [tables.visits.c.branch_id == branch_id]
     if start:
-        conditions.append(t.visits.c.visited_on >= start)
+        conditions.append(tables.visits.c.visited_on >= start)
     if end:
-        conditions.append(t.visits.c.visited_on <= end)
+        conditions.append(tables.visits.c.visited_on <= end)
+    visits, members, households = tables.visits, tables.members, tables.households
+    # In the ledger's order of columns.
     rows = conn.execute(
-        select(
-            t.visits.c.visited_on,
-            t.members.c.name,
-            t.households.c.area,
-            t.households.c.address,
-            t.households.c.head_name,
-            t.visits.c.purpose,
-        )
-        .join(t.members, t.members.c.id == t.visits.c.member_id)
-        .join(t.households, t.households.c.id == t.visits.c.household_id)
+        select(visits.c.visited_on, members.c.name, households.c.area, households.c.address)
+        .add_columns(households.c.head_name, visits.c.purpose)
+        .join(members, members.c.id == visits.c.member_id)
+        .join(households, households.c.id == visits.c.household_id)
         .where(*conditions)
-        .order_by(t.visits.c.visited_on, t.visits.c.recorded_position)
+        .order_by(visits.c.visited_on, visits.c.recorded_position)
     )
     return Ledger(
         "走访记录",
@@ -163,25 +164,37 @@ def visits_ledger(
     )
 
 
-def evaluations_ledger(conn: Connection, t: EvaluationTables, branch_id: UUID, year: int) -> Ledger:
+def evaluations_ledger(
+    conn: Connection, tables: EvaluationTables, branch_id: UUID, year: int | None, today: date
+) -> Ledger:
+    """The grades of ``year`` (default: the latest year with an appraisal)."""
+    year = year_or_latest(year, latest_appraisal_year(conn, tables, branch_id), today)
     groups: dict[UUID, str] = {
         group_id: name
         for group_id, name in conn.execute(
-            select(t.groups.c.id, t.groups.c.name).where(t.groups.c.branch_id == branch_id)
+            select(tables.groups.c.id, tables.groups.c.name).where(
+                tables.groups.c.branch_id == branch_id
+            )
         )
     }
     reports: dict[tuple[UUID, str], date] = {
         (row.member_id, row.period): row.submitted_on
         for row in conn.execute(
-            select(t.duty_reports).where(t.duty_reports.c.branch_id == branch_id)
+            select(tables.duty_reports).where(tables.duty_reports.c.branch_id == branch_id)
         )
     }
     ballots: dict[tuple[UUID, str], int] = {}
     for row in conn.execute(
-        select(t.ballots.c.member_id, t.ballots.c.grade, t.ballots.c.count.label("votes")).where(
-            t.ballots.c.appraisal_id.in_(
-                select(t.appraisals.c.id).where(
-                    and_(t.appraisals.c.branch_id == branch_id, t.appraisals.c.year == year)
+        select(
+            tables.ballots.c.member_id,
+            tables.ballots.c.grade,
+            tables.ballots.c.count.label("votes"),
+        ).where(
+            tables.ballots.c.appraisal_id.in_(
+                select(tables.appraisals.c.id).where(
+                    and_(
+                        tables.appraisals.c.branch_id == branch_id, tables.appraisals.c.year == year
+                    )
                 )
             )
         )
@@ -191,30 +204,25 @@ def evaluations_ledger(conn: Connection, t: EvaluationTables, branch_id: UUID, y
     talks = {
         row.member_id: row.n
         for row in conn.execute(
-            select(t.talks.c.member_id, func.count().label("n"))
-            .where(t.talks.c.branch_id == branch_id, t.talks.c.held_on >= date(year, 1, 1))
-            .group_by(t.talks.c.member_id)
+            select(tables.talks.c.member_id, func.count().label("n"))
+            .where(
+                tables.talks.c.branch_id == branch_id, tables.talks.c.held_on >= date(year, 1, 1)
+            )
+            .group_by(tables.talks.c.member_id)
         )
     }
     rewards = {
         row.member_id: row.n
         for row in conn.execute(
-            select(t.rewards.c.member_id, func.count().label("n"))
+            select(tables.rewards.c.member_id, func.count().label("n"))
             .where(
-                t.rewards.c.branch_id == branch_id,
-                t.rewards.c.granted_on.between(date(year, 1, 1), date(year, 12, 31)),
+                tables.rewards.c.branch_id == branch_id,
+                tables.rewards.c.granted_on.between(date(year, 1, 1), date(year, 12, 31)),
             )
-            .group_by(t.rewards.c.member_id)
+            .group_by(tables.rewards.c.member_id)
         )
     }
-    rows = conn.execute(
-        select(t.members, t.ratings.c.grade, t.ratings.c.shortcomings)
-        .outerjoin(
-            t.ratings, and_(t.ratings.c.member_id == t.members.c.id, t.ratings.c.year == year)
-        )
-        .where(t.members.c.branch_id == branch_id, members_during(t.members, Period.year(year)))
-        .order_by(t.members.c.enrolled_position)
-    )
+    rows = conn.execute(rated_members(tables, branch_id, year))
     return Ledger(
         f"{year}年度党员考评",
         [

@@ -19,7 +19,7 @@ from sqlalchemy import JSON, Connection, Select, Table, Text, cast, func, select
 
 from services.projection.projectors.base import Projector
 from services.projection.readmodel.store import ProjectionState, ReadModelStore
-from services.projection.runner import ProjectionRunner
+from services.projection.tracked import TrackedProjector
 from shared.contract.codec import UndecodableEvent
 from shared.contract.envelope import (
     Envelope,
@@ -108,7 +108,7 @@ def rebuild_outdated(
 
 def _decode(items: Sequence[Envelope | Undecodable], vault: Vault) -> dict[int, Event]:
     """Each event decoded once for all projectors; any that fail are left for the
-    runners to dead-letter with their reason."""
+    tracked projectors to dead-letter with their reason."""
     read_keys_ahead(items, vault)
     decoded = {}
     for item in items:
@@ -120,7 +120,7 @@ def _decode(items: Sequence[Envelope | Undecodable], vault: Vault) -> dict[int, 
 
 def _start_shadow(
     projector: Projector[Any], store: ReadModelStore, event_log: EventLog
-) -> ProjectionRunner:
+) -> TrackedProjector:
     with store.reader.connect() as conn:
         live = store.state(conn, projector.name)
     if live is None:
@@ -130,19 +130,19 @@ def _start_shadow(
     shadow_name = f"{projector.name}~shadow"
     with store.writer.begin() as conn:
         store.track(conn, shadow_name, ProjectionState(generation, 0))
-    return ProjectionRunner(projector, store, event_log, tracking_name=shadow_name)
+    return TrackedProjector(projector, store, event_log, tracking_name=shadow_name)
 
 
 def _finish(
-    shadow: ProjectionRunner, store: ReadModelStore, event_log: EventLog, *, switch: bool
+    shadow: TrackedProjector, store: ReadModelStore, event_log: EventLog, *, switch: bool
 ) -> RebuildReport:
     projector = shadow.projector
-    live_runner = ProjectionRunner(projector, store, event_log)
+    live = TrackedProjector(projector, store, event_log)
     with store.writer.begin() as conn:
         current = store.locked_state(conn, projector.name)
         if not switch:
             # Compare at the same position: bring the live tables there too.
-            live_runner.catch_up_on(conn, BATCH)
+            live.catch_up_on(conn, BATCH)
         shadow.catch_up_on(conn, BATCH)
         built = store.locked_state(conn, shadow.tracking_name)
         report = RebuildReport(
@@ -169,6 +169,8 @@ def _finish(
             )
             store.drop_generation(conn, projector, built.generation)
         store.untrack(conn, shadow.tracking_name)
+    # Switched to the shadow, or caught up with it: the live row is where it got to.
+    store.progress.announce(projector.name, built.position)
     return report
 
 

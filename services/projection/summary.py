@@ -25,7 +25,15 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from docx.styles.style import ParagraphStyle
 
-from services.projection.api import schemas as s
+from services.projection.answers import (
+    AppraisalSummary,
+    Campaigns,
+    Coverage,
+    Evaluations,
+    Needs,
+    PostsBoard,
+    Roster,
+)
 from services.projection.i18n import EN, ZH, outputs_en, outputs_zh
 from shared.contract.vocabulary import Grade, GroupBasis, MemberCategory, VoterKind
 
@@ -126,12 +134,12 @@ def _font(style: ParagraphStyle, name: str, east_asian: str, size: Pt) -> None:
 class YearRecord:
     year: int
     written_on: date
-    roster: s.Roster
-    posts: s.PostsBoard
-    coverage: s.Coverage
-    campaigns: s.Campaigns
-    needs: s.Needs
-    evaluations: s.Evaluations
+    roster: Roster
+    posts: PostsBoard
+    coverage: Coverage
+    campaigns: Campaigns
+    needs: Needs
+    evaluations: Evaluations
 
 
 @dataclass(frozen=True)
@@ -171,7 +179,7 @@ class Facts:
     need_categories: list[str]
     reported: tuple[int, int]  # first and second half year
     reports_overdue: int
-    appraisal: s.AppraisalSummary | None
+    appraisal: AppraisalSummary | None
     ballots: dict[VoterKind, int]
     grades: dict[Grade, int]
     rated: int
@@ -257,7 +265,7 @@ def gather(record: YearRecord) -> Facts:
     )
 
 
-def _campaigns_in(campaigns: s.Campaigns, year: int) -> list[CampaignYear]:
+def _campaigns_in(campaigns: Campaigns, year: int) -> list[CampaignYear]:
     """Each campaign with what it achieved in the year: its counts, and who took part."""
     found = []
     for campaign in campaigns.campaigns:

@@ -42,7 +42,7 @@ from sqlalchemy.pool import StaticPool
 
 from services.projection.projectors.base import Projector
 from services.projection.readmodel.store import ReadModelStore, checkpoints
-from services.projection.runner import ProjectionRunner
+from services.projection.tracked import TrackedProjector
 from shared.contract.envelope import Envelope, envelopes_from
 from shared.eventstore import EventLog
 from shared.problem_types import Problem
@@ -121,7 +121,7 @@ class TimeTravel:
             store = ReadModelStore(engine, engine)
             if base is None:
                 store.ensure(projector)
-            runner = ProjectionRunner(projector, store, log)
+            tracked = TrackedProjector(projector, store, log)
             position = base.position if base else 0
             recorded_until = base.recorded_until if base else None
             replayed = 0
@@ -136,7 +136,7 @@ class TimeTravel:
                     ),
                     None,
                 )
-                runner.process(items[:later])
+                tracked.process(items[:later])
                 replayed += len(items[:later])
                 if later is not None:
                     break

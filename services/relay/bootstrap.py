@@ -13,13 +13,11 @@ from prometheus_client.core import Metric
 from services.relay.checkpoint import Checkpoint
 from services.relay.publisher import Publisher
 from services.relay.relay import Relay
-from shared.browser import install_browser_policy
 from shared.eventstore import EventLog, close_recorder, open_recorder
 from shared.messaging import Topology
 from shared.metrics import counter, gauge
-from shared.problems import install_problem_handlers
 from shared.settings import Settings
-from shared.web import add_operations_routes
+from shared.web import service_app
 
 
 @dataclass
@@ -65,21 +63,18 @@ def bootstrap(settings: Settings) -> RelayService:
 
 
 def create_relay_app(service: RelayService) -> FastAPI:
-    app = FastAPI(docs_url=None, redoc_url=None, title="liaison relay", version="1")
-    install_problem_handlers(app)
-    add_operations_routes(
-        app,
+    def mount_status(app: FastAPI) -> None:
+        @app.get("/status", tags=["operations"])
+        def status() -> dict[str, int]:
+            return asdict(service.relay.stats) | {"head": service.event_log.head()}
+
+    return service_app(
         "relay",
+        title="liaison relay",
+        mounts=[mount_status],
         checks={"event_store": service.ready},
         metric_sources=[lambda: _relay_metrics(service)],
     )
-
-    @app.get("/status", tags=["operations"])
-    def status() -> dict[str, int]:
-        return asdict(service.relay.stats) | {"head": service.event_log.head()}
-
-    install_browser_policy(app)
-    return app
 
 
 def _relay_metrics(service: RelayService) -> Iterable[Metric]:

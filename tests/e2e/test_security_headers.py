@@ -22,14 +22,13 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, ConsoleMessage, Page, Route, sync_playwright
 
 from bench.stack import Process, bearer
-from services.audit.api import mount_audit
 from services.command.api.app import create_command_app
 from services.command.bootstrap import bootstrap as bootstrap_commands
 from services.demo.client import Branch
 from services.embedded import create_app
-from services.projection.api.app import create_query_app
 from services.projection.api.worker import create_worker_app
 from services.projection.bootstrap import bootstrap as bootstrap_projection
+from services.query_api import create_query_app
 from shared.access import open_tokens
 from shared.migrations import Presence, prepare_store
 from tests.support.settings import embedded_settings
@@ -62,11 +61,9 @@ def apps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, TestCli
     tokens = open_tokens(settings)
     commands = bootstrap_commands(settings)
     projections = bootstrap_projection(settings)
-    query = create_query_app(projections, tokens)
-    mount_audit(query, projections.event_log)
     built: dict[str, FastAPI] = {
         "command": create_command_app(commands, tokens),
-        "query": query,
+        "query": create_query_app(projections, commands, tokens),
         "embedded": create_app(settings),
         "projector": create_worker_app(projections),
     }

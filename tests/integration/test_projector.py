@@ -18,11 +18,12 @@ from services.projection.bootstrap import ProjectionService
 from services.projection.dead_letters import list_dead_letters, redrive
 from services.projection.feeds.rabbit import RabbitFeed
 from services.projection.projectors import ALL_PROJECTORS, ROSTERS
-from services.projection.projectors.base import Writes
-from services.projection.projectors.rosters import RostersProjector, RosterTables
+from services.projection.projectors.base import RowWriter
+from services.projection.projectors.rosters import RostersProjector
+from services.projection.projectors.tables import RosterTables
 from services.projection.queries.rosters import roster
 from services.projection.rebuild import rebuild
-from services.projection.runner import ProjectionRunner
+from services.projection.tracked import TrackedProjector
 from services.relay.publisher import Publisher
 from shared.contract.envelope import Envelope, envelopes_from
 from shared.contract.events import Event, GroupFormed
@@ -64,7 +65,7 @@ def run_feed(feed: RabbitFeed) -> tuple[threading.Event, threading.Thread]:
 
 
 def feed_for(
-    projections: ProjectionService, settings: Settings, runner: ProjectionRunner
+    projections: ProjectionService, settings: Settings, runner: TrackedProjector
 ) -> RabbitFeed:
     assert settings.amqp_url is not None
     return RabbitFeed(runner, settings.amqp_url, Topology(settings.amqp_prefix), batch_size=20)
@@ -97,7 +98,7 @@ def test_duplicates_and_lost_messages(
     publisher.publish(envelopes[::2])
     publisher.publish(envelopes + envelopes)
     publisher.close()
-    runner = projections.runners[ROSTERS.name]
+    runner = projections.tracked[ROSTERS.name]
     feed = feed_for(projections, stack_settings, runner)
     stop, thread = run_feed(feed)
     try:
@@ -111,17 +112,19 @@ def test_duplicates_and_lost_messages(
     # Sent: 1,3,5,7,9,11 then 1..11 twice. The five holes are read from the store.
     assert (feed.stats.applied, feed.stats.filled, feed.stats.duplicates) == (11, 5, 22)
     for projector in ALL_PROJECTORS:
-        projections.runners[projector.name].process(envelopes)
+        projections.tracked[projector.name].process(envelopes)
     assert_equal_to_replay(projections)
 
 
 class BuggyRosters(RostersProjector):
     """A projector with a bug that bites on one particular group."""
 
-    def apply(self, w: Writes, tables: RosterTables, envelope: Envelope, event: Event) -> None:
+    def apply(
+        self, rows: RowWriter, tables: RosterTables, envelope: Envelope, event: Event
+    ) -> None:
         if isinstance(event, GroupFormed) and event.name == "出错的小组":
             raise RuntimeError("bug in the projector")
-        super().apply(w, tables, envelope, event)
+        super().apply(rows, tables, envelope, event)
 
 
 def test_poison_messages_are_dead_lettered_and_the_projector_goes_on(
@@ -151,7 +154,7 @@ def test_poison_messages_are_dead_lettered_and_the_projector_goes_on(
     publisher.close()
     publish_raw(stack_settings, b"{not json")
 
-    runner = ProjectionRunner(BuggyRosters(), projections.store, projections.event_log)
+    runner = TrackedProjector(BuggyRosters(), projections.store, projections.event_log)
     feed = feed_for(projections, stack_settings, runner)
     stop, thread = run_feed(feed)
     try:
@@ -179,7 +182,7 @@ def test_dead_letters_are_listed_and_redriven_once_fixed(
         c.FormGroup(branch_id=branch, group_id=uuid4(), name="出错的小组", basis=GroupBasis.TRAIT),
     )
     envelopes = stored_envelopes(projections.event_log)
-    buggy = ProjectionRunner(BuggyRosters(), projections.store, projections.event_log)
+    buggy = TrackedProjector(BuggyRosters(), projections.store, projections.event_log)
     report = buggy.process(envelopes)
     assert len(report.dead_letters) == 1
     [letter] = list_dead_letters(projections.store, "rosters")

@@ -8,11 +8,8 @@ from services.command.api import access
 from services.command.api.errors import install_domain_error_handler
 from services.command.api.routes import command_router
 from services.command.bootstrap import CommandService
-from shared.access import install_access
 from shared.auth import Tokens
-from shared.browser import install_browser_policy
-from shared.problems import install_problem_handlers
-from shared.web import add_operations_routes, operation_id
+from shared.web import service_app
 
 
 def mount_commands(app: FastAPI, service: CommandService) -> None:
@@ -26,17 +23,11 @@ def mount_commands(app: FastAPI, service: CommandService) -> None:
 
 
 def create_command_app(service: CommandService, tokens: Tokens) -> FastAPI:
-    app = FastAPI(
-        docs_url=None,  # served offline by install_browser_policy
-        redoc_url=None,
-        generate_unique_id_function=operation_id,
+    return service_app(
+        "command",
         title="liaison command API",
-        version="1",
         description="Commands of a community Party branch's liaison with residents.",
+        tokens=tokens,
+        mounts=[lambda app: mount_commands(app, service)],
+        checks={"event_store": service.ready},
     )
-    install_problem_handlers(app)
-    install_access(app, tokens)
-    mount_commands(app, service)
-    add_operations_routes(app, "command", checks={"event_store": service.ready})
-    install_browser_policy(app)
-    return app

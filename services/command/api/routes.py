@@ -110,6 +110,7 @@ def json_body_router(problems: tuple[Problem, ...] = COMMAND_PROBLEMS) -> APIRou
 
 def body_of(command: type[Command]) -> type[Body]:
     """The command's fields that are not in its path, as the request body."""
+    assert command.route is not None
     in_path = set(command.route.path_fields)
     fields: dict[str, Any] = {
         name: (field.annotation, field)
@@ -128,6 +129,7 @@ def _endpoint(command: type[Command]) -> Callable[..., WriteResult]:
         written = run(command.model_construct(**path, **dict(body)), body)
         return WriteResult(id=written.id, version=written.version, position=written.position)
 
+    assert command.route is not None
     keyword = inspect.Parameter.KEYWORD_ONLY
     fields = command.model_fields
     endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
@@ -152,6 +154,8 @@ def command_router() -> APIRouter:
     router = json_body_router()
     for command in COMMANDS:
         route = command.route
+        if route is None:
+            continue
         router.add_api_route(
             route.path,
             _endpoint(command),

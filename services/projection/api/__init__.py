@@ -1,1 +1,2 @@
-"""The query API: read models, projection status and the audit trail over HTTP."""
+"""The query API's endpoints (queries, documents, projection status) and the projector
+process's status app."""

@@ -1,4 +1,5 @@
-"""The query API application."""
+"""The query endpoints, documents and dashboard, mounted on an app (the query API's
+own, or the embedded one) by its composition root."""
 
 from __future__ import annotations
 
@@ -10,22 +11,20 @@ from services.projection.api.routes import router
 from services.projection.bootstrap import ProjectionService
 from services.projection.dashboard import mount_dashboard
 from services.projection.time_travel import TimeTravel
-from shared.access import install_access
-from shared.auth import Tokens
-from shared.browser import install_browser_policy
 from shared.clock import SystemClock
 from shared.moments import install_local_time
-from shared.problems import install_problem_handlers
-from shared.web import add_operations_routes, operation_id
 
 
 def mount_queries(app: FastAPI, service: ProjectionService) -> None:
-    """Adds the query and audit endpoints to an app (its own, or the embedded one)."""
-    app.state.read_models = ReadModels(service.store, service.settings.read_wait_seconds)
-    app.state.clock = SystemClock(service.settings.timezone)
-    install_local_time(app, service.settings.timezone)
-    app.state.event_log = service.event_log
+    """Adds the query endpoints, the documents and the dashboard to an app whose
+    ``app.state.export_log`` records exports (``shared.export_log``)."""
     settings = service.settings
+    # Wake read-your-writes waits for projectors in other processes too.
+    service.store.listen()
+    app.state.read_models = ReadModels(service.store, settings.read_wait_seconds)
+    app.state.clock = SystemClock(settings.timezone)
+    install_local_time(app, settings.timezone)
+    app.state.event_log = service.event_log
     app.state.time_travel = TimeTravel(
         service.store,
         service.event_log,
@@ -36,20 +35,3 @@ def mount_queries(app: FastAPI, service: ProjectionService) -> None:
     app.include_router(router)
     app.include_router(documents.router)
     mount_dashboard(app)
-
-
-def create_query_app(service: ProjectionService, tokens: Tokens) -> FastAPI:
-    app = FastAPI(
-        docs_url=None,  # served offline by install_browser_policy
-        redoc_url=None,
-        generate_unique_id_function=operation_id,
-        title="liaison query API",
-        version="1",
-        description="Rosters, coverage, evaluations and the audit trail of a Party branch.",
-    )
-    install_problem_handlers(app)
-    install_access(app, tokens)
-    mount_queries(app, service)
-    add_operations_routes(app, "query", checks={"read_models": service.ready})
-    install_browser_policy(app)
-    return app

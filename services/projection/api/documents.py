@@ -1,5 +1,7 @@
 """Documents made from the read models: the ledgers (.xlsx, .csv) and the year-end
-work summary (Markdown, .docx)."""
+work summary (Markdown, .docx). Their endpoints are plain functions, so FastAPI runs
+them in the thread pool: reading, rendering (openpyxl, python-docx) and recording the
+export never hold up the event loop."""
 
 from __future__ import annotations
 
@@ -9,25 +11,26 @@ from typing import Annotated
 from urllib.parse import quote
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
+from sqlalchemy import Connection
 
 from services.projection import ledgers
-from services.projection.api import schemas as s
-from services.projection.api.routes import (
-    RESPONSES,
-    check_window,
-    found,
-    read_projection,
-    today_for,
-)
-from services.projection.exports import record_export
+from services.projection.answers import Campaigns, Coverage, Needs
+from services.projection.api.reader import BranchDocument
+from services.projection.api.routes import RESPONSES, check_window
 from services.projection.projectors import COVERAGE, EVALUATIONS, ROSTERS
-from services.projection.queries import campaigns, coverage, evaluations, needs, periods, rosters
+from services.projection.projectors.tables import CoverageTables, RosterTables
+from services.projection.queries import campaigns, coverage, evaluations, needs, rosters
+from services.projection.queries.membership import branch_exists
 from services.projection.queries.needs import NeedStatus
+from services.projection.queries.periods import (
+    latest_appraisal_year,
+    latest_visit_year,
+    year_or_latest,
+)
 from services.projection.summary import Lang, YearRecord, write_summary
 from shared.access import Authorised, authorised
-from shared.problem_types import Problem
-from shared.problems import ProblemError
+from shared.export_log import RequestExports
 
 router = APIRouter(
     prefix="/v1/branches/{branch_id}", responses=RESPONSES, dependencies=[Depends(authorised)]
@@ -62,70 +65,45 @@ class SummaryFormat(StrEnum):
     DOCX = "docx"
 
 
-async def _exists(request: Request, branch_id: UUID, on: date | None = None) -> s.Roster:
-    roster = await read_projection(
-        request,
-        None,
-        ROSTERS,
-        None,
-        lambda conn, t, pos: rosters.roster(conn, t, branch_id, pos, on=on),
-    )
-    if roster is None:
-        raise ProblemError(Problem.NOT_FOUND, f"no branch {branch_id}")
-    return roster
-
-
 @router.get("/exports/{name}.{format}", tags=["ledgers"])
-async def export_ledger(
-    branch_id: UUID,
+def export_ledger(
+    read: BranchDocument,
     name: LedgerName,
     format: LedgerFormat,
-    request: Request,
     principal: Authorised,
+    exports: RequestExports,
     *,
     year: Year = None,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
 ) -> Response:
     """A ledger (台账) with Chinese headers, dates as dates, ready to print; personal
-    data masked without the pii grant, and the export recorded in the audit log."""
+    data masked without the pii grant, and the export recorded in the audit log.
+    Made in the thread pool, as every document is: rendering one takes a while."""
     check_window(start, end)
-    await _exists(request, branch_id)
-    today = today_for(request)
+    read.now(ROSTERS, _known)  # a 404 for a branch the read models do not know
+    branch_id = read.branch_id
     ledger: ledgers.Ledger
     if name is LedgerName.ROSTER:
-        ledger = await read_projection(
-            request,
-            None,
-            ROSTERS,
-            None,
-            lambda conn, t, _: ledgers.roster_ledger(conn, t, branch_id),
+        ledger = read.read_models.now(
+            ROSTERS, lambda conn, tables, _: ledgers.roster_ledger(conn, tables, branch_id)
         )
     elif name is LedgerName.EVALUATIONS:
-        ledger = await read_projection(
-            request,
-            None,
+        ledger = read.read_models.now(
             EVALUATIONS,
-            None,
-            lambda conn, t, _: ledgers.evaluations_ledger(
-                conn,
-                t,
-                branch_id,
-                periods.year_or_latest(
-                    year, periods.latest_appraisal_year(conn, t, branch_id), today
-                ),
+            lambda conn, tables, _: ledgers.evaluations_ledger(
+                conn, tables, branch_id, year, read.today
             ),
         )
     else:
         build = ledgers.coverage_ledger if name is LedgerName.COVERAGE else ledgers.visits_ledger
-        ledger = await read_projection(
-            request, None, COVERAGE, None, lambda conn, t, _: build(conn, t, branch_id, start, end)
+        ledger = read.read_models.now(
+            COVERAGE, lambda conn, tables, _: build(conn, tables, branch_id, start, end)
         )
         if not principal.sees_personal_data:
             ledger = ledgers.masked(ledger)
-    record_export(request, principal, branch_id, f"{name.value}.{format.value}")
-    filename = f"{ledger.title}.{format.value}"
-    disposition = f"attachment; filename*=UTF-8''{quote(filename)}"
+    exports.record(f"{name.value}.{format.value}", branch_id)
+    disposition = f"attachment; filename*=UTF-8''{quote(f'{ledger.title}.{format.value}')}"
     if format is LedgerFormat.XLSX:
         return Response(
             ledgers.to_xlsx(ledger), media_type=XLSX, headers={"Content-Disposition": disposition}
@@ -138,10 +116,9 @@ async def export_ledger(
 
 
 @router.get("/summary", tags=["ledgers"])
-async def year_end_summary(
-    branch_id: UUID,
-    request: Request,
-    principal: Authorised,
+def year_end_summary(
+    read: BranchDocument,
+    exports: RequestExports,
     *,
     year: Year = None,
     format: SummaryFormat = SummaryFormat.MARKDOWN,
@@ -150,75 +127,35 @@ async def year_end_summary(
     ] = Lang.ZH,
 ) -> Response:
     """The year-end work summary, in the structure of the branch's own."""
-    today = today_for(request)
-    await _exists(request, branch_id)
-    visited = await read_projection(
-        request,
-        None,
-        COVERAGE,
-        None,
-        lambda conn, t, _: periods.latest_visit_year(conn, t, branch_id),
+    today = read.today
+    read.now(ROSTERS, _known)  # a 404 for a branch the read models do not know
+    branch_id = read.branch_id
+    visited = read.read_models.now(
+        COVERAGE, lambda conn, tables, _: latest_visit_year(conn, tables, branch_id)
     )
-    appraised = await read_projection(
-        request,
-        None,
-        EVALUATIONS,
-        None,
-        lambda conn, t, _: periods.latest_appraisal_year(conn, t, branch_id),
+    appraised = read.read_models.now(
+        EVALUATIONS, lambda conn, tables, _: latest_appraisal_year(conn, tables, branch_id)
     )
-    the_year = periods.year_or_latest(year, max(visited or 0, appraised or 0), today)
+    the_year = year_or_latest(year, max(visited or 0, appraised or 0), today)
     start, end = date(the_year, 1, 1), date(the_year, 12, 31)
-    # The branch as it stood at the year's end (or today, for the year under way).
-    roster = await _exists(request, branch_id, on=min(end, today))
-    board = found(
-        await read_projection(
-            request,
-            None,
-            ROSTERS,
-            None,
-            lambda conn, t, pos: rosters.posts_board(conn, t, branch_id, pos),
-        ),
-        Response(),
-        branch_id,
+    coverage_answer, campaigns_answer, needs_answer = read.now(
+        COVERAGE, _services_of_year, start=start, end=end
     )
-    covered = await read_projection(
-        request,
-        None,
-        COVERAGE,
-        None,
-        lambda conn, t, pos: (
-            coverage.coverage(conn, t, branch_id, start=start, end=end, position=pos),
-            campaigns.campaigns(conn, t, branch_id, pos),
-            needs.needs(conn, t, branch_id, status=NeedStatus.ALL, on=end, position=pos),
-        ),
-    )
-    evaluated = await read_projection(
-        request,
-        None,
-        EVALUATIONS,
-        None,
-        lambda conn, t, pos: evaluations.evaluations(
-            conn, t, branch_id, year=the_year, today=today, position=pos
-        ),
-    )
-    coverage_answer, campaigns_answer, needs_answer = covered
-    if None in (coverage_answer, campaigns_answer, needs_answer, evaluated):
-        raise ProblemError(Problem.NOT_FOUND, f"no branch {branch_id} in every read model yet")
-    assert coverage_answer and campaigns_answer and needs_answer and evaluated  # noqa: PT018
     summary = write_summary(
         YearRecord(
             year=the_year,
             written_on=today,
-            roster=roster,
-            posts=board,
+            # The branch as it stood at the year's end (or today, for the year under way).
+            roster=read.now(ROSTERS, rosters.roster, on=min(end, today)),
+            posts=read.now(ROSTERS, rosters.posts_board),
             coverage=coverage_answer,
             campaigns=campaigns_answer,
             needs=needs_answer,
-            evaluations=evaluated,
+            evaluations=read.now(EVALUATIONS, evaluations.evaluations, year=the_year, today=today),
         ),
         lang,
     )
-    record_export(request, principal, branch_id, f"summary-{the_year}.{format.value}")
+    exports.record(f"summary-{the_year}.{format.value}", branch_id)
     if format is SummaryFormat.DOCX:
         filename = quote(f"{summary.title}.docx")
         return Response(
@@ -227,3 +164,25 @@ async def year_end_summary(
             headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"},
         )
     return Response(summary.markdown(), media_type="text/markdown; charset=utf-8")
+
+
+def _known(conn: Connection, tables: RosterTables, branch_id: UUID, position: int) -> bool | None:
+    return branch_exists(conn, tables, branch_id) or None
+
+
+def _services_of_year(
+    conn: Connection,
+    tables: CoverageTables,
+    branch_id: UUID,
+    position: int,
+    *,
+    start: date,
+    end: date,
+) -> tuple[Coverage, Campaigns, Needs] | None:
+    """The year's coverage, campaigns and requests, from one snapshot."""
+    covered = coverage.coverage(conn, tables, branch_id, position, start=start, end=end)
+    launched = campaigns.campaigns(conn, tables, branch_id, position)
+    raised = needs.needs(conn, tables, branch_id, position, status=NeedStatus.ALL, on=end)
+    if covered is None or launched is None or raised is None:
+        return None
+    return covered, launched, raised

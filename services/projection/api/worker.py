@@ -11,16 +11,11 @@ from prometheus_client.core import Metric
 
 from services.projection.bootstrap import ProjectionService
 from services.projection.feeds.rabbit import RabbitFeed
-from shared.browser import install_browser_policy
 from shared.metrics import counter, gauge
-from shared.problems import install_problem_handlers
-from shared.web import NotReady, add_operations_routes
+from shared.web import NotReady, service_app
 
 
 def create_worker_app(service: ProjectionService) -> FastAPI:
-    app = FastAPI(docs_url=None, redoc_url=None, title="liaison projectors", version="1")
-    install_problem_handlers(app)
-
     def broker_connected() -> None:
         for name, feed in service.feeds.items():
             if isinstance(feed, RabbitFeed) and not feed.connected.is_set():
@@ -29,27 +24,26 @@ def create_worker_app(service: ProjectionService) -> FastAPI:
     def caught_up() -> None:
         head = service.event_log.head()
         for name in service.feeds:
-            lag = head - service.runners[name].position()
+            lag = head - service.tracked[name].position()
             if lag > service.settings.ready_lag:
                 raise NotReady(f"projection {name} is {lag} events behind")
 
-    add_operations_routes(
-        app,
+    def mount_status(app: FastAPI) -> None:
+        @app.get("/status", tags=["operations"])
+        def status() -> dict[str, Any]:
+            return {
+                name: {"position": service.tracked[name].position()}
+                | (asdict(feed.stats) if isinstance(feed, RabbitFeed) else {})
+                for name, feed in service.feeds.items()
+            }
+
+    return service_app(
         "projector",
+        title="liaison projectors",
+        mounts=[mount_status],
         checks={"read_models": service.ready, "broker": broker_connected, "lag": caught_up},
         metric_sources=[lambda: _projector_metrics(service)],
     )
-
-    @app.get("/status", tags=["operations"])
-    def status() -> dict[str, Any]:
-        return {
-            name: {"position": service.runners[name].position()}
-            | (asdict(feed.stats) if isinstance(feed, RabbitFeed) else {})
-            for name, feed in service.feeds.items()
-        }
-
-    install_browser_policy(app)
-    return app
 
 
 FEED_COUNTERS = (
@@ -76,7 +70,7 @@ def _projector_metrics(service: ProjectionService) -> Iterable[Metric]:
         for field in FEED_COUNTERS
     }
     for name, feed in service.feeds.items():
-        applied = service.runners[name].position()
+        applied = service.tracked[name].position()
         position.add_metric([name], applied)
         lag.add_metric([name], max(head - applied, 0))
         if isinstance(feed, RabbitFeed):

@@ -1,2 +1,2 @@
 """Where envelopes come from: RabbitMQ (live) or the event store itself (embedded,
-catch-up, rebuild). Both feed the same runner."""
+catch-up, rebuild). Both feed the same tracked projector."""

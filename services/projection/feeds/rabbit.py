@@ -1,6 +1,6 @@
 """Consumes a projection's queue: batches of messages applied in one transaction,
 acknowledged together after it commits (so a crash means redelivery, which the
-runner deduplicates). Poison messages go to the dead-letter queue with their reason.
+tracked projector deduplicates). Poison messages go to the dead-letter queue with their reason.
 A database outage keeps the batch unacknowledged and retries it, rather than letting
 redeliveries count good messages toward the queue's delivery limit."""
 
@@ -15,7 +15,7 @@ import pika
 from pika.adapters.blocking_connection import BlockingChannel
 from pydantic import ValidationError
 
-from services.projection.runner import ProjectionRunner
+from services.projection.tracked import TrackedProjector
 from shared.amqp import AMQP_ERRORS, connect
 from shared.contract.envelope import Envelope
 from shared.messaging import Topology
@@ -41,12 +41,12 @@ class FeedStats:
 class RabbitFeed:
     def __init__(
         self,
-        runner: ProjectionRunner,
+        tracked: TrackedProjector,
         amqp_url: str,
         topology: Topology,
         batch_size: int,
     ) -> None:
-        self._runner = runner
+        self._tracked = tracked
         self._url = amqp_url
         self._topology = topology
         self._batch_size = batch_size
@@ -72,7 +72,7 @@ class RabbitFeed:
 
     @property
     def name(self) -> str:
-        return self._runner.name
+        return self._tracked.name
 
     def _consume(self, stop: threading.Event, backoff: Backoff) -> None:
         connection = connect(self._url, f"liaison projector {self.name}")
@@ -118,7 +118,7 @@ class RabbitFeed:
         backoff = Backoff()
         while True:
             try:
-                report = self._runner.process(envelopes)
+                report = self._tracked.process(envelopes)
                 break
             except UNAVAILABLE_ERRORS as exc:
                 if stop.is_set():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from services.projection.runner import BatchReport, ProjectionRunner
+from services.projection.tracked import BatchReport, TrackedProjector
 from shared.contract.envelope import envelopes_from
 from shared.eventstore import EventLog
 from shared.problems import UNAVAILABLE_ERRORS
@@ -15,22 +15,18 @@ log = logging.getLogger(__name__)
 
 
 class StoreFeed:
-    def __init__(self, runner: ProjectionRunner, event_log: EventLog, batch_size: int) -> None:
-        self._runner = runner
+    def __init__(self, tracked: TrackedProjector, event_log: EventLog, batch_size: int) -> None:
+        self._tracked = tracked
         self._log = event_log
         self._batch_size = batch_size
 
     def run_once(self) -> BatchReport | None:
         """Applies the next batch after the projection's position; None if caught up."""
-        position = self._runner.position()
+        position = self._tracked.position()
         notifications = self._log.read(after=position, limit=self._batch_size)
         if not notifications:
             return None
-        return self._runner.process(envelopes_from(notifications, position, self._log.vault))
-
-    def catch_up(self) -> None:
-        while self.run_once() is not None:
-            pass
+        return self._tracked.process(envelopes_from(notifications, position, self._log.vault))
 
     def run(self, stop: threading.Event) -> None:
         backoff = Backoff()
@@ -41,5 +37,5 @@ class StoreFeed:
                     self._log.wait_for_new(token, timeout=1.0)
                 backoff.reset()
             except UNAVAILABLE_ERRORS as exc:
-                log.warning("%s: store unavailable (%s); retrying", self._runner.name, exc)
+                log.warning("%s: store unavailable (%s); retrying", self._tracked.name, exc)
                 stop.wait(backoff.next())

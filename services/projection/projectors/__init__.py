@@ -1,4 +1,5 @@
-"""Projectors: one per read model, each folding envelopes into its own tables."""
+"""Projectors: one per read model, each folding envelopes into its own tables through
+the parts it holds (every one holds ``membership``)."""
 
 from typing import Any
 

@@ -1,36 +1,37 @@
-"""What a projector is: a name, the tables of its read model, and how one event
-changes them. Tables are defined per generation so a rebuild can fill fresh ones
-while queries keep reading the current ones."""
+"""What a projector is: a read model's name, its tables, and the parts that fill them.
+
+A part is one subject a read model holds (its branches, groups and members; its
+households and visits; its requests...): the tables it declares and how each event
+changes them. Read models that hold the same subject share its part, so each table is
+declared once and each event handled once, while every read model keeps tables of its
+own: read models are rebuilt one at a time, and a query joins tables that one
+projector brought to one position. Tables are declared per generation, so a rebuild
+can fill fresh ones while queries keep reading the current ones."""
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import Enum
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import (
-    Column,
-    Connection,
-    CursorResult,
-    Executable,
-    MetaData,
-    Table,
-    Text,
-    Uuid,
-    insert,
-    update,
-)
+from sqlalchemy import Connection, CursorResult, Executable, MetaData, Table, insert, update
 
 from shared.contract.envelope import Envelope
-from shared.contract.events import BranchRegistered, Event, LinkedHouseholdAdded
+from shared.contract.events import Event
 
 T = TypeVar("T")
 
 
-class Writes:
+class RowWriter:
     """A projector's handle on its transaction. Inserts are queued and sent in bulk
     (one executemany per table) before any other statement runs, so the order of
-    effects is kept while a batch of visits costs one round trip, not hundreds."""
+    effects is kept while a batch of visits costs one round trip, not hundreds.
+
+    A row takes each field of the event whose name it has as a column (``record``,
+    ``change``), so a field reaches the read model by being named alike; a projector
+    writes out only what differs."""
 
     def __init__(self, conn: Connection, *, buffered: bool = True) -> None:
         self.conn = conn
@@ -42,6 +43,23 @@ class Writes:
         if not self.buffered:
             self.flush()
 
+    def record(self, table: Table, envelope: Envelope, event: Event, **values: Any) -> None:
+        """Inserts a row for the event: its branch, the event's like-named fields, the
+        envelope's stream as ``id`` where the table has one (a row per record), and
+        ``values``, which come last and prevail."""
+        row = {**like_named(table, event), "branch_id": envelope.branch_id}
+        if "id" in table.columns:
+            row["id"] = envelope.stream_id
+        self.insert(table, **{**row, **values})
+
+    def change(
+        self, table: Table, envelope: Envelope, event: Event | None = None, **values: Any
+    ) -> None:
+        """Sets, in the row of the envelope's stream, the columns named like the
+        event's fields (if an event is given) and ``values``."""
+        changes = {**(like_named(table, event) if event is not None else {}), **values}
+        self.execute(update(table).where(table.c.id == envelope.stream_id).values(**changes))
+
     def execute(self, statement: Executable) -> CursorResult[Any]:
         self.flush()
         return self.conn.execute(statement)
@@ -52,44 +70,56 @@ class Writes:
             self.conn.execute(insert(table), rows)
 
 
-class Projector(ABC, Generic[T]):
-    name: ClassVar[str]
+def like_named(table: Table, event: Event) -> dict[str, Any]:
+    """The event's fields that ``table`` has a column of the same name for (a
+    vocabulary value as its string)."""
+    return {name: _plain(getattr(event, name)) for name in _like_names(table, type(event))}
 
-    @abstractmethod
+
+def _like_names(table: Table, kind: type[Event]) -> tuple[str, ...]:
+    # Worked out once per table and event type, and kept with the table (a replay
+    # asks for each of hundreds of thousands of events).
+    known: dict[type[Event], tuple[str, ...]] = table.info.setdefault("fields_taken", {})
+    names = known.get(kind)
+    if names is None:
+        fields = {field.name for field in dataclasses.fields(kind)}
+        names = known[kind] = tuple(c.name for c in table.columns if c.name in fields)
+    return names
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
+@dataclass(frozen=True)
+class Part(Generic[T]):
+    """One subject of a read model: ``declare(metadata, prefix)`` gives its tables (a
+    frozen dataclass of them, every name starting with ``prefix``), and
+    ``apply(rows, tables, envelope, event)`` changes them for one event, ignoring the
+    events it does not need."""
+
+    declare: Callable[[MetaData, str], T]
+    apply: Callable[[RowWriter, T, Envelope, Event], None]
+
+
+class Projector(Generic[T]):
+    """A read model: its ``name`` (its tracking row, its queue, its tables' prefix),
+    ``tables_type``, a frozen dataclass deriving from the tables of each of its
+    ``parts``, and the parts, applied in turn to every event."""
+
+    name: ClassVar[str]
+    tables_type: ClassVar[type[Any]]
+    parts: ClassVar[tuple[Part[Any], ...]]
+
     def define_tables(self, metadata: MetaData, prefix: str) -> T:
         """Declares this read model's tables, every name starting with ``prefix``."""
+        declared: dict[str, Table] = {}
+        for part in self.parts:
+            declared.update(vars(part.declare(metadata, prefix)))
+        tables: T = self.tables_type(**declared)
+        return tables
 
-    @abstractmethod
-    def apply(self, w: Writes, tables: T, envelope: Envelope, event: Event) -> None:
+    def apply(self, rows: RowWriter, tables: T, envelope: Envelope, event: Event) -> None:
         """Applies one event. Events this read model does not need are ignored."""
-
-
-def define_branches(metadata: MetaData, prefix: str) -> Table:
-    """Every read model knows its branches, so its queries can tell an unknown branch
-    (404) from an empty one."""
-    return Table(
-        f"{prefix}branches",
-        metadata,
-        Column("id", Uuid, primary_key=True),
-        Column("name", Text, nullable=False),
-    )
-
-
-def apply_branch(w: Writes, branches: Table, envelope: Envelope, event: Event) -> None:
-    if isinstance(event, BranchRegistered):
-        w.insert(branches, id=envelope.stream_id, name=event.name)
-
-
-def update_row(w: Writes, table: Table, id: object, **values: object) -> None:
-    """Sets columns of the row whose ``id`` is given."""
-    w.execute(update(table).where(table.c.id == id).values(**values))
-
-
-def count_link(w: Writes, members: Table, envelope: Envelope, event: Event) -> None:
-    """Keeps a member's ``linked_households`` count from their side of each link."""
-    step = 1 if isinstance(event, LinkedHouseholdAdded) else -1
-    w.execute(
-        update(members)
-        .where(members.c.id == envelope.stream_id)
-        .values(linked_households=members.c.linked_households + step)
-    )
+        for part in self.parts:
+            part.apply(rows, tables, envelope, event)

@@ -7,25 +7,29 @@ from uuid import UUID
 
 from sqlalchemy import Connection, select
 
-from services.projection.api import schemas as s
-from services.projection.projectors.coverage import CoverageTables
-from services.projection.queries.coverage import branch_exists
+from services.projection.answers import (
+    Campaign,
+    CampaignOutput,
+    Campaigns,
+)
+from services.projection.projectors.tables import CoverageTables
+from services.projection.queries.membership import branch_exists
 
 
 def campaigns(
-    conn: Connection, t: CoverageTables, branch_id: UUID, position: int
-) -> s.Campaigns | None:
-    if not branch_exists(conn, t, branch_id):
+    conn: Connection, tables: CoverageTables, branch_id: UUID, position: int
+) -> Campaigns | None:
+    if not branch_exists(conn, tables, branch_id):
         return None
-    outputs: defaultdict[UUID, list[s.CampaignOutput]] = defaultdict(list)
+    outputs: defaultdict[UUID, list[CampaignOutput]] = defaultdict(list)
     rows = conn.execute(
-        select(t.campaign_outputs)
-        .where(t.campaign_outputs.c.branch_id == branch_id)
-        .order_by(t.campaign_outputs.c.position)
+        select(tables.campaign_outputs)
+        .where(tables.campaign_outputs.c.branch_id == branch_id)
+        .order_by(tables.campaign_outputs.c.position)
     )
     for row in rows:
         outputs[row.campaign_id].append(
-            s.CampaignOutput(
+            CampaignOutput(
                 metric=row.metric,
                 quantity=row.quantity,
                 recorded_on=row.recorded_on,
@@ -37,9 +41,9 @@ def campaigns(
     totals: Counter[str] = Counter()
     answer = []
     launched = conn.execute(
-        select(t.campaigns)
-        .where(t.campaigns.c.branch_id == branch_id)
-        .order_by(t.campaigns.c.launched_position)
+        select(tables.campaigns)
+        .where(tables.campaigns.c.branch_id == branch_id)
+        .order_by(tables.campaigns.c.launched_position)
     )
     for row in launched:
         tallies: Counter[str] = Counter()
@@ -47,7 +51,7 @@ def campaigns(
             tallies[output.metric] += output.quantity
         totals.update(tallies)
         answer.append(
-            s.Campaign(
+            Campaign(
                 id=row.id,
                 title=row.title,
                 purpose=row.purpose,
@@ -61,7 +65,7 @@ def campaigns(
                 outputs=outputs[row.id],
             )
         )
-    return s.Campaigns(
+    return Campaigns(
         position=position,
         branch_id=branch_id,
         campaigns=answer,

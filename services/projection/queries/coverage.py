@@ -16,9 +16,20 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, Connection, func, select
 
-from services.projection.api import schemas as s
+from services.projection.answers import (
+    AreaCoverage,
+    Coverage,
+    CoverageHousehold,
+    CoverageHouseholds,
+    GroupCoverage,
+    MemberCoverage,
+    MonthVisits,
+    VisitsByMonth,
+)
 from services.projection.ordering import natural_key
-from services.projection.projectors.coverage import CoverageTables
+from services.projection.projectors.tables import CoverageTables
+from services.projection.queries.membership import branch_exists
+from services.projection.queries.periods import latest_visit_year, year_or_latest
 
 
 @dataclass
@@ -43,57 +54,50 @@ class _Tally:
         }
 
 
-def branch_exists(conn: Connection, t: CoverageTables, branch_id: UUID) -> bool:
-    return (
-        conn.execute(select(t.branches.c.id).where(t.branches.c.id == branch_id)).first()
-        is not None
-    )
-
-
 def _window(
-    t: CoverageTables, branch_id: UUID, start: date | None, end: date | None
+    tables: CoverageTables, branch_id: UUID, start: date | None, end: date | None
 ) -> list[ColumnElement[bool]]:
-    conditions = [t.visits.c.branch_id == branch_id]
+    conditions = [tables.visits.c.branch_id == branch_id]
     if start is not None:
-        conditions.append(t.visits.c.visited_on >= start)
+        conditions.append(tables.visits.c.visited_on >= start)
     if end is not None:
-        conditions.append(t.visits.c.visited_on <= end)
+        conditions.append(tables.visits.c.visited_on <= end)
     return conditions
 
 
 def coverage(
     conn: Connection,
-    t: CoverageTables,
+    tables: CoverageTables,
     branch_id: UUID,
+    position: int,
     *,
     start: date | None,
     end: date | None,
-    position: int,
-) -> s.Coverage | None:
-    if not branch_exists(conn, t, branch_id):
+) -> Coverage | None:
+    if not branch_exists(conn, tables, branch_id):
         return None
-    window = _window(t, branch_id, start, end)
+    window = _window(tables, branch_id, start, end)
     members = {
         row.id: row
         for row in sorted(
-            conn.execute(select(t.members).where(t.members.c.branch_id == branch_id)),
+            conn.execute(select(tables.members).where(tables.members.c.branch_id == branch_id)),
             key=lambda row: natural_key(row.name),
         )
     }
     groups = sorted(
-        conn.execute(select(t.groups).where(t.groups.c.branch_id == branch_id)),
+        conn.execute(select(tables.groups).where(tables.groups.c.branch_id == branch_id)),
         key=lambda row: natural_key(row.name),
     )
 
-    visited = select(t.visits.c.household_id).where(*window).distinct().subquery()
+    visited = select(tables.visits.c.household_id).where(*window).distinct().subquery()
     households = conn.execute(
         select(
-            t.households.c.area,
-            t.households.c.linked_member_id,
+            tables.households.c.area,
+            tables.households.c.linked_member_id,
             visited.c.household_id.is_not(None).label("visited"),
         )
-        .outerjoin(visited, visited.c.household_id == t.households.c.id)
-        .where(t.households.c.branch_id == branch_id)
+        .outerjoin(visited, visited.c.household_id == tables.households.c.id)
+        .where(tables.households.c.branch_id == branch_id)
     ).all()
 
     total = _Tally()
@@ -110,7 +114,9 @@ def coverage(
                 tally.add_household(linked=True, visited=row.visited)
 
     visits_by_member = conn.execute(
-        select(t.visits.c.member_id, func.count()).where(*window).group_by(t.visits.c.member_id)
+        select(tables.visits.c.member_id, func.count())
+        .where(*window)
+        .group_by(tables.visits.c.member_id)
     ).all()
     for member_id, count in visits_by_member:
         total.visits += count
@@ -118,27 +124,27 @@ def coverage(
             by_member[member_id].visits += count
             by_group[members[member_id].group_id].visits += count
     visits_by_area = conn.execute(
-        select(t.households.c.area, func.count())
-        .join(t.households, t.households.c.id == t.visits.c.household_id)
+        select(tables.households.c.area, func.count())
+        .join(tables.households, tables.households.c.id == tables.visits.c.household_id)
         .where(*window)
-        .group_by(t.households.c.area)
+        .group_by(tables.households.c.area)
     ).all()
     for area_name, count in visits_by_area:
         by_area[area_name].visits += count
 
-    return s.Coverage(
+    return Coverage(
         position=position,
         branch_id=branch_id,
         from_=start,
         to=end,
         **total.counts(),
-        groups=[s.GroupCoverage(id=g.id, name=g.name, **by_group[g.id].counts()) for g in groups],
+        groups=[GroupCoverage(id=g.id, name=g.name, **by_group[g.id].counts()) for g in groups],
         members=[
-            s.MemberCoverage(id=m.id, name=m.name, group_id=m.group_id, **by_member[m.id].counts())
+            MemberCoverage(id=m.id, name=m.name, group_id=m.group_id, **by_member[m.id].counts())
             for m in members.values()
         ],
         areas=[
-            s.AreaCoverage(area=name, **tally.counts())
+            AreaCoverage(area=name, **tally.counts())
             for name, tally in sorted(by_area.items(), key=lambda item: natural_key(item[0]))
         ],
     )
@@ -146,8 +152,9 @@ def coverage(
 
 def households(
     conn: Connection,
-    t: CoverageTables,
+    tables: CoverageTables,
     branch_id: UUID,
+    position: int,
     *,
     visited: bool,
     start: date | None,
@@ -155,28 +162,31 @@ def households(
     limit: int,
     offset: int,
     linked_member_id: UUID | None = None,
-    position: int,
-) -> s.CoverageHouseholds | None:
-    if not branch_exists(conn, t, branch_id):
+) -> CoverageHouseholds | None:
+    if not branch_exists(conn, tables, branch_id):
         return None
-    in_window = select(t.visits.c.household_id).where(*_window(t, branch_id, start, end))
-    chosen = t.households.c.id.in_(in_window) if visited else t.households.c.id.not_in(in_window)
+    in_window = select(tables.visits.c.household_id).where(*_window(tables, branch_id, start, end))
+    chosen = (
+        tables.households.c.id.in_(in_window)
+        if visited
+        else tables.households.c.id.not_in(in_window)
+    )
     last_visit = (
-        select(t.visits.c.household_id, func.max(t.visits.c.visited_on).label("last"))
-        .where(t.visits.c.branch_id == branch_id)
-        .group_by(t.visits.c.household_id)
+        select(tables.visits.c.household_id, func.max(tables.visits.c.visited_on).label("last"))
+        .where(tables.visits.c.branch_id == branch_id)
+        .group_by(tables.visits.c.household_id)
         .subquery()
     )
-    conditions = [t.households.c.branch_id == branch_id, chosen]
+    conditions = [tables.households.c.branch_id == branch_id, chosen]
     if linked_member_id is not None:
-        conditions.append(t.households.c.linked_member_id == linked_member_id)
+        conditions.append(tables.households.c.linked_member_id == linked_member_id)
     # Areas and addresses in natural order (二巷 before 十巷), which SQL cannot sort by:
     # the page is chosen here from the matching households' keys, then read whole.
     matching = sorted(
         conn.execute(
-            select(t.households.c.id, t.households.c.area, t.households.c.address).where(
-                *conditions
-            )
+            select(
+                tables.households.c.id, tables.households.c.area, tables.households.c.address
+            ).where(*conditions)
         ),
         key=lambda row: (natural_key(row.area), natural_key(row.address), row.id),
     )
@@ -184,15 +194,15 @@ def households(
     found = {
         row.id: row
         for row in conn.execute(
-            select(t.households, t.members.c.name.label("member_name"), last_visit.c.last)
-            .outerjoin(t.members, t.members.c.id == t.households.c.linked_member_id)
-            .outerjoin(last_visit, last_visit.c.household_id == t.households.c.id)
-            .where(t.households.c.id.in_(page))
+            select(tables.households, tables.members.c.name.label("member_name"), last_visit.c.last)
+            .outerjoin(tables.members, tables.members.c.id == tables.households.c.linked_member_id)
+            .outerjoin(last_visit, last_visit.c.household_id == tables.households.c.id)
+            .where(tables.households.c.id.in_(page))
         )
     }
     total = len(matching)
     rows = [found[household_id] for household_id in page]
-    return s.CoverageHouseholds(
+    return CoverageHouseholds(
         position=position,
         branch_id=branch_id,
         visited=visited,
@@ -200,7 +210,7 @@ def households(
         to=end,
         total=total,
         households=[
-            s.CoverageHousehold(
+            CoverageHousehold(
                 id=row.id,
                 address=row.address,
                 area=row.area,
@@ -223,33 +233,39 @@ def _ratio(part: int, whole: int) -> float:
 
 def visits_by_month(
     conn: Connection,
-    t: CoverageTables,
+    tables: CoverageTables,
     branch_id: UUID,
-    year: int,
     position: int,
     *,
+    year: int | None,
+    today: date,
     member_id: UUID | None = None,
-) -> s.VisitsByMonth | None:
-    if not branch_exists(conn, t, branch_id):
+) -> VisitsByMonth | None:
+    """Visits per month of ``year`` (default: the latest with visits), by purpose."""
+    if not branch_exists(conn, tables, branch_id):
         return None
-    conditions = [t.visits.c.branch_id == branch_id, t.visits.c.month.startswith(f"{year}-")]
+    year = year_or_latest(year, latest_visit_year(conn, tables, branch_id, member_id), today)
+    conditions = [
+        tables.visits.c.branch_id == branch_id,
+        tables.visits.c.month.startswith(f"{year}-"),
+    ]
     if member_id is not None:
-        conditions.append(t.visits.c.member_id == member_id)
+        conditions.append(tables.visits.c.member_id == member_id)
     rows = conn.execute(
-        select(t.visits.c.month, t.visits.c.purpose, func.count())
+        select(tables.visits.c.month, tables.visits.c.purpose, func.count())
         .where(*conditions)
-        .group_by(t.visits.c.month, t.visits.c.purpose)
-        .order_by(t.visits.c.month, t.visits.c.purpose)
+        .group_by(tables.visits.c.month, tables.visits.c.purpose)
+        .order_by(tables.visits.c.month, tables.visits.c.purpose)
     )
     months: dict[str, dict[str, int]] = {}
     for month, purpose, count in rows:
         months.setdefault(month, {})[purpose] = count
-    return s.VisitsByMonth(
+    return VisitsByMonth(
         position=position,
         branch_id=branch_id,
         year=year,
         months=[
-            s.MonthVisits(month=month, visits=sum(purposes.values()), by_purpose=purposes)
+            MonthVisits(month=month, visits=sum(purposes.values()), by_purpose=purposes)
             for month, purposes in months.items()
         ],
     )

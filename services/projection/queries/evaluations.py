@@ -9,12 +9,24 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, Select, and_, select
 
-from services.projection.api import schemas as s
+from services.projection.answers import (
+    AppraisalSummary,
+    AwaitingTalk,
+    BallotTally,
+    DutyReport,
+    EvaluatedMember,
+    Evaluations,
+    GroupDistribution,
+    ReportDue,
+    Reward,
+    Talk,
+)
 from services.projection.ordering import natural_key
-from services.projection.projectors.evaluations import EvaluationTables
-from services.projection.queries.membership import members_during
+from services.projection.projectors.tables import EvaluationTables
+from services.projection.queries.membership import branch_exists, members_during
+from services.projection.queries.periods import latest_appraisal_year, year_or_latest
 from shared.contract.vocabulary import Grade, VoterKind
 from shared.ids import appraisal_id
 from shared.periods import Period
@@ -22,15 +34,17 @@ from shared.periods import Period
 LOW_GRADES = (Grade.BASICALLY_QUALIFIED, Grade.UNQUALIFIED)
 
 
-def _ballots(conn: Connection, t: EvaluationTables, appraisal: UUID) -> dict[UUID, s.BallotTally]:
+def _ballots(
+    conn: Connection, tables: EvaluationTables, appraisal: UUID
+) -> dict[UUID, BallotTally]:
     counts: defaultdict[UUID, list[Any]] = defaultdict(list)
     rows = conn.execute(
         select(
-            t.ballots.c.member_id,
-            t.ballots.c.voter_kind,
-            t.ballots.c.grade,
-            t.ballots.c.count.label("votes"),
-        ).where(t.ballots.c.appraisal_id == appraisal)
+            tables.ballots.c.member_id,
+            tables.ballots.c.voter_kind,
+            tables.ballots.c.grade,
+            tables.ballots.c.count.label("votes"),
+        ).where(tables.ballots.c.appraisal_id == appraisal)
     )
     for row in rows:
         counts[row.member_id].append(row)
@@ -39,7 +53,7 @@ def _ballots(conn: Connection, t: EvaluationTables, appraisal: UUID) -> dict[UUI
         by_kind = {kind: dict.fromkeys(Grade, 0) for kind in VoterKind}
         for row in member_rows:
             by_kind[VoterKind(row.voter_kind)][Grade(row.grade)] += row.votes
-        tallies[member_id] = s.BallotTally(
+        tallies[member_id] = BallotTally(
             total=sum(row.votes for row in member_rows),
             by_grade={g: sum(by_kind[k][g] for k in VoterKind) for g in Grade},
             by_voter_kind=by_kind,
@@ -57,45 +71,54 @@ def _by_member(
     return rows
 
 
+def rated_members(tables: EvaluationTables, branch_id: UUID, year: int) -> Select[Any]:
+    """The year's members in the order they enrolled, each with their rating of the
+    year (its columns None where there is none)."""
+    ratings, members = tables.ratings, tables.members
+    return (
+        select(
+            members,
+            ratings.c.grade,
+            ratings.c.remarks,
+            ratings.c.shortcomings,
+            ratings.c.improvement_plan,
+            ratings.c.rated_position,
+        )
+        .outerjoin(ratings, and_(ratings.c.member_id == members.c.id, ratings.c.year == year))
+        .where(members.c.branch_id == branch_id, members_during(members, Period.year(year)))
+        .order_by(members.c.enrolled_position)
+    )
+
+
 def evaluations(
     conn: Connection,
-    t: EvaluationTables,
+    tables: EvaluationTables,
     branch_id: UUID,
-    *,
-    year: int,
-    today: date,
     position: int,
-) -> s.Evaluations | None:
-    if conn.execute(select(t.branches.c.id).where(t.branches.c.id == branch_id)).first() is None:
+    *,
+    year: int | None,
+    today: date,
+) -> Evaluations | None:
+    """The evaluations of ``year`` (default: the latest year with an appraisal)."""
+    if not branch_exists(conn, tables, branch_id):
         return None
+    year = year_or_latest(year, latest_appraisal_year(conn, tables, branch_id), today)
     appraisal = conn.execute(
-        select(t.appraisals).where(t.appraisals.c.id == appraisal_id(branch_id, year))
+        select(tables.appraisals).where(tables.appraisals.c.id == appraisal_id(branch_id, year))
     ).first()
-    ballots = _ballots(conn, t, appraisal_id(branch_id, year))
+    ballots = _ballots(conn, tables, appraisal_id(branch_id, year))
     periods = {name: Period.half_year(name) for name in Period.halves(year)}
-    reports = _by_member(conn, t.duty_reports, branch_id, t.duty_reports.c.period.in_(periods))
-    talks = _by_member(conn, t.talks, branch_id, t.talks.c.held_on >= date(year, 1, 1))
+    reports = _by_member(
+        conn, tables.duty_reports, branch_id, tables.duty_reports.c.period.in_(periods)
+    )
+    talks = _by_member(conn, tables.talks, branch_id, tables.talks.c.held_on >= date(year, 1, 1))
     rewards = _by_member(
         conn,
-        t.rewards,
+        tables.rewards,
         branch_id,
-        t.rewards.c.granted_on.between(date(year, 1, 1), date(year, 12, 31)),
+        tables.rewards.c.granted_on.between(date(year, 1, 1), date(year, 12, 31)),
     )
-    rows = conn.execute(
-        select(
-            t.members,
-            t.ratings.c.grade,
-            t.ratings.c.remarks,
-            t.ratings.c.shortcomings,
-            t.ratings.c.improvement_plan,
-            t.ratings.c.rated_position,
-        )
-        .outerjoin(
-            t.ratings, and_(t.ratings.c.member_id == t.members.c.id, t.ratings.c.year == year)
-        )
-        .where(t.members.c.branch_id == branch_id, members_during(t.members, Period.year(year)))
-        .order_by(t.members.c.enrolled_position)
-    ).all()
+    rows = conn.execute(rated_members(tables, branch_id, year)).all()
 
     members = []
     grades: Counter[Grade] = Counter()
@@ -109,18 +132,18 @@ def evaluations(
             by_group[row.group_id][grade] += 1
             talked = any(talk.position > row.rated_position for talk in talks[row.id])
             if grade in LOW_GRADES and not talked:
-                awaiting_talk.append(s.AwaitingTalk(id=row.id, name=row.name, grade=grade))
+                awaiting_talk.append(AwaitingTalk(id=row.id, name=row.name, grade=grade))
         submitted = {report.period: report for report in reports[row.id]}
         if row.linked_households > 0 and row.left_on is None:
             overdue += [
-                s.ReportDue(id=row.id, name=row.name, period=name)
+                ReportDue(id=row.id, name=row.name, period=name)
                 for name, period in periods.items()
                 if period.last < today
                 and name not in submitted
                 and period.had_member(row.enrolled_on, row.left_on)
             ]
         members.append(
-            s.EvaluatedMember(
+            EvaluatedMember(
                 id=row.id,
                 name=row.name,
                 group_id=row.group_id,
@@ -134,7 +157,7 @@ def evaluations(
                 improvement_plan=row.improvement_plan,
                 duty_reports={
                     period: (
-                        s.DutyReport(
+                        DutyReport(
                             period=period,
                             audience=submitted[period].audience,
                             submitted_on=submitted[period].submitted_on,
@@ -146,28 +169,30 @@ def evaluations(
                     for period in periods
                 },
                 talks=[
-                    s.Talk(held_by=talk.held_by, held_on=talk.held_on, notes=talk.notes)
+                    Talk(held_by=talk.held_by, held_on=talk.held_on, notes=talk.notes)
                     for talk in talks[row.id]
                 ],
                 rewards=[
-                    s.Reward(kind=reward.kind, reason=reward.reason, granted_on=reward.granted_on)
+                    Reward(kind=reward.kind, reason=reward.reason, granted_on=reward.granted_on)
                     for reward in rewards[row.id]
                 ],
             )
         )
     groups = sorted(
         conn.execute(
-            select(t.groups.c.id, t.groups.c.name).where(t.groups.c.branch_id == branch_id)
+            select(tables.groups.c.id, tables.groups.c.name).where(
+                tables.groups.c.branch_id == branch_id
+            )
         ),
         key=lambda group: natural_key(group.name),
     )
     ballot_count = sum(member.ballots.total for member in members)
-    return s.Evaluations(
+    return Evaluations(
         position=position,
         branch_id=branch_id,
         year=year,
         appraisal=(
-            s.AppraisalSummary(
+            AppraisalSummary(
                 opened_on=appraisal.opened_on,
                 closed_on=appraisal.closed_on,
                 excellent_share=appraisal.excellent_share,
@@ -178,7 +203,7 @@ def evaluations(
         ),
         distribution={grade: grades[grade] for grade in Grade},
         distribution_by_group=[
-            s.GroupDistribution(
+            GroupDistribution(
                 id=group.id,
                 name=group.name,
                 distribution={grade: by_group[group.id][grade] for grade in Grade},
@@ -193,8 +218,8 @@ def evaluations(
     )
 
 
-def _no_ballots() -> s.BallotTally:
-    return s.BallotTally(
+def _no_ballots() -> BallotTally:
+    return BallotTally(
         total=0,
         by_grade=dict.fromkeys(Grade, 0),
         by_voter_kind={kind: dict.fromkeys(Grade, 0) for kind in VoterKind},

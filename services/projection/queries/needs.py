@@ -10,10 +10,16 @@ from uuid import UUID
 
 from sqlalchemy import Connection, or_, select
 
-from services.projection.api import schemas as s
+from services.projection.answers import (
+    AreaNeeds,
+    MemberNeeds,
+    NeedCounts,
+    NeedEntry,
+    Needs,
+)
 from services.projection.ordering import natural_key
-from services.projection.projectors.coverage import CoverageTables
-from services.projection.queries.coverage import branch_exists
+from services.projection.projectors.tables import CoverageTables
+from services.projection.queries.membership import branch_exists
 
 
 class NeedStatus(StrEnum):
@@ -25,39 +31,39 @@ class NeedStatus(StrEnum):
 
 def needs(
     conn: Connection,
-    t: CoverageTables,
+    tables: CoverageTables,
     branch_id: UUID,
+    position: int,
     *,
     status: NeedStatus,
     on: date,
     member_id: UUID | None = None,
-    position: int,
-) -> s.Needs | None:
-    if not branch_exists(conn, t, branch_id):
+) -> Needs | None:
+    if not branch_exists(conn, tables, branch_id):
         return None
-    conditions = [t.needs.c.branch_id == branch_id]
+    conditions = [tables.needs.c.branch_id == branch_id]
     if member_id is not None:
         conditions.append(
             or_(
-                t.needs.c.assigned_member_id == member_id,
-                t.needs.c.raised_by_member_id == member_id,
+                tables.needs.c.assigned_member_id == member_id,
+                tables.needs.c.raised_by_member_id == member_id,
             )
         )
     rows = conn.execute(
         select(
-            t.needs,
-            t.households.c.address,
-            t.households.c.area,
-            t.members.c.name.label("member_name"),
+            tables.needs,
+            tables.households.c.address,
+            tables.households.c.area,
+            tables.members.c.name.label("member_name"),
         )
-        .join(t.households, t.households.c.id == t.needs.c.household_id)
-        .outerjoin(t.members, t.members.c.id == t.needs.c.assigned_member_id)
+        .join(tables.households, tables.households.c.id == tables.needs.c.household_id)
+        .outerjoin(tables.members, tables.members.c.id == tables.needs.c.assigned_member_id)
         .where(*conditions)
-        .order_by(t.needs.c.due_on, t.needs.c.raised_position)
+        .order_by(tables.needs.c.due_on, tables.needs.c.raised_position)
     ).all()
-    counts = s.NeedCounts()
-    by_area: defaultdict[str, s.NeedCounts] = defaultdict(s.NeedCounts)
-    by_member: dict[UUID, tuple[str, s.NeedCounts]] = {}
+    counts = NeedCounts()
+    by_area: defaultdict[str, NeedCounts] = defaultdict(NeedCounts)
+    by_member: dict[UUID, tuple[str, NeedCounts]] = {}
     listed = []
     for row in rows:
         resolved = row.resolved_on is not None
@@ -65,7 +71,7 @@ def needs(
         tallies = [counts, by_area[row.area]]
         if row.assigned_member_id is not None:
             tallies.append(
-                by_member.setdefault(row.assigned_member_id, (row.member_name, s.NeedCounts()))[1]
+                by_member.setdefault(row.assigned_member_id, (row.member_name, NeedCounts()))[1]
             )
         for tally in tallies:
             tally.resolved += int(resolved)
@@ -79,7 +85,7 @@ def needs(
         }[status]
         if chosen:
             listed.append(
-                s.NeedEntry(
+                NeedEntry(
                     id=row.id,
                     household_id=row.household_id,
                     address=row.address,
@@ -95,18 +101,18 @@ def needs(
                     outcome=row.outcome,
                 )
             )
-    return s.Needs(
+    return Needs(
         position=position,
         branch_id=branch_id,
         on=on,
         status=status.value,
         counts=counts,
         by_area=[
-            s.AreaNeeds(area=area, **tally.model_dump())
+            AreaNeeds(area=area, **tally.model_dump())
             for area, tally in sorted(by_area.items(), key=lambda item: natural_key(item[0]))
         ],
         by_member=[
-            s.MemberNeeds(member_id=member_id, name=name, **tally.model_dump())
+            MemberNeeds(member_id=member_id, name=name, **tally.model_dump())
             for member_id, (name, tally) in sorted(
                 by_member.items(), key=lambda item: natural_key(item[1][0])
             )

@@ -8,8 +8,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, func, select
 
-from services.projection.projectors.coverage import CoverageTables
-from services.projection.projectors.evaluations import EvaluationTables
+from services.projection.projectors.tables import CoverageTables, EvaluationTables
 
 
 def year_or_latest(asked: int | None, latest: int | None, today: date) -> int:
@@ -18,19 +17,23 @@ def year_or_latest(asked: int | None, latest: int | None, today: date) -> int:
 
 
 def latest_visit_year(
-    conn: Connection, t: CoverageTables, branch_id: UUID, member_id: UUID | None = None
+    conn: Connection, tables: CoverageTables, branch_id: UUID, member_id: UUID | None = None
 ) -> int | None:
     """The year of the branch's (or this member's) latest visit."""
-    query = select(func.max(t.visits.c.visited_on)).where(t.visits.c.branch_id == branch_id)
+    query = select(func.max(tables.visits.c.visited_on)).where(
+        tables.visits.c.branch_id == branch_id
+    )
     if member_id is not None:
-        query = query.where(t.visits.c.member_id == member_id)
+        query = query.where(tables.visits.c.member_id == member_id)
     latest: date | None = conn.execute(query).scalar()
     return latest.year if latest else None
 
 
-def latest_appraisal_year(conn: Connection, t: EvaluationTables, branch_id: UUID) -> int | None:
+def latest_appraisal_year(
+    conn: Connection, tables: EvaluationTables, branch_id: UUID
+) -> int | None:
     """The latest year the branch opened its democratic appraisal."""
     year: int | None = conn.execute(
-        select(func.max(t.appraisals.c.year)).where(t.appraisals.c.branch_id == branch_id)
+        select(func.max(tables.appraisals.c.year)).where(tables.appraisals.c.branch_id == branch_id)
     ).scalar()
     return year

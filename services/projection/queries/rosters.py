@@ -8,26 +8,46 @@ from uuid import UUID
 
 from sqlalchemy import Connection, or_, select
 
-from services.projection.api import schemas as s
+from services.projection.answers import (
+    Branches,
+    BranchRef,
+    DepartedMember,
+    DissolvedGroup,
+    HardshipPair,
+    Post,
+    PostHolder,
+    PostRef,
+    PostsBoard,
+    Roster,
+    RosterGroup,
+    RosterMember,
+    RosterTotals,
+    VolunteerEntry,
+)
 from services.projection.ordering import natural_key
-from services.projection.projectors.rosters import RosterTables
+from services.projection.projectors.tables import RosterTables
+from services.projection.queries.membership import branch_exists
 from shared.contract.vocabulary import MemberCategory, MembershipStatus
 
 
-def branch_name(conn: Connection, t: RosterTables, branch_id: UUID) -> str | None:
-    return conn.execute(select(t.branches.c.name).where(t.branches.c.id == branch_id)).scalar()
+def _branch_name(conn: Connection, tables: RosterTables, branch_id: UUID) -> str | None:
+    return conn.execute(
+        select(tables.branches.c.name).where(tables.branches.c.id == branch_id)
+    ).scalar()
 
 
-def _groups_on(conn: Connection, t: RosterTables, branch_id: UUID, on: date) -> dict[UUID, UUID]:
+def _groups_on(
+    conn: Connection, tables: RosterTables, branch_id: UUID, on: date
+) -> dict[UUID, UUID]:
     """Each member's group at the end of ``on``: their last move dated by then."""
     groups: dict[UUID, UUID] = {}
     moves = (
-        select(t.moves.c.member_id, t.moves.c.group_id)
+        select(tables.moves.c.member_id, tables.moves.c.group_id)
         .where(
-            t.moves.c.branch_id == branch_id,
-            or_(t.moves.c.moved_on.is_(None), t.moves.c.moved_on <= on),
+            tables.moves.c.branch_id == branch_id,
+            or_(tables.moves.c.moved_on.is_(None), tables.moves.c.moved_on <= on),
         )
-        .order_by(t.moves.c.position)
+        .order_by(tables.moves.c.position)
     )
     for row in conn.execute(moves):
         groups[row.member_id] = row.group_id
@@ -35,37 +55,45 @@ def _groups_on(conn: Connection, t: RosterTables, branch_id: UUID, on: date) -> 
 
 
 def roster(
-    conn: Connection, t: RosterTables, branch_id: UUID, position: int, on: date | None = None
-) -> s.Roster | None:
+    conn: Connection,
+    tables: RosterTables,
+    branch_id: UUID,
+    position: int,
+    *,
+    on: date | None = None,
+) -> Roster | None:
     """The roster as recorded; with ``on``, as it stood at the end of that business
     date: members enrolled by then, in the group their moves dated by then put them,
     departed if they had left by then; groups dissolved and hardships flagged by then.
     Leaders, posts and links carry no business date and are as recorded."""
-    name = branch_name(conn, t, branch_id)
+    name = _branch_name(conn, tables, branch_id)
     if name is None:
         return None
-    posts_by_member: dict[UUID, list[s.PostRef]] = defaultdict(list)
+    posts_by_member: dict[UUID, list[PostRef]] = defaultdict(list)
+    holders, posts = tables.post_holders, tables.posts
     held = (
-        select(t.post_holders.c.member_id, t.posts.c.id, t.posts.c.kind, t.posts.c.title)
-        .join(t.posts, t.posts.c.id == t.post_holders.c.post_id)
-        .where(t.post_holders.c.branch_id == branch_id)
-        .order_by(t.post_holders.c.assigned_position)
+        select(holders.c.member_id, posts.c.id, posts.c.kind, posts.c.title)
+        .join(posts, posts.c.id == holders.c.post_id)
+        .where(holders.c.branch_id == branch_id)
+        .order_by(holders.c.assigned_position)
     )
     for row in conn.execute(held):
-        posts_by_member[row.member_id].append(s.PostRef(id=row.id, kind=row.kind, title=row.title))
+        posts_by_member[row.member_id].append(PostRef(id=row.id, kind=row.kind, title=row.title))
 
-    members_by_group: dict[UUID, list[s.RosterMember]] = defaultdict(list)
+    members_by_group: dict[UUID, list[RosterMember]] = defaultdict(list)
     categories: Counter[str] = Counter()
     statuses: Counter[str] = Counter()
-    volunteers: list[s.VolunteerEntry] = []
-    departed: list[s.DepartedMember] = []
+    volunteers: list[VolunteerEntry] = []
+    departed: list[DepartedMember] = []
     names: dict[UUID, str] = {}
-    enrolled = [t.members.c.branch_id == branch_id]
+    enrolled = [tables.members.c.branch_id == branch_id]
     if on is not None:
-        enrolled.append(or_(t.members.c.enrolled_on.is_(None), t.members.c.enrolled_on <= on))
-    group_on = _groups_on(conn, t, branch_id, on) if on is not None else {}
+        enrolled.append(
+            or_(tables.members.c.enrolled_on.is_(None), tables.members.c.enrolled_on <= on)
+        )
+    group_on = _groups_on(conn, tables, branch_id, on) if on is not None else {}
     members = conn.execute(
-        select(t.members).where(*enrolled).order_by(t.members.c.enrolled_position)
+        select(tables.members).where(*enrolled).order_by(tables.members.c.enrolled_position)
     )
     for row in members:
         names[row.id] = row.name
@@ -73,7 +101,7 @@ def roster(
         volunteer = row.volunteer_since is not None and not _after(row.volunteer_since, on)
         if row.left_on is not None and not _after(row.left_on, on):
             departed.append(
-                s.DepartedMember(
+                DepartedMember(
                     id=row.id,
                     name=row.name,
                     category=row.category,
@@ -86,12 +114,12 @@ def roster(
         statuses[row.status] += 1
         if volunteer:
             volunteers.append(
-                s.VolunteerEntry(
+                VolunteerEntry(
                     id=row.id, name=row.name, group_id=group_id, since=row.volunteer_since
                 )
             )
         members_by_group[group_id].append(
-            s.RosterMember(
+            RosterMember(
                 id=row.id,
                 name=row.name,
                 category=row.category,
@@ -103,21 +131,21 @@ def roster(
             )
         )
     groups = sorted(
-        conn.execute(select(t.groups).where(t.groups.c.branch_id == branch_id)),
+        conn.execute(select(tables.groups).where(tables.groups.c.branch_id == branch_id)),
         key=lambda row: natural_key(row.name),
     )
-    flagged = [t.hardships.c.branch_id == branch_id]
+    flagged = [tables.hardships.c.branch_id == branch_id]
     if on is not None:
-        flagged.append(t.hardships.c.flagged_on <= on)
+        flagged.append(tables.hardships.c.flagged_on <= on)
     hardships = conn.execute(
-        select(t.hardships).where(*flagged).order_by(t.hardships.c.flagged_position)
+        select(tables.hardships).where(*flagged).order_by(tables.hardships.c.flagged_position)
     )
-    return s.Roster(
+    return Roster(
         position=position,
         branch_id=branch_id,
         name=name,
         groups=[
-            s.RosterGroup(
+            RosterGroup(
                 id=row.id,
                 name=row.name,
                 basis=row.basis,
@@ -127,7 +155,7 @@ def roster(
             for row in groups
             if row.dissolved_on is None or _after(row.dissolved_on, on)
         ],
-        totals=s.RosterTotals(
+        totals=RosterTotals(
             members=sum(categories.values()),
             by_category={c.value: categories[c.value] for c in MemberCategory},
             by_status={st.value: statuses[st.value] for st in MembershipStatus},
@@ -135,12 +163,12 @@ def roster(
         volunteer_team=volunteers,
         departed=departed,
         dissolved_groups=[
-            s.DissolvedGroup(id=row.id, name=row.name, dissolved_on=row.dissolved_on)
+            DissolvedGroup(id=row.id, name=row.name, dissolved_on=row.dissolved_on)
             for row in groups
             if row.dissolved_on is not None and not _after(row.dissolved_on, on)
         ],
         hardships=[
-            s.HardshipPair(
+            HardshipPair(
                 id=row.id,
                 member_id=row.member_id,
                 member_name=names.get(row.member_id, ""),
@@ -167,26 +195,21 @@ def _after(day: date, on: date | None) -> bool:
 
 
 def posts_board(
-    conn: Connection, t: RosterTables, branch_id: UUID, position: int
-) -> s.PostsBoard | None:
-    if branch_name(conn, t, branch_id) is None:
+    conn: Connection, tables: RosterTables, branch_id: UUID, position: int
+) -> PostsBoard | None:
+    if not branch_exists(conn, tables, branch_id):
         return None
-    holders: dict[UUID, list[s.PostHolder]] = defaultdict(list)
+    holders: dict[UUID, list[PostHolder]] = defaultdict(list)
+    held, members = tables.post_holders, tables.members
     rows = conn.execute(
-        select(
-            t.post_holders.c.post_id,
-            t.post_holders.c.member_id,
-            t.members.c.name,
-            t.post_holders.c.service_content,
-            t.post_holders.c.pledge,
-        )
-        .join(t.members, t.members.c.id == t.post_holders.c.member_id)
-        .where(t.post_holders.c.branch_id == branch_id)
-        .order_by(t.post_holders.c.assigned_position)
+        select(held, members.c.name)
+        .join(members, members.c.id == held.c.member_id)
+        .where(held.c.branch_id == branch_id)
+        .order_by(held.c.assigned_position)
     )
     for row in rows:
         holders[row.post_id].append(
-            s.PostHolder(
+            PostHolder(
                 member_id=row.member_id,
                 name=row.name,
                 service_content=row.service_content,
@@ -194,15 +217,15 @@ def posts_board(
             )
         )
     posts = conn.execute(
-        select(t.posts)
-        .where(t.posts.c.branch_id == branch_id)
-        .order_by(t.posts.c.established_position)
+        select(tables.posts)
+        .where(tables.posts.c.branch_id == branch_id)
+        .order_by(tables.posts.c.established_position)
     )
-    return s.PostsBoard(
+    return PostsBoard(
         position=position,
         branch_id=branch_id,
         posts=[
-            s.Post(
+            Post(
                 id=row.id,
                 kind=row.kind,
                 title=row.title,
@@ -215,8 +238,8 @@ def posts_board(
     )
 
 
-def branches(conn: Connection, t: RosterTables, position: int) -> s.Branches:
-    rows = conn.execute(select(t.branches).order_by(t.branches.c.name))
-    return s.Branches(
-        position=position, branches=[s.BranchRef(id=row.id, name=row.name) for row in rows]
+def branches(conn: Connection, tables: RosterTables, position: int) -> Branches:
+    rows = conn.execute(select(tables.branches).order_by(tables.branches.c.name))
+    return Branches(
+        position=position, branches=[BranchRef(id=row.id, name=row.name) for row in rows]
     )

@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 
 from services.projection.projectors.base import Projector
+from services.projection.readmodel.progress import Progress, ProgressListener, notify
 from shared.migrations import READ_MODELS, upgrade
 
 T = TypeVar("T")
@@ -87,8 +88,26 @@ class ReadModelStore:
     def __init__(self, writer: Engine, reader: Engine) -> None:
         self.writer = writer
         self.reader = reader
+        # Commits of tracking positions, announced by whoever commits them here (and,
+        # once ``listen`` runs, by projectors in other processes).
+        self.progress = Progress()
+        self._listener: ProgressListener | None = None
         self._tables: dict[tuple[str, int], tuple[MetaData, Any]] = {}
         self._lock = threading.Lock()
+
+    def listen(self) -> ProgressListener | None:
+        """Hears the positions projectors in other processes commit (PostgreSQL; an
+        SQLite read-model database is one process's)."""
+        if self._listener is None and self.writer.dialect.name == "postgresql":
+            self._listener = ProgressListener(self.writer, self.progress)
+            self._listener.start()
+        return self._listener
+
+    def close(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
+        self.writer.dispose()
+        self.reader.dispose()
 
     def ensure(self, projector: Projector[Any]) -> None:
         """Brings the tracking tables up to date (migrations, under their lock), then
@@ -176,11 +195,13 @@ class ReadModelStore:
         return list(self._metadata(projector, generation).sorted_tables)
 
     def save_position(self, conn: Connection, name: str, position: int) -> None:
+        """Moves the tracking row on; announce the position once ``conn`` commits."""
         conn.execute(
             update(projection_state)
             .where(projection_state.c.name == name)
             .values(position=position, updated_at=_now())
         )
+        notify(conn, name, position)
 
     def switch(self, conn: Connection, name: str, state: ProjectionState) -> None:
         conn.execute(
@@ -188,6 +209,7 @@ class ReadModelStore:
             .where(projection_state.c.name == name)
             .values(generation=state.generation, position=state.position, updated_at=_now())
         )
+        notify(conn, name, state.position)
 
     def create_generation(self, projector: Projector[Any], generation: int) -> None:
         """Fresh, empty tables for ``generation`` (leftovers of a failed run dropped)."""

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy import Connection
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from services.projection.projectors.base import Projector, Writes
+from services.projection.projectors.base import Projector, RowWriter
 from services.projection.readmodel.store import ReadModelStore
 from shared.contract.codec import UndecodableEvent
 from shared.contract.envelope import (
@@ -61,7 +61,7 @@ class _Poisoned(Exception):
         self.reason = reason
 
 
-class ProjectionRunner:
+class TrackedProjector:
     """Runs one projector against one tracking row: the live row named after the
     projection, or a rebuild's shadow row (its own generation of tables)."""
 
@@ -88,7 +88,9 @@ class ProjectionRunner:
 
     def process(self, items: Sequence[Item], decoded: Decoded | None = None) -> BatchReport:
         with self._store.writer.begin() as conn:
-            return self.process_on(conn, items, decoded)
+            report = self.process_on(conn, items, decoded)
+        self._store.progress.announce(self.tracking_name, report.position)
+        return report
 
     def process_on(
         self, conn: Connection, items: Sequence[Item], decoded: Decoded | None = None
@@ -96,7 +98,7 @@ class ProjectionRunner:
         """Applies a batch inside the caller's transaction (a savepoint per attempt, so
         a poison message rolls back only this batch's attempt).
 
-        Writes are buffered, so a failure cannot be pinned on one event; the batch is
+        Inserts are buffered, so a failure cannot be pinned on one event; the batch is
         then tried again writing as it goes, which names the poison message."""
         if decoded is None:  # a rebuild hands its events over already opened
             read_keys_ahead(items, self._log.vault)
@@ -106,8 +108,8 @@ class ProjectionRunner:
         while True:
             try:
                 with conn.begin_nested():
-                    writes = Writes(conn, buffered=buffered)
-                    return self._attempt(writes, pending, poisoned, decoded or {})
+                    rows = RowWriter(conn, buffered=buffered)
+                    return self._attempt(rows, pending, poisoned, decoded or {})
             except _Poisoned as poison:
                 log.error("%s: dead-lettering %s", self.name, poison.reason)
                 poisoned[poison.index] = poison.reason
@@ -115,11 +117,11 @@ class ProjectionRunner:
                 buffered = False
 
     def _attempt(
-        self, w: Writes, pending: list[Item], poisoned: dict[int, str], decoded: Decoded
+        self, rows: RowWriter, pending: list[Item], poisoned: dict[int, str], decoded: Decoded
     ) -> BatchReport:
         """One pass over the batch; ``pending`` grows in place when a gap is filled,
         so the indexes in ``poisoned`` stay valid for the next attempt."""
-        conn = w.conn
+        conn = rows.conn
         report = BatchReport()
         state = self._store.locked_state(conn, self.tracking_name)
         tables = self._store.tables(self.projector, state.generation)
@@ -145,19 +147,19 @@ class ProjectionRunner:
                 self._dead_letter(conn, item, poisoned[index])
                 report.dead_letters.append(_as_undecodable(item, poisoned[index]))
             else:
-                self._apply(w, tables, item, index, decoded.get(item.position))
+                self._apply(rows, tables, item, index, decoded.get(item.position))
                 report.applied += 1
                 if item.type in ERASURES:
                     self._store.drop_checkpoints(conn, self.projector.name)
             position = item.position
             index += 1
-        self._guard(w, w.flush, index=None)
+        self._guard(rows, rows.flush, index=None)
         self._store.save_position(conn, self.tracking_name, position)
         report.position = position
         return report
 
     def catch_up_on(self, conn: Connection, batch_size: int) -> int:
-        """Applies everything the store holds beyond this runner's position, inside the
+        """Applies everything the store holds beyond this tracking row's position, inside the
         caller's transaction; the number of events read."""
         total = 0
         while True:
@@ -169,27 +171,29 @@ class ProjectionRunner:
             total += len(notifications)
 
     def _apply(
-        self, w: Writes, tables: object, envelope: Envelope, index: int, event: Event | None
+        self, rows: RowWriter, tables: object, envelope: Envelope, index: int, event: Event | None
     ) -> None:
         try:
             event = event or envelope.event(self._log.vault)
         except (KeyError, ValidationError, UndecodableEvent) as exc:
             raise _Poisoned(index, f"undecodable {envelope.type}: {exc}") from exc
         self._guard(
-            w,
-            lambda: self.projector.apply(w, tables, envelope, event),
+            rows,
+            lambda: self.projector.apply(rows, tables, envelope, event),
             index=index,
             what=f"{envelope.type} at {envelope.position}",
         )
 
     @staticmethod
-    def _guard(w: Writes, action: Callable[[], None], *, index: int | None, what: str = "") -> None:
+    def _guard(
+        rows: RowWriter, action: Callable[[], None], *, index: int | None, what: str = ""
+    ) -> None:
         try:
             action()
         except (OperationalError, InterfaceError):
             raise  # the database is down: not the message's fault, retry it later
         except Exception as exc:
-            if w.buffered or index is None:
+            if rows.buffered or index is None:
                 raise _BatchFailed from exc
             raise _Poisoned(index, f"{what}: {exc!r}") from exc
 
