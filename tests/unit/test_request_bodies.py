@@ -19,7 +19,7 @@ from services.command.values import Body, Day, Text
 
 def bodies(cls: type[BaseModel] = Body) -> Iterator[type[BaseModel]]:
     if cls is Body:
-        yield from COMMANDS
+        yield from (command for command in COMMANDS if command.route is not None)
     for sub in cls.__subclasses__():
         yield sub
         yield from bodies(sub)
