@@ -25,6 +25,7 @@ BRANCH_COMMANDS = frozenset(
         "form_group",
         "appoint_group_leader",
         "dissolve_group",
+        "record_group_meeting",
         "enroll_member",
         "transfer_member",
         "member_leaves",

@@ -135,6 +135,17 @@ class DissolveGroup(Command):
     reason: Reason | None = None
 
 
+class RecordGroupMeeting(Command):
+    """Records a meeting of a Party group (党小组会): when, on what, who attended."""
+
+    route = Route(BRANCH + "/groups/{group_id}/meetings", "organisation", creates=True)
+    group_id: UUID
+    held_on: Day
+    topic: Title
+    attendee_ids: Annotated[tuple[UUID, ...], Field(min_length=1, max_length=500)]
+    notes: LongText | None = None
+
+
 # Members: enrolment, transfers, departure, the volunteer team, duty reports, talks
 # and rewards.
 

@@ -33,12 +33,19 @@ class RosterMember(BaseModel):
     linked_households: int
 
 
+class GroupMeeting(BaseModel):
+    held_on: date
+    topic: str
+    attendees: int
+
+
 class RosterGroup(BaseModel):
     id: UUID
     name: str
     basis: str
     leader_id: UUID | None
     members: list[RosterMember]
+    meetings: list[GroupMeeting]  # 党小组会, the latest first
 
 
 class RosterTotals(BaseModel):

@@ -188,6 +188,17 @@ class GroupMemberRemoved(Event):
 
 @event_type
 @dataclass(frozen=True, kw_only=True)
+class GroupMeetingHeld(Event):
+    """A meeting of the group (党小组会) and the members who attended it."""
+
+    held_on: date
+    topic: str
+    attendee_ids: tuple[UUID, ...]
+    notes: str | None = None
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
 class GroupDissolved(Event):
     dissolved_on: date
     reason: str | None = None

@@ -57,6 +57,7 @@ EXPECTED = {
     "form_group": "AS",
     "appoint_group_leader": "AS",
     "dissolve_group": "AS",
+    "record_group_meeting": "AS",
     "enroll_member": "AS",
     "transfer_member": "AS",
     "member_leaves": "AS",

@@ -397,3 +397,34 @@ def test_an_erased_household_takes_no_new_record(branch: Branch) -> None:
         "household-erased",
     )
     branch.act(f"/visits/{visit}/retraction", {"reason": "重复登记"})
+
+
+def test_a_group_meeting_is_held_by_its_members_and_shown_on_the_roster(branch: Branch) -> None:
+    """RecordGroupMeeting: who attended is the group's members; the roster lists the
+    group's meetings, latest first."""
+    first = branch.groups["第一党小组"]
+    wang, zhao = branch.members["王芳"], branch.members["赵敏"]  # 赵敏 is in another group
+    meeting = {"held_on": "2009-11-20", "topic": "学习党章，部署冬季走访", "attendee_ids": [wang]}
+    refused(
+        branch,
+        f"/groups/{first}/meetings",
+        meeting | {"attendee_ids": [zhao]},
+        409,
+        "member-not-in-group",
+    )
+    refused(
+        branch,
+        f"/groups/{first}/meetings",
+        meeting | {"held_on": "2999-01-01"},
+        422,
+        "invalid-value",
+    )
+    refused(
+        branch, f"/groups/{first}/meetings", meeting | {"attendee_ids": []}, 422, "validation-error"
+    )
+    written = branch.write(f"{branch.base}/groups/{first}/meetings", meeting)
+    roster = branch.read("/roster", min_position=written["position"])
+    (group,) = [g for g in roster["groups"] if g["id"] == first]
+    assert group["meetings"] == [
+        {"held_on": "2009-11-20", "topic": "学习党章，部署冬季走访", "attendees": 1}
+    ]

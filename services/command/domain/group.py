@@ -13,6 +13,7 @@ from services.command.commands import (
     EnrollMember,
     FormGroup,
     MemberLeaves,
+    RecordGroupMeeting,
     TransferMember,
     handles,
 )
@@ -28,6 +29,7 @@ from shared.contract.events import (
     GroupDissolved,
     GroupFormed,
     GroupLeaderAppointed,
+    GroupMeetingHeld,
     GroupMemberAdded,
     GroupMemberRemoved,
 )
@@ -69,6 +71,18 @@ class Group(Aggregate):
         if member.id not in self.members:
             raise MemberNotInGroup(f"member {member.id} is not in group {self.id}")
         self._record(GroupLeaderAppointed(member_id=member.id))
+
+    def hold_meeting(
+        self, command: RecordGroupMeeting, attendees: list[Member], today: date
+    ) -> None:
+        """Its members meet; a meeting recorded late still counts those who were there."""
+        check_date("held_on", command.held_on, today)
+        self.require_open()
+        for attendee in attendees:
+            attendee.not_before_departure("attendee_ids", command.held_on)
+            if attendee.id not in self.members and attendee.active:
+                raise MemberNotInGroup(f"member {attendee.id} is not in group {self.id}")
+        self._record(derived(GroupMeetingHeld, command))
 
     def dissolve(self, command: DissolveGroup, today: date) -> None:
         check_date("dissolved_on", command.dissolved_on, today)
@@ -115,6 +129,17 @@ def appoint_group_leader(command: AppointGroupLeader, uow: UnitOfWork) -> Writte
 def dissolve_group(command: DissolveGroup, uow: UnitOfWork) -> Written:
     group = require(uow, Group, command.group_id, command.branch_id)
     group.dissolve(command, uow.today)
+    return uow.commit(group)
+
+
+@handles(RecordGroupMeeting)
+def record_group_meeting(command: RecordGroupMeeting, uow: UnitOfWork) -> Written:
+    group = require(uow, Group, command.group_id, command.branch_id)
+    attendees = [
+        reference(uow, Member, "attendee_ids", member_id, command.branch_id)
+        for member_id in dict.fromkeys(command.attendee_ids)
+    ]
+    group.hold_meeting(command, attendees, uow.today)
     return uow.commit(group)
 
 

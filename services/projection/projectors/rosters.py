@@ -13,15 +13,18 @@ from services.projection.projectors.base import Part, Projector, RowWriter
 from services.projection.projectors.membership import MEMBERSHIP
 from services.projection.projectors.tables import (
     HardshipTables,
+    MeetingTables,
     PostTables,
     RosterTables,
     declare_hardships,
+    declare_meetings,
     declare_posts,
 )
 from shared.contract.envelope import Envelope
 from shared.contract.events import (
     AssistanceRecorded,
     Event,
+    GroupMeetingHeld,
     HardshipClosed,
     HardshipFlagged,
     HelperPaired,
@@ -88,7 +91,24 @@ def apply_hardships(
 HARDSHIPS = Part(declare_hardships, apply_hardships)
 
 
+def apply_meetings(
+    rows: RowWriter, tables: MeetingTables, envelope: Envelope, event: Event
+) -> None:
+    if isinstance(event, GroupMeetingHeld):
+        rows.record(
+            tables.group_meetings,
+            envelope,
+            event,
+            position=envelope.position,
+            group_id=envelope.stream_id,
+            attendees=len(event.attendee_ids),
+        )
+
+
+MEETINGS = Part(declare_meetings, apply_meetings)
+
+
 class RostersProjector(Projector[RosterTables]):
     name = "rosters"
     tables_type = RosterTables
-    parts = (MEMBERSHIP, POSTS, HARDSHIPS)
+    parts = (MEMBERSHIP, POSTS, HARDSHIPS, MEETINGS)

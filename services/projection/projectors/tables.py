@@ -119,6 +119,26 @@ def declare_posts(metadata: MetaData, prefix: str) -> PostTables:
 
 
 @dataclass(frozen=True)
+class MeetingTables:
+    group_meetings: Table
+
+
+def declare_meetings(metadata: MetaData, prefix: str) -> MeetingTables:
+    return MeetingTables(
+        group_meetings=Table(
+            f"{prefix}group_meetings",
+            metadata,
+            Column("position", BigInteger, primary_key=True, autoincrement=False),
+            Column("branch_id", Uuid, nullable=False, index=True),
+            Column("group_id", Uuid, nullable=False, index=True),
+            Column("held_on", Date, nullable=False),
+            Column("topic", Text, nullable=False),
+            Column("attendees", Integer, nullable=False),
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class HardshipTables:
     hardships: Table
 
@@ -338,7 +358,7 @@ def declare_follow_up(metadata: MetaData, prefix: str) -> FollowUpTables:
 
 
 @dataclass(frozen=True)
-class RosterTables(MembershipTables, PostTables, HardshipTables):
+class RosterTables(MembershipTables, PostTables, HardshipTables, MeetingTables):
     pass
 
 

@@ -13,6 +13,7 @@ from services.projection.answers import (
     BranchRef,
     DepartedMember,
     DissolvedGroup,
+    GroupMeeting,
     HardshipPair,
     Post,
     PostHolder,
@@ -134,6 +135,19 @@ def roster(
         conn.execute(select(tables.groups).where(tables.groups.c.branch_id == branch_id)),
         key=lambda row: natural_key(row.name),
     )
+    meetings_by_group: dict[UUID, list[GroupMeeting]] = defaultdict(list)
+    met = [tables.group_meetings.c.branch_id == branch_id]
+    if on is not None:
+        met.append(tables.group_meetings.c.held_on <= on)
+    meetings = (
+        select(tables.group_meetings)
+        .where(*met)
+        .order_by(tables.group_meetings.c.held_on.desc(), tables.group_meetings.c.position.desc())
+    )
+    for meeting in conn.execute(meetings):
+        meetings_by_group[meeting.group_id].append(
+            GroupMeeting(held_on=meeting.held_on, topic=meeting.topic, attendees=meeting.attendees)
+        )
     flagged = [tables.hardships.c.branch_id == branch_id]
     if on is not None:
         flagged.append(tables.hardships.c.flagged_on <= on)
@@ -151,6 +165,7 @@ def roster(
                 basis=row.basis,
                 leader_id=row.leader_id,
                 members=members_by_group[row.id],
+                meetings=meetings_by_group[row.id],
             )
             for row in groups
             if row.dissolved_on is None or _after(row.dissolved_on, on)
