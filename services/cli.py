@@ -45,8 +45,6 @@ from services.relay.bootstrap import bootstrap as bootstrap_relay
 from services.relay.bootstrap import create_relay_app
 from shared.access import open_tokens
 from shared.auth import PII, InvalidClaims, Principal, Role
-from shared.eventstore import EventLog, close_recorder, open_recorder
-from shared.integrity import verify as verify_chain
 from shared.logs import configure_logging
 from shared.migrations import (
     Presence,
@@ -56,6 +54,8 @@ from shared.migrations import (
     require_read_models,
 )
 from shared.settings import Settings
+from shared.store import EventLog, open_recorder
+from shared.store.chain import verify as verify_chain
 
 log = logging.getLogger("liaison")
 
@@ -416,7 +416,7 @@ def _verify_chain(settings: Settings) -> int:
         report = verify_chain(event_log.chain_rows())
     finally:
         event_log.close()
-        close_recorder(recorder)
+        recorder.close()
     if report.intact:
         print(f"intact: {report.checked} events, head hash {report.head_hash}")
         return 0

@@ -6,15 +6,14 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from services.command.adapters.eventstore import EventStoreCommands
-from services.command.adapters.recorders import PostgresCommandRecorder, SQLiteCommandRecorder
 from services.command.domain.corrections import EditWindow
 from services.command.domain.member import Member
 from services.command.domain.visit import Visit
 from services.command.handlers.bus import CommandBus
 from shared.clock import Clock, SystemClock
-from shared.eventstore import LOCAL_COMMITS, close_recorder, open_recorder, open_vault
 from shared.policy import Lookups
 from shared.settings import Settings
+from shared.store import Recorder, open_recorder, open_vault
 
 
 @dataclass
@@ -22,7 +21,7 @@ class CommandService:
     settings: Settings
     bus: CommandBus
     store: EventStoreCommands
-    recorder: PostgresCommandRecorder | SQLiteCommandRecorder
+    recorder: Recorder
 
     def ready(self) -> None:
         """Raises if the event store does not answer."""
@@ -43,18 +42,14 @@ class CommandService:
 
     def close(self) -> None:
         self.store.close()
-        close_recorder(self.recorder)
+        self.recorder.close()
 
 
 def bootstrap(settings: Settings, clock: Clock | None = None) -> CommandService:
-    recorder = open_recorder(
-        settings, postgres_class=PostgresCommandRecorder, sqlite_class=SQLiteCommandRecorder
-    )
-    assert isinstance(recorder, PostgresCommandRecorder | SQLiteCommandRecorder)
+    recorder = open_recorder(settings)
     store = EventStoreCommands(
         recorder,
         clock or SystemClock(settings.timezone),
-        on_commit=LOCAL_COMMITS.notify,
         edit_window=EditWindow(settings.edit_window_days),
         # The rules never read a resident's name or phone: loading a household for a
         # visit reads no key.

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
-from eventsourcing.persistence import StoredEvent
 from fastapi import Request
 
 from shared.auth import Principal
 from shared.contract.codec import EventMeta, encode
 from shared.contract.events import ExportRecorded
-from shared.eventstore import EventLog
+from shared.store import EventLog, StoredEvent
 
 
 def record_export(

@@ -32,10 +32,10 @@ from shared.contract.sealing import (
     new_cipher_key,
     store_cipher,
 )
-from shared.eventstore import conninfo
 from shared.messaging import PROJECTIONS, Topology
 from shared.migrations import EVENTS_TABLE
 from shared.settings import Settings, sqlalchemy_url
+from shared.store.postgres import conninfo
 from tests.support.broker import drain, eventually
 
 # What the household tells the branch, each string found nowhere else in the run.

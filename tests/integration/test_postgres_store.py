@@ -13,8 +13,8 @@ from services.command.domain import commands as c
 from services.command.domain.errors import HouseholdAlreadyLinked, PostFull
 from services.command.handlers.bus import CommandContext, IdempotencyKey, Outcome
 from shared.contract.vocabulary import GroupBasis, MemberCategory, MembershipStatus, PostKind
-from shared.eventstore import EventLog
 from shared.settings import Settings
+from shared.store import EventLog
 
 
 def context(key: str | None = None) -> CommandContext:

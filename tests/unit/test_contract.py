@@ -10,7 +10,6 @@ from pathlib import Path
 from uuid import uuid4
 
 import pytest
-from eventsourcing.persistence import Notification
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import event, select
@@ -37,6 +36,7 @@ from shared.contract.sealing import (
 from shared.contract.vocabulary import MemberCategory, MembershipStatus
 from shared.messaging import PROJECTIONS
 from shared.settings import Settings, SettingsError
+from shared.store import Notification
 from tests.support.keys import MemorySubjectKeys
 from tests.support.settings import made_store
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol, TypeVar
 from uuid import UUID
@@ -10,18 +9,12 @@ from uuid import UUID
 from services.command.domain.aggregate import Aggregate
 from services.command.domain.corrections import EditWindow
 from services.command.domain.errors import NotFound, UnknownReference
+from shared.store import Written
+
+# Written: what a write returns, as the store records it.
+__all__ = ["UnitOfWork", "Written", "reference", "require"]
 
 A = TypeVar("A", bound=Aggregate)
-
-
-@dataclass(frozen=True)
-class Written:
-    """What a write returns: the aggregate written, its new version, and the global
-    position of the last event stored (what a reader waits for)."""
-
-    id: UUID
-    version: int
-    position: int
 
 
 class UnitOfWork(Protocol):

@@ -21,12 +21,12 @@ from services.projection.readmodel.store import dead_letters
 from services.projection.time_travel import TimeTravel
 from shared.access import Authorised, authorised
 from shared.clock import Clock
-from shared.eventstore import EventLog
 from shared.moments import MomentUpTo
 from shared.policy import ANY_BRANCH, allowed_actions, member_in_scope
 from shared.privacy import mask_phone, mask_tags
 from shared.problem_types import Problem
 from shared.problems import ACCESS, SERVICE, ProblemError, invalid_parameter, problem_responses
+from shared.store import EventLog
 
 RESPONSES = problem_responses(
     *ACCESS,
