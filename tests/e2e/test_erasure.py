@@ -6,7 +6,6 @@ history stays whole and verifiable."""
 
 from __future__ import annotations
 
-import dataclasses
 import signal
 from collections.abc import Iterator
 from datetime import date
@@ -48,7 +47,7 @@ PERSONAL = (ADDRESS, HEAD, PHONE, TAG)
 
 @pytest.fixture
 def settings(stack_settings: Settings) -> Settings:
-    return dataclasses.replace(stack_settings, cipher_key=new_cipher_key())
+    return stack_settings.with_overrides(cipher_key=new_cipher_key())
 
 
 @pytest.fixture
