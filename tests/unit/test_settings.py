@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from services.cli import main
 from shared.contract.sealing import new_cipher_key
 from shared.settings import Settings, SettingsError, variable_of
 
@@ -121,3 +122,9 @@ def test_settings_made_in_code_are_checked_like_the_environment(tmp_path: Path) 
         assert settings.with_overrides(read_wait_seconds=0.2).read_wait_seconds == 0.2
         with pytest.raises(ValidationError, match="projector_batch_size"):
             settings.with_overrides(projector_batch_size=2.5)
+
+
+def test_a_command_refuses_to_start_on_a_bad_setting(capsys: pytest.CaptureFixture[str]) -> None:
+    with environment(LIAISON_PROJECTOR_BATCH_SIZE="2.5"):
+        assert main(["migrate"]) == 2
+    assert "liaison migrate: LIAISON_PROJECTOR_BATCH_SIZE: " in capsys.readouterr().err
