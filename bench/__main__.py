@@ -35,9 +35,9 @@ from bench.stack import (
 )
 from services.relay.checkpoint import Checkpoint
 from shared.contract.sealing import new_cipher_key
-from shared.eventstore import close_recorder, open_recorder, open_vault
 from shared.migrations import EVENTS_TABLE
 from shared.settings import Settings, sqlalchemy_url
+from shared.store import open_recorder, open_vault
 
 RESULTS = Path(__file__).parent / "results.json"
 API_WORKERS = 2  # one per core: the command API is CPU-bound (see README)
@@ -342,7 +342,7 @@ class Bench:
                     process.kill(signal.SIGTERM)
             self.results["growth"] = self.growth(recorder, world, half)
         finally:
-            close_recorder(recorder)
+            recorder.close()
         return self.results
 
     def growth(self, recorder: Any, world: World, rate: float) -> list[dict[str, Any]]:

@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
 
-from eventsourcing.persistence import ApplicationRecorder, StoredEvent
-
 from shared.contract import events as e
 from shared.contract.codec import EventMeta, encode
 from shared.contract.sealing import Vault
 from shared.contract.vocabulary import GroupBasis, MemberCategory, MembershipStatus, PostKind
 from shared.ids import appraisal_id
+from shared.store import Recorder, StoredEvent
 
 BATCH = 2000
 YEARS = tuple(range(2001, 2010))
@@ -55,7 +54,7 @@ def _meta(branch: UUID) -> EventMeta:
     )
 
 
-def _insert(recorder: ApplicationRecorder, events: Iterable[StoredEvent]) -> int:
+def _insert(recorder: Recorder, events: Iterable[StoredEvent]) -> int:
     total = 0
     batch: list[StoredEvent] = []
     for event in events:
@@ -71,7 +70,7 @@ def _insert(recorder: ApplicationRecorder, events: Iterable[StoredEvent]) -> int
 
 
 def build_world(
-    recorder: ApplicationRecorder,
+    recorder: Recorder,
     vault: Vault,
     *,
     branches: int,
@@ -151,9 +150,7 @@ def build_world(
     return world
 
 
-def add_visits(
-    recorder: ApplicationRecorder, vault: Vault, world: World, count: int, seed: int = 1
-) -> int:
+def add_visits(recorder: Recorder, vault: Vault, world: World, count: int, seed: int = 1) -> int:
     """Grows the store by ``count`` visits spread over the world's branches."""
     rng = random.Random(seed)
     metas = {branch.id: _meta(branch.id) for branch in world.branches}

@@ -44,8 +44,6 @@ from services.relay.bootstrap import bootstrap as bootstrap_relay
 from services.relay.bootstrap import create_relay_app
 from shared.access import open_tokens
 from shared.auth import PII, InvalidClaims, Principal, Role
-from shared.eventstore import EventLog, close_recorder, open_recorder
-from shared.integrity import verify as verify_chain
 from shared.logs import configure_logging
 from shared.migrations import (
     Presence,
@@ -54,7 +52,9 @@ from shared.migrations import (
     prepare_store,
     require_read_models,
 )
-from shared.settings import Settings
+from shared.settings import Settings, SettingsError
+from shared.store import EventLog, open_recorder
+from shared.store.chain import verify as verify_chain
 
 log = logging.getLogger("liaison")
 
@@ -81,24 +81,23 @@ class Refused(Exception):
     """A command cannot do its work here; the message says why."""
 
 
+# The servers, each with its own port unless --port or LIAISON_PORT says another.
+SERVERS = {
+    "run": (8000, "everything in one process"),
+    "command-api": (8000, "the command API"),
+    "query-api": (8001, "the query API"),
+    "project": (8002, "the projectors, with a status endpoint"),
+    "relay": (8003, "the relay, with a status endpoint"),
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="liaison", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    for name, port, help_text in (
-        ("run", 8000, "everything in one process"),
-        ("command-api", 8000, "the command API"),
-        ("query-api", 8001, "the query API"),
-        ("project", 8002, "the projectors, with a status endpoint"),
-        ("relay", 8003, "the relay, with a status endpoint"),
-    ):
+    for name, (port, help_text) in SERVERS.items():
         sub = commands.add_parser(name, help=help_text)
         sub.add_argument("--host", default="127.0.0.1")
-        sub.add_argument(
-            "--port",
-            type=int,
-            default=os.environ.get("LIAISON_PORT") or str(port),
-            help=f"default: $LIAISON_PORT, or {port}",
-        )
+        sub.add_argument("--port", type=int, help=f"default: $LIAISON_PORT, or {port}")
         if name in ("command-api", "query-api"):
             sub.add_argument(
                 "--workers", type=int, default=1, help="processes serving the API (stateless)"
@@ -147,13 +146,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    configure_logging(args.command)
-    if args.command == "docs":
+    if args.command == "docs":  # needs no settings
         changed = write_readme(args.readme)
         print(f"{args.readme}: {'tables rewritten' if changed else 'up to date'}")
         return 0
     try:
         settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"liaison {args.command}: {exc}", file=sys.stderr)
+        return REFUSED
+    configure_logging(args.command, settings.log_format)
+    if args.command in SERVERS and args.port is None:
+        args.port = settings.port or SERVERS[args.command][0]
+    try:
         if args.command in STORE_NEEDED:
             prepare_store(settings, STORE_NEEDED[args.command])
         return _dispatch(settings, args)
@@ -414,7 +419,7 @@ def _verify_chain(settings: Settings) -> int:
         report = verify_chain(event_log.chain_rows())
     finally:
         event_log.close()
-        close_recorder(recorder)
+        recorder.close()
     if report.intact:
         print(f"intact: {report.checked} events, head hash {report.head_hash}")
         return 0

@@ -1,6 +1,7 @@
 """The README's generated tables: the errors table from the problem registry
-(``shared.problem_types``) and the commands table from the command API's OpenAPI
-document, so each is declared once, in code. ``liaison docs`` rewrites them in
+(``shared.problem_types``), the commands table from the command API's OpenAPI
+document and the variables table from the settings (``shared.settings``), so each is
+declared once, in code. ``liaison docs`` rewrites them in
 place; ``tests/unit/test_readme_tables.py`` fails while README.md disagrees."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from fastapi import FastAPI
 
 from services.command.api.routes import command_router
 from shared.problem_types import Problem
+from shared.settings import FROM_FILE, SHOWN, Settings, variable_of
 from shared.web import operation_id
 
 BRANCH_PATH = "/v1/branches/{branch_id}"
@@ -22,6 +24,21 @@ BRANCH_PATH = "/v1/branches/{branch_id}"
 def errors_table() -> str:
     rows = [f"| {kind.status} | `{kind.type}` | {kind.meaning} |" for kind in Problem]
     return "\n".join(["| Status | `type` | When |", "|---|---|---|", *rows])
+
+
+def variables_table() -> str:
+    rows = []
+    for name, field in Settings.model_fields.items():
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        shown = extra.get(SHOWN) or f"`{_plain(field.default)}`"
+        rows.append(f"| `{variable_of(name)}` | {shown} | {field.description} |")
+        if extra.get(FROM_FILE):
+            rows.append(f"| `{variable_of(name)}_FILE` | unset | the same, from a file |")
+    return "\n".join(["| Variable | Default | Meaning |", "|---|---|---|", *rows])
+
+
+def _plain(value: object) -> str:
+    return str(value).removesuffix(".0") if isinstance(value, float) else str(value)
 
 
 def command_openapi() -> dict[str, Any]:
@@ -77,6 +94,7 @@ def _resolve(schemas: Mapping[str, Any], spec: Mapping[str, Any]) -> Mapping[str
 TABLES = {
     "errors": ("shared/problem_types.py", errors_table),
     "commands": ("the command API's OpenAPI schema", lambda: commands_table(command_openapi())),
+    "variables": ("shared/settings.py", variables_table),
 }
 
 

@@ -4,7 +4,6 @@ request or message being handled, so one request can be followed across processe
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -35,10 +34,10 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(entry).decode()
 
 
-def configure_logging(service: str) -> None:
+def configure_logging(service: str, log_format: str | None = None) -> None:
     """JSON lines on stderr; plain text when a person is watching a terminal, unless
-    ``LIAISON_LOG_FORMAT`` says otherwise."""
-    wanted = os.environ.get("LIAISON_LOG_FORMAT") or ("text" if sys.stderr.isatty() else "json")
+    ``log_format`` (``LIAISON_LOG_FORMAT``) says otherwise."""
+    wanted = log_format or ("text" if sys.stderr.isatty() else "json")
     handler = logging.StreamHandler()
     if wanted == "json":
         handler.setFormatter(JsonFormatter(service))

@@ -13,7 +13,6 @@ from typing import Any
 
 import psycopg
 import psycopg_pool
-from eventsourcing.persistence import PersistenceError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -22,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.problem_types import Problem
+from shared.store import Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ def invalid_parameter(field: str, message: str) -> RequestValidationError:
 
 # What a dependency that is down looks like from here.
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
-    PersistenceError,
+    Unavailable,
     psycopg.OperationalError,
     psycopg_pool.PoolTimeout,
     OperationalError,

@@ -1,8 +1,11 @@
-"""Settings, read once from the environment (``LIAISON_*``).
+"""Settings, read once from the environment (``LIAISON_*``) by ``pydantic-settings``.
 
 With no environment at all the product runs embedded: SQLite files under ``./var``
 and projectors following the event store in-process. Setting ``LIAISON_DATABASE_URL``
 to PostgreSQL and ``LIAISON_AMQP_URL`` to RabbitMQ gives the real deployment.
+
+Each setting is declared once below, with its default and what it means; the README's
+variables table is written from these declarations (``liaison docs``).
 """
 
 from __future__ import annotations
@@ -10,83 +13,213 @@ from __future__ import annotations
 import binascii
 import os
 from base64 import b64decode
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from ipaddress import ip_network
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+PREFIX = "LIAISON_"
+FROM_FILE = "from_file"  # marks a setting that LIAISON_<NAME>_FILE may give instead
+SHOWN = "shown"  # how the README shows a default that is not a plain value
 
 
 class SettingsError(ValueError):
     pass
 
 
-@dataclass(frozen=True, kw_only=True)
-class Settings:
-    database_url: str
-    read_database_url: str
-    amqp_url: str | None
-    data_dir: Path = Path("var")  # embedded SQLite files, and what `liaison run` leaves there
-    amqp_prefix: str = "liaison"
-    timezone: str = "Asia/Shanghai"
-    read_wait_seconds: float = 5.0
-    projector_batch_size: int = 200
-    postgres_pool_size: int = 8
-    excellent_share: float = 1 / 3
-    need_due_days: int = 30
-    edit_window_days: int = 0
-    ready_lag: int = 10_000
-    time_travel_limit: int = 2  # as_of replays at once per process
-    checkpoint_every: int = 10_000  # events between time-travel checkpoints
-    checkpoints_kept: int = 20  # per read model
-    auth_keys: str | None = None
-    auth_keys_file: str | None = None
-    token_days: int = 30
-    cipher_key: str | None = None  # base64 AES key: events encrypted at rest when set
-    # Proxies (addresses or networks) whose X-Forwarded-For names the client; none by
-    # default, so a client cannot choose the address failed attempts are counted under.
-    trusted_proxies: tuple[str, ...] = ()
+def setting(
+    default: Any, meaning: str, *, shown: str | None = None, from_file: bool = False, **rules: Any
+) -> Any:
+    """A setting's declaration: its default, what it means (the README says so), and
+    the bounds its value must keep."""
+    extra: dict[str, Any] = {}
+    if shown is not None:
+        extra[SHOWN] = shown
+    if from_file:
+        extra[FROM_FILE] = True
+    return Field(default, description=meaning, json_schema_extra=extra or None, **rules)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=PREFIX, env_ignore_empty=True, frozen=True, extra="forbid"
+    )
+
+    # The defaults of these three follow from the others (``derived_defaults``).
+    database_url: str = setting("", "the event store", shown="`sqlite:///var/events.sqlite`")
+    read_database_url: str = setting(
+        "",
+        "read models",
+        shown="SQLite: `var/readmodels.sqlite`; PostgreSQL: the store's database",
+    )
+    amqp_url: str | None = setting(
+        None, "RabbitMQ; when set, projectors consume from it", shown="unset (embedded)"
+    )
+    amqp_prefix: str = setting("liaison", "prefix of exchange and queue names")
+    data_dir: Path = setting(
+        Path("var"),
+        "where embedded SQLite files go (and `liaison.url` while `liaison run` serves)",
+    )
+    port: int | None = setting(
+        None,
+        "the port a server listens on, unless `--port` says",
+        shown="each command's own (`run`: 8000)",
+        gt=0,
+        lt=65536,
+    )
+    timezone: str = setting(
+        "Asia/Shanghai",
+        'whose "today" bounds business dates; moments given without a zone, or as a '
+        "date, are read there",
+    )
+    read_wait_seconds: float = setting(5.0, "how long `min_position` may wait", ge=0)
+    projector_batch_size: int = setting(200, "envelopes per projector transaction", gt=0)
+    postgres_pool_size: int = setting(
+        8, "connections each process keeps to a PostgreSQL event store (twice that at most)", gt=0
+    )
+    excellent_share: float = setting(
+        1 / 3,
+        "default share of members who may be graded excellent",
+        shown="`0.333…`",
+        gt=0,
+        le=1,
+    )
+    need_due_days: int = setting(
+        30, "a request's default due date, in days after it is raised", ge=0
+    )
+    edit_window_days: int = setting(
+        0, "days a recorder may still correct their own visit (0: the same day)", ge=0
+    )
+    ready_lag: int = setting(
+        10_000, "events a projection may lag before `/readyz` says not ready", ge=0
+    )
+    time_travel_limit: int = setting(
+        2, "`as_of` replays at once per query-API process (then 503)", gt=0
+    )
+    checkpoint_every: int = setting(
+        10_000, "events between the checkpoints `as_of` replays start from", gt=0
+    )
+    checkpoints_kept: int = setting(20, "checkpoints kept per read model", gt=0)
+    log_format: Literal["json", "text"] | None = setting(
+        None, "log lines", shown="`json` (`text` on a terminal)"
+    )
+    auth_keys: str | None = setting(
+        None,
+        "token signing keys, `kid=secret[,kid=secret…]`; the first signs",
+        shown="unset",
+        repr=False,
+    )
+    auth_keys_file: str | None = setting(
+        None,
+        "the same, from a file",
+        shown="embedded: `var/auth-keys` (created on first run)",
+    )
+    token_days: int = setting(30, "lifetime of a new token", gt=0)
+    # Proxies whose X-Forwarded-For names the client; none by default, so a client
+    # cannot choose the address failed attempts are counted under.
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = setting(
+        (),
+        "comma-separated addresses or networks (`10.0.0.5,172.18.0.0/16`) of reverse "
+        "proxies whose `X-Forwarded-For` names the client",
+        shown="unset (none)",
+    )
+    cipher_key: str | None = setting(
+        None,
+        "base64 AES key: events encrypted at rest",
+        shown="unset (events stored unencrypted)",
+        from_file=True,
+        repr=False,
+    )
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if env is None else env
-        data_dir = Path(env.get("LIAISON_DATA_DIR", "var"))
-        database_url = env.get("LIAISON_DATABASE_URL") or f"sqlite:///{data_dir / 'events.sqlite'}"
-        default_read_url = (
-            f"sqlite:///{data_dir / 'readmodels.sqlite'}"
-            if is_sqlite(database_url)
-            else database_url
-        )
-        settings = cls(
-            database_url=database_url,
-            read_database_url=env.get("LIAISON_READ_DATABASE_URL") or default_read_url,
-            amqp_url=env.get("LIAISON_AMQP_URL") or None,
-            data_dir=data_dir,
-            amqp_prefix=env.get("LIAISON_AMQP_PREFIX", "liaison"),
-            timezone=env.get("LIAISON_TIMEZONE", "Asia/Shanghai"),
-            read_wait_seconds=_float(env, "LIAISON_READ_WAIT_SECONDS", 5.0),
-            projector_batch_size=int(_float(env, "LIAISON_PROJECTOR_BATCH_SIZE", 200)),
-            postgres_pool_size=int(_float(env, "LIAISON_POSTGRES_POOL_SIZE", 8)),
-            excellent_share=_float(env, "LIAISON_EXCELLENT_SHARE", 1 / 3),
-            need_due_days=int(_float(env, "LIAISON_NEED_DUE_DAYS", 30)),
-            edit_window_days=int(_float(env, "LIAISON_EDIT_WINDOW_DAYS", 0)),
-            ready_lag=int(_float(env, "LIAISON_READY_LAG", 10_000)),
-            time_travel_limit=int(_float(env, "LIAISON_TIME_TRAVEL_LIMIT", 2)),
-            checkpoint_every=int(_float(env, "LIAISON_CHECKPOINT_EVERY", 10_000)),
-            checkpoints_kept=int(_float(env, "LIAISON_CHECKPOINTS_KEPT", 20)),
-            auth_keys=env.get("LIAISON_AUTH_KEYS") or None,
-            # The embedded default keeps its generated key beside its data.
-            auth_keys_file=env.get("LIAISON_AUTH_KEYS_FILE")
-            or (str(data_dir / "auth-keys") if is_sqlite(database_url) else None),
-            token_days=int(_float(env, "LIAISON_TOKEN_DAYS", 30)),
-            cipher_key=_cipher_key(env),
-            trusted_proxies=_networks(env, "LIAISON_TRUSTED_PROXIES"),
-        )
-        for url in (settings.database_url, settings.read_database_url):
-            if not (is_sqlite(url) or is_postgres(url)):
-                raise SettingsError(f"unsupported database URL (sqlite or postgresql): {url}")
-        return settings
+    def from_env(cls) -> Settings:
+        """This process's settings; a value that will not do is refused with the
+        variable named."""
+        try:
+            return cls()
+        except ValidationError as exc:
+            # A derived default repeats its source's refusal: say it once.
+            errors = {(str(e["msg"]), repr(e["input"])): e for e in reversed(exc.errors())}
+            refusals = [_explained(error) for error in reversed(errors.values())]
+            raise SettingsError("; ".join(refusals)) from None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Keyword arguments, then the environment, then the secrets kept in files.
+        return init_settings, env_settings, SecretFiles(settings_cls)
+
+    @model_validator(mode="before")
+    @classmethod
+    def derived_defaults(cls, values: Any) -> Any:
+        """The embedded default keeps its files, its signing key included, in the data
+        directory; read models live beside the store unless told otherwise."""
+        if not isinstance(values, dict):
+            return values
+        derived = dict(values)
+        data_dir = Path(derived.get("data_dir") or cls.model_fields["data_dir"].default)
+        database_url = derived.get("database_url") or f"sqlite:///{data_dir / 'events.sqlite'}"
+        derived["database_url"] = database_url
+        embedded = is_sqlite(database_url)
+        if not derived.get("read_database_url"):
+            derived["read_database_url"] = (
+                f"sqlite:///{data_dir / 'readmodels.sqlite'}" if embedded else database_url
+            )
+        if not derived.get("auth_keys_file") and embedded:
+            derived["auth_keys_file"] = str(data_dir / "auth-keys")
+        return derived
+
+    @field_validator("database_url", "read_database_url")
+    @classmethod
+    def supported_database(cls, url: str) -> str:
+        if not (is_sqlite(url) or is_postgres(url)):
+            raise ValueError(f"unsupported database URL (sqlite or postgresql): {url}")
+        return url
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def networks(cls, value: Any) -> tuple[str, ...]:
+        """Each checked: a typo must not quietly trust nothing, or the wrong thing."""
+        items = value.split(",") if isinstance(value, str) else value
+        networks = []
+        for item in items:
+            if str(item).strip():
+                try:
+                    networks.append(str(ip_network(str(item).strip(), strict=False)))
+                except ValueError as exc:
+                    raise ValueError(f"not an IP address or network: {item!r}") from exc
+        return tuple(networks)
+
+    @field_validator("cipher_key")
+    @classmethod
+    def aes_key(cls, key: str | None) -> str | None:
+        if key is None:
+            return None
+        try:
+            size = len(b64decode(key, validate=True))
+        except binascii.Error:
+            size = 0
+        if size not in (16, 24, 32):
+            raise ValueError(
+                "must be a base64 AES key of 16, 24 or 32 bytes (openssl rand -base64 32)"
+            )
+        return key
 
     @property
     def embedded(self) -> bool:
@@ -94,65 +227,63 @@ class Settings:
         return self.amqp_url is None
 
     def with_overrides(self, **changes: object) -> Settings:
-        return replace(self, **changes)  # type: ignore[arg-type]
+        """These settings with some changed, checked like any others."""
+        return self.model_validate(self.model_dump() | changes)
 
 
-def _float(env: Mapping[str, str], key: str, default: float) -> float:
-    raw = env.get(key)
-    if raw is None or raw == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise SettingsError(f"{key} must be a number, got {raw!r}") from exc
+class SecretFiles(PydanticBaseSettingsSource):
+    """``LIAISON_<NAME>_FILE`` names a file that holds the setting (a Docker secret,
+    say), for the settings marked ``from_file``."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        extra = field.json_schema_extra
+        if not (isinstance(extra, dict) and extra.get(FROM_FILE)):
+            return None, field_name, False
+        variable = f"{variable_of(field_name)}_FILE"
+        path = os.environ.get(variable)
+        if not path:
+            return None, field_name, False
+        try:
+            return Path(path).read_text().strip() or None, field_name, False
+        except OSError as exc:
+            raise SettingsError(f"{variable}: cannot read {path}: {exc}") from exc
+
+    def __call__(self) -> dict[str, Any]:
+        values = {}
+        for name, field in self.settings_cls.model_fields.items():
+            value, key, _ = self.get_field_value(field, name)
+            if value is not None:
+                values[key] = value
+        return values
 
 
-def _networks(env: Mapping[str, str], key: str) -> tuple[str, ...]:
-    """Comma-separated IP addresses or networks (CIDR), each checked: a typo must not
-    quietly trust nothing, or the wrong thing."""
-    networks = []
-    for item in env.get(key, "").split(","):
-        if item.strip():
-            try:
-                networks.append(str(ip_network(item.strip(), strict=False)))
-            except ValueError as exc:
-                raise SettingsError(f"{key}: not an IP address or network: {item!r}") from exc
-    return tuple(networks)
+def variable_of(field_name: str) -> str:
+    return f"{PREFIX}{field_name.upper()}"
 
 
-def _cipher_key(env: Mapping[str, str]) -> str | None:
-    key = env.get("LIAISON_CIPHER_KEY") or _file(env, "LIAISON_CIPHER_KEY_FILE")
-    if key is None:
-        return None
-    try:
-        size = len(b64decode(key, validate=True))
-    except binascii.Error:
-        size = 0
-    if size not in (16, 24, 32):
-        raise SettingsError(
-            "LIAISON_CIPHER_KEY must be a base64 AES key of 16, 24 or 32 bytes "
-            "(openssl rand -base64 32)"
-        )
-    return key
-
-
-def _file(env: Mapping[str, str], key: str) -> str | None:
-    """A secret kept in the file the variable names (a Docker secret, say)."""
-    path = env.get(key)
-    if not path:
-        return None
-    try:
-        return Path(path).read_text().strip() or None
-    except OSError as exc:
-        raise SettingsError(f"{key}: cannot read {path}: {exc}") from exc
+def _explained(error: Any) -> str:
+    """One refusal, naming the variable and showing the value unless it is a secret."""
+    message = str(error["msg"]).removeprefix("Value error, ")
+    field = Settings.model_fields.get(str(error["loc"][0])) if error["loc"] else None
+    if field is None:
+        return message
+    shown = f" (got {error['input']!r})" if field.repr else ""
+    return f"{variable_of(str(error['loc'][0]))}: {message}{shown}"
 
 
 def is_sqlite(url: str) -> bool:
-    return make_url(url).get_backend_name() == "sqlite"
+    return _backend(url) == "sqlite"
 
 
 def is_postgres(url: str) -> bool:
-    return make_url(url).get_backend_name() == "postgresql"
+    return _backend(url) == "postgresql"
+
+
+def _backend(url: str) -> str | None:
+    try:
+        return make_url(url).get_backend_name()
+    except ArgumentError:  # not a URL at all
+        return None
 
 
 def sqlalchemy_url(url: str) -> URL:

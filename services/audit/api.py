@@ -15,12 +15,12 @@ from services.audit.schemas import AuditEvent, AuditPage, StreamHistory, StreamS
 from services.audit.state import state_of
 from shared.access import Authorised, authorised
 from shared.auth import Principal
-from shared.eventstore import EventLog
 from shared.export_log import RequestExports
 from shared.moments import MomentFrom, MomentUpTo
 from shared.policy import Hidden, branch_in_scope
 from shared.problem_types import Problem
 from shared.problems import ACCESS, SERVICE, ProblemError, invalid_parameter, problem_responses
+from shared.store import EventLog
 
 router = APIRouter(
     prefix="/v1/audit",

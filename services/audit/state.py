@@ -23,8 +23,8 @@ from services.command.domain.need import Need
 from services.command.domain.post import Post
 from services.command.domain.visit import Visit
 from shared.contract.codec import decode
-from shared.eventstore import EventLog
 from shared.privacy import mask_fields
+from shared.store import EventLog
 
 AGGREGATES: dict[str, type[Aggregate]] = {
     kind.CREATED_BY.TYPE: kind

@@ -10,13 +10,12 @@ from datetime import datetime
 from uuid import UUID
 
 import orjson
-from eventsourcing.persistence import Notification
 
 from services.audit.schemas import AuditEvent, AuditPage, StreamHistory
 from shared.contract.envelope import Envelope, Undecodable, envelopes_from, read_keys_ahead
 from shared.contract.sealing import Vault
-from shared.eventstore import EventLog
 from shared.spreadsheets import CsvSheet
+from shared.store import EventLog, Notification
 
 CHUNK = 1000
 # A page examines at most this many events, so a narrow filter over a long log still

@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.command.adapters.eventstore import EventStoreCommands
-from services.command.adapters.recorders import PostgresCommandRecorder, SQLiteCommandRecorder
 from services.command.bus import CommandBus
 from services.command.unit_of_work import BranchSettings
 from shared.clock import Clock, SystemClock
-from shared.eventstore import LOCAL_COMMITS, close_recorder, open_recorder, open_vault
 from shared.settings import Settings
+from shared.store import Recorder, open_recorder, open_vault
 
 
 @dataclass
@@ -18,7 +17,7 @@ class CommandService:
     settings: Settings
     bus: CommandBus
     store: EventStoreCommands
-    recorder: PostgresCommandRecorder | SQLiteCommandRecorder
+    recorder: Recorder
 
     def ready(self) -> None:
         """Raises if the event store does not answer."""
@@ -26,18 +25,14 @@ class CommandService:
 
     def close(self) -> None:
         self.store.close()
-        close_recorder(self.recorder)
+        self.recorder.close()
 
 
 def bootstrap(settings: Settings, clock: Clock | None = None) -> CommandService:
-    recorder = open_recorder(
-        settings, postgres_class=PostgresCommandRecorder, sqlite_class=SQLiteCommandRecorder
-    )
-    assert isinstance(recorder, PostgresCommandRecorder | SQLiteCommandRecorder)
+    recorder = open_recorder(settings)
     store = EventStoreCommands(
         recorder,
         clock or SystemClock(settings.timezone),
-        on_commit=LOCAL_COMMITS.notify,
         settings=BranchSettings(
             edit_window_days=settings.edit_window_days,
             need_due_days=settings.need_due_days,

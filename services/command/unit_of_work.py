@@ -13,18 +13,17 @@ from uuid import UUID
 from services.command.domain.aggregate import Aggregate
 from services.command.domain.errors import NotFound, UnknownReference
 from shared.auth import Principal
+from shared.store import Written
+
+__all__ = [
+    "BranchSettings",
+    "UnitOfWork",
+    "Written",
+    "reference",
+    "require",
+]  # Written: as the store records it
 
 A = TypeVar("A", bound=Aggregate)
-
-
-@dataclass(frozen=True)
-class Written:
-    """What a write returns: the aggregate written, its new version, and the global
-    position of the last event stored (what a reader waits for)."""
-
-    id: UUID
-    version: int
-    position: int
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from eventsourcing.persistence import ApplicationRecorder
-
 from services.projection.feeds.rabbit import RabbitFeed
 from services.projection.feeds.store import StoreFeed
 from services.projection.projectors import ALL_PROJECTORS
@@ -17,9 +15,9 @@ from services.projection.readmodel.database import create_engines
 from services.projection.readmodel.store import ReadModelStore
 from services.projection.rebuild import rebuild_outdated
 from services.projection.tracked import TrackedProjector
-from shared.eventstore import EventLog, close_recorder, open_recorder
 from shared.messaging import Topology
 from shared.settings import Settings
+from shared.store import EventLog, Recorder, open_recorder
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +29,7 @@ class Feed(Protocol):
 @dataclass
 class ProjectionService:
     settings: Settings
-    recorder: ApplicationRecorder
+    recorder: Recorder
     event_log: EventLog
     store: ReadModelStore
     tracked: dict[str, TrackedProjector]
@@ -83,7 +81,7 @@ class ProjectionService:
         self.stop_feeds()
         self.event_log.close()
         self.store.close()
-        close_recorder(self.recorder)
+        self.recorder.close()
 
 
 def bootstrap(settings: Settings) -> ProjectionService:

@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from services.projection.projectors.base import Projector, RowWriter
 from services.projection.readmodel.store import ReadModelStore, dead_letters
 from shared.contract.envelope import Envelope, envelopes_from
-from shared.eventstore import EventLog
+from shared.store import EventLog
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from shared.contract.envelope import (
 )
 from shared.contract.events import Event
 from shared.contract.sealing import Vault
-from shared.eventstore import EventLog
+from shared.store import EventLog
 
 BATCH = 1000
 MAX_REPORTED = 20

@@ -44,9 +44,9 @@ from services.projection.projectors.base import Projector
 from services.projection.readmodel.store import ReadModelStore, checkpoints
 from services.projection.tracked import TrackedProjector
 from shared.contract.envelope import Envelope, envelopes_from
-from shared.eventstore import EventLog
 from shared.problem_types import Problem
 from shared.problems import ServiceUnavailable
+from shared.store import EventLog
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -29,8 +29,8 @@ from shared.contract.envelope import (
 )
 from shared.contract.events import Event
 from shared.contract.sealing import ERASURES
-from shared.eventstore import EventLog
 from shared.logs import CORRELATION_ID
+from shared.store import EventLog
 
 log = logging.getLogger(__name__)
 

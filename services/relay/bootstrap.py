@@ -6,24 +6,23 @@ import threading
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
-from eventsourcing.persistence import ApplicationRecorder
 from fastapi import FastAPI
 from prometheus_client.core import Metric
 
 from services.relay.checkpoint import Checkpoint
 from services.relay.publisher import Publisher
 from services.relay.relay import Relay
-from shared.eventstore import EventLog, close_recorder, open_recorder
 from shared.messaging import Topology
 from shared.metrics import counter, gauge
 from shared.settings import Settings
+from shared.store import EventLog, Recorder, open_recorder
 from shared.web import service_app
 
 
 @dataclass
 class RelayService:
     relay: Relay
-    recorder: ApplicationRecorder
+    recorder: Recorder
     event_log: EventLog
     checkpoint: Checkpoint
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -48,7 +47,7 @@ class RelayService:
         self.stop()
         self.event_log.close()
         self.checkpoint.dispose()
-        close_recorder(self.recorder)
+        self.recorder.close()
 
 
 def bootstrap(settings: Settings) -> RelayService:

@@ -10,9 +10,9 @@ from services.relay.checkpoint import Checkpoint
 from services.relay.publisher import Publisher
 from shared.amqp import AMQP_ERRORS
 from shared.contract.envelope import Envelope, envelopes_from
-from shared.eventstore import EventLog
 from shared.problems import UNAVAILABLE_ERRORS
 from shared.retry import Backoff
+from shared.store import EventLog
 
 log = logging.getLogger(__name__)
 

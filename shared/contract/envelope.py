@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Notification
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from shared.contract.codec import (
@@ -25,6 +24,7 @@ from shared.contract.codec import (
 )
 from shared.contract.events import EVENT_TYPES, Event
 from shared.contract.sealing import Vault
+from shared.store import Notification
 
 
 class Envelope(BaseModel):
@@ -115,7 +115,7 @@ def envelopes_from(
             item: Envelope | Undecodable = Envelope.from_stored(
                 position=notification.id,
                 previous_position=previous_position,
-                stream_id=_uuid(notification.originator_id),
+                stream_id=notification.originator_id,
                 stream_version=notification.originator_version,
                 topic=notification.topic,
                 state=notification.state,
@@ -125,7 +125,7 @@ def envelopes_from(
             item = Undecodable(
                 position=notification.id,
                 previous_position=previous_position,
-                stream_id=_uuid(notification.originator_id),
+                stream_id=notification.originator_id,
                 stream_version=notification.originator_version,
                 type=notification.topic,
                 reason=f"{type(exc).__name__}: {exc}",
@@ -140,7 +140,3 @@ def read_keys_ahead(items: Iterable[Envelope | Undecodable], vault: Vault) -> No
     """Reads the keys these envelopes' sealed fields need in one go, before they are
     opened one by one."""
     vault.prefetch(item.data for item in items if isinstance(item, Envelope))
-
-
-def _uuid(value: UUID | str) -> UUID:
-    return value if isinstance(value, UUID) else UUID(value)

@@ -3,10 +3,10 @@ made if it is not there, or required to be there (``Presence``).
 
 Two sets of Alembic migrations, each with its own version table:
 
-- ``store/``, in the event store's database: the events table as the ``eventsourcing``
-  library's recorders expect it, the hash chain, idempotency keys, subject keys, revoked
-  tokens and the relay's checkpoint. Only migrations make these tables: the library's
-  own ``create_table`` is never called.
+- ``store/``, in the event store's database: the events table in the ``eventsourcing``
+  library's layout (``shared.store`` reads and writes it), the hash chain, idempotency
+  keys, subject keys, revoked tokens and the relay's checkpoint. Only migrations make
+  these tables: the library's own ``create_table`` is never called.
 - ``readmodels/``, in the read-model database: each projection's tracking row and the
   dead letters. The read models' tables themselves are disposable, made and rebuilt by
   ``services.projection`` (a generation per shape), never migrated.

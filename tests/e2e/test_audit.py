@@ -15,7 +15,6 @@ from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 import pytest
-from eventsourcing.persistence import StoredEvent
 from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -35,8 +34,8 @@ from services.projection.time_travel import TimeTravel
 from shared.auth import Role
 from shared.clock import FixedClock
 from shared.contract.codec import dumps
-from shared.eventstore import EventLog, open_recorder
 from shared.settings import Settings
+from shared.store import EventLog, StoredEvent, open_recorder
 
 START = datetime(2009, 11, 2, 9, 0, tzinfo=UTC)
 

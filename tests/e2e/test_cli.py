@@ -21,8 +21,8 @@ import psycopg
 
 from bench.stack import environment, free_port, fresh_database, liaison, postgres_settings
 from services.cli import REFUSED, build_parser
-from shared.eventstore import conninfo
 from shared.settings import Settings
+from shared.store.postgres import conninfo
 
 # What each command needs on its command line to get as far as opening its store.
 COMMANDS: dict[str, list[str]] = {

@@ -6,7 +6,6 @@ history stays whole and verifiable."""
 
 from __future__ import annotations
 
-import dataclasses
 import signal
 from collections.abc import Iterator
 from datetime import date
@@ -32,10 +31,10 @@ from shared.contract.sealing import (
     new_cipher_key,
     store_cipher,
 )
-from shared.eventstore import conninfo
 from shared.messaging import PROJECTIONS, Topology
 from shared.migrations import EVENTS_TABLE
 from shared.settings import Settings, sqlalchemy_url
+from shared.store.postgres import conninfo
 from tests.support.broker import drain, eventually
 
 # What the household tells the branch, each string found nowhere else in the run.
@@ -48,7 +47,7 @@ PERSONAL = (ADDRESS, HEAD, PHONE, TAG)
 
 @pytest.fixture
 def settings(stack_settings: Settings) -> Settings:
-    return dataclasses.replace(stack_settings, cipher_key=new_cipher_key())
+    return stack_settings.with_overrides(cipher_key=new_cipher_key())
 
 
 @pytest.fixture

@@ -27,9 +27,9 @@ import psycopg
 from bench.__main__ import QUICK, Bench
 from bench.fixtures import World, build_world
 from bench.stack import Process, bearer, liaison
-from shared.eventstore import close_recorder, open_recorder, open_vault
 from shared.migrations import EVENTS_TABLE
 from shared.settings import Settings
+from shared.store import open_recorder, open_vault
 
 REPORT = Path("test-artifacts") / "faults.json"
 RETRY_FOR_SECONDS = 120.0
@@ -138,7 +138,7 @@ class Scenario:
                 recorder, open_vault(settings), branches=2, members=20, households=200, posts=3
             )
         finally:
-            close_recorder(recorder)
+            recorder.close()
         self.bench.replay()
         self.bench.checkpoint_relay_at_head()
         self.processes: dict[str, Process] = {

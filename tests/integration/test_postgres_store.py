@@ -13,8 +13,8 @@ from services.command.bootstrap import CommandService, bootstrap
 from services.command.bus import CommandContext, IdempotencyKey, Outcome
 from services.command.domain.errors import HouseholdAlreadyLinked, PostFull
 from shared.contract.vocabulary import GroupBasis, MemberCategory, MembershipStatus, PostKind
-from shared.eventstore import EventLog
 from shared.settings import Settings
+from shared.store import EventLog
 from tests.support.principals import TESTER
 
 

@@ -8,7 +8,6 @@ import threading
 from typing import Any
 from uuid import UUID, uuid4
 
-from eventsourcing.persistence import StoredEvent
 from sqlalchemy import Connection
 
 from services.command import commands as c
@@ -28,9 +27,9 @@ from services.relay.publisher import Publisher
 from shared.contract.envelope import Envelope, envelopes_from
 from shared.contract.events import Event, GroupFormed
 from shared.contract.vocabulary import GroupBasis
-from shared.eventstore import EventLog
 from shared.messaging import Topology
 from shared.settings import Settings
+from shared.store import EventLog, StoredEvent
 from tests.support.broker import drain, eventually, publish_raw
 from tests.support.principals import TESTER
 

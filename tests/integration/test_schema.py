@@ -20,9 +20,10 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
 from sqlalchemy import Engine, MetaData, create_engine, text
+from sqlalchemy.engine import make_url
 
 from bench.stack import environment, fresh_database, liaison, postgres_settings
 from services.command.bootstrap import bootstrap as bootstrap_commands
@@ -34,7 +35,6 @@ from services.relay.checkpoint import metadata as checkpoint_metadata
 from shared import auth
 from shared.access import open_tokens
 from shared.contract import sealing
-from shared.eventstore import postgres_datastore
 from shared.migrations import (
     EVENTS_TABLE,
     READ_MODELS,
@@ -168,7 +168,14 @@ def test_the_migrated_store_is_what_the_eventsourcing_recorders_would_create() -
     migrations make the same events table, index and composite type."""
     with fresh_database() as migrated, fresh_database() as by_library:
         prepare_store(postgres_settings(migrated), Presence.OPEN)
-        datastore = postgres_datastore(postgres_settings(by_library), pool_size=1)
+        url = make_url(by_library)
+        datastore = PostgresDatastore(
+            dbname=url.database or "postgres",
+            host=url.host or "127.0.0.1",
+            port=url.port or 5432,
+            user=url.username or "postgres",
+            password=url.password or "",
+        )
         try:
             PostgresApplicationRecorder(datastore, events_table_name=EVENTS_TABLE).create_table()
         finally:

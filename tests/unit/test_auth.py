@@ -335,9 +335,11 @@ def test_a_flood_of_failures_is_logged_once_past_the_limit(
     assert sum("answering its further failures with 429" in m for m in messages) == 1
 
 
-def test_trusted_proxies_are_addresses_or_networks() -> None:
-    env = {"LIAISON_TRUSTED_PROXIES": " 10.0.0.1, 172.16.0.0/12,::1 ,"}
-    assert Settings.from_env(env).trusted_proxies == ("10.0.0.1/32", "172.16.0.0/12", "::1/128")
-    assert Settings.from_env({}).trusted_proxies == ()
+def test_trusted_proxies_are_addresses_or_networks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LIAISON_TRUSTED_PROXIES", " 10.0.0.1, 172.16.0.0/12,::1 ,")
+    assert Settings.from_env().trusted_proxies == ("10.0.0.1/32", "172.16.0.0/12", "::1/128")
+    monkeypatch.delenv("LIAISON_TRUSTED_PROXIES")
+    assert Settings.from_env().trusted_proxies == ()
+    monkeypatch.setenv("LIAISON_TRUSTED_PROXIES", "proxy.local")
     with pytest.raises(SettingsError, match="LIAISON_TRUSTED_PROXIES"):
-        Settings.from_env({"LIAISON_TRUSTED_PROXIES": "proxy.local"})
+        Settings.from_env()

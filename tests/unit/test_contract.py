@@ -10,7 +10,6 @@ from pathlib import Path
 from uuid import uuid4
 
 import pytest
-from eventsourcing.persistence import Notification
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import event, select
@@ -37,6 +36,7 @@ from shared.contract.sealing import (
 from shared.contract.vocabulary import MemberCategory, MembershipStatus
 from shared.messaging import PROJECTIONS
 from shared.settings import Settings, SettingsError
+from shared.store import Notification
 from tests.support.keys import MemorySubjectKeys
 from tests.support.settings import made_store
 
@@ -243,12 +243,18 @@ def test_an_encrypted_state_needs_its_key() -> None:
 
 
 @pytest.mark.parametrize("key", ["abc", "not base64!", "AAAA", "A" * 44])
-def test_a_malformed_cipher_key_stops_the_start(key: str, tmp_path: Path) -> None:
+def test_a_malformed_cipher_key_stops_the_start(
+    key: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LIAISON_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("LIAISON_CIPHER_KEY", key)
     with pytest.raises(SettingsError, match="LIAISON_CIPHER_KEY"):
-        Settings.from_env({"LIAISON_CIPHER_KEY": key, "LIAISON_DATA_DIR": str(tmp_path)})
+        Settings.from_env()
+    monkeypatch.delenv("LIAISON_CIPHER_KEY")
     secret = tmp_path / "cipher-key"
     secret.write_text(new_cipher_key() + "\n")
-    settings = Settings.from_env({"LIAISON_CIPHER_KEY_FILE": str(secret)})
+    monkeypatch.setenv("LIAISON_CIPHER_KEY_FILE", str(secret))
+    settings = Settings.from_env()
     assert settings.cipher_key == secret.read_text().strip()
 
 

@@ -4,15 +4,11 @@ Idempotency-Key) in one transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import TypeVar
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError, StoredEvent
-
 from services.command.adapters.group_commit import GroupCommitter
-from services.command.adapters.recorders import IdempotencyRecord, IdempotencyRecorder
 from services.command.bus import CommandContext, IdempotencyKeyTaken
 from services.command.domain.aggregate import Aggregate
 from services.command.domain.errors import AlreadyExists, ConcurrentModification
@@ -21,6 +17,7 @@ from shared.auth import Principal
 from shared.clock import Clock
 from shared.contract.codec import EventMeta, decode, encode
 from shared.contract.sealing import SealingError, Vault
+from shared.store import Conflict, IdempotencyRecord, Recorder, StoredEvent
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -30,9 +27,8 @@ class EventStoreCommands:
 
     def __init__(
         self,
-        recorder: IdempotencyRecorder,
+        recorder: Recorder,
         clock: Clock,
-        on_commit: Callable[[], None],
         settings: BranchSettings,
         vault: Vault,
     ) -> None:
@@ -40,7 +36,6 @@ class EventStoreCommands:
         self.vault = vault
         self.committer = GroupCommitter(recorder)
         self.clock = clock
-        self.on_commit = on_commit
         self.settings = settings
 
     def unit_of_work(self, context: CommandContext) -> EventStoreUnitOfWork:
@@ -58,7 +53,6 @@ class EventStoreUnitOfWork:
         self._recorder = store.recorder
         self._committer = store.committer
         self._clock = store.clock
-        self._on_commit = store.on_commit
         self._vault = store.vault
         self._context = context
         self._settings = store.settings
@@ -119,11 +113,10 @@ class EventStoreUnitOfWork:
         )
         try:
             positions = self._committer.insert(stored, record)
-        except IntegrityError as exc:
+        except Conflict as exc:
             raise self._explain_conflict(aggregates) from exc
         for aggregate in aggregates:
             aggregate.mark_saved()
-        self._on_commit()
         return Written(primary.id, primary.version, max(positions))
 
     def forget_personal_data(self, subject: UUID) -> None:

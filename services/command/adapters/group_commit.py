@@ -16,13 +16,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-from eventsourcing.persistence import IntegrityError, StoredEvent
-
-from services.command.adapters.recorders import (
-    IdempotencyRecord,
-    IdempotencyRecorder,
-    RecordSpan,
-)
+from shared.store import Conflict, IdempotencyRecord, Recorder, StoredEvent, Write
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +29,7 @@ class _Pending:
 
 
 class GroupCommitter:
-    def __init__(self, recorder: IdempotencyRecorder, max_batch: int = 200) -> None:
+    def __init__(self, recorder: Recorder, max_batch: int = 200) -> None:
         self._recorder = recorder
         self._max_batch = max_batch
         self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
@@ -71,18 +65,9 @@ class GroupCommitter:
             self._commit(batch)
 
     def _commit(self, batch: list[_Pending]) -> None:
-        events: list[StoredEvent] = []
-        spans: list[RecordSpan] = []
-        bounds: list[tuple[int, int]] = []
-        for pending in batch:
-            start = len(events)
-            events.extend(pending.events)
-            bounds.append((start, len(events)))
-            if pending.record is not None:
-                spans.append(RecordSpan(pending.record, start, len(events)))
         try:
-            positions = self._recorder.insert_events(events, idempotency=spans)
-        except IntegrityError as exc:
+            positions = self._recorder.insert([Write(p.events, p.record) for p in batch])
+        except Conflict as exc:
             if len(batch) == 1:
                 batch[0].future.set_exception(exc)
                 return
@@ -95,6 +80,5 @@ class GroupCommitter:
             for pending in batch:
                 pending.future.set_exception(exc)
             return
-        assert positions is not None
-        for pending, (start, end) in zip(batch, bounds, strict=True):
-            pending.future.set_result(list(positions[start:end]))
+        for pending, mine in zip(batch, positions, strict=True):
+            pending.future.set_result(mine)

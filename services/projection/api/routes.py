@@ -29,11 +29,11 @@ from services.projection.queries import campaigns, coverage, evaluations, needs,
 from services.projection.queries.needs import NeedStatus
 from services.projection.readmodel.store import dead_letters
 from shared.access import Authorised, authorised
-from shared.eventstore import EventLog
 from shared.policy import ANY_BRANCH, allowed_actions, member_in_scope
 from shared.privacy import mask_phone, mask_tags
 from shared.problem_types import Problem
 from shared.problems import ACCESS, SERVICE, invalid_parameter, problem_responses
+from shared.store import EventLog
 
 RESPONSES = problem_responses(
     *ACCESS,

@@ -7,9 +7,9 @@ import threading
 
 from services.projection.tracked import BatchReport, TrackedProjector
 from shared.contract.envelope import envelopes_from
-from shared.eventstore import EventLog
 from shared.problems import UNAVAILABLE_ERRORS
 from shared.retry import Backoff
+from shared.store import EventLog
 
 log = logging.getLogger(__name__)
 

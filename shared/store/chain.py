@@ -10,10 +10,10 @@ the committee) extends that to anyone with database access."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from eventsourcing.persistence import StoredEvent
+from shared.store.recorder import StoredEvent
 
 GENESIS = "0" * 64
 
@@ -26,6 +26,18 @@ def link(previous: str, position: int, event: StoredEvent) -> str:
         digest.update(b"\x00")
     digest.update(event.state)
     return digest.hexdigest()
+
+
+def chained(
+    previous: str, positions: Sequence[int], events: Sequence[StoredEvent]
+) -> list[tuple[int, str]]:
+    """The chain rows (position, hash) of events stored after the one whose hash is
+    ``previous``."""
+    rows = []
+    for position, event in zip(positions, events, strict=True):
+        previous = link(previous, position, event)
+        rows.append((position, previous))
+    return rows
 
 
 @dataclass(frozen=True)
