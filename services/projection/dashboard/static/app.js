@@ -288,7 +288,8 @@ async function render() {
     a.hidden = !mayRead(a.dataset.page);
   });
   const main = document.getElementById("page");
-  if (!state.branch) { main.innerHTML = `<p>${t("noBranch")}</p>`; return; }
+  // Without a branch, the console still offers registering one (to the committee).
+  if (!state.branch && state.page !== "console") { main.innerHTML = `<p>${t("noBranch")}</p>`; return; }
   if (!mayRead(state.page)) {
     main.innerHTML = `<p class="muted" data-testid="forbidden">${t("forbidden")}</p>`;
     main.dataset.ready = state.page;
@@ -345,16 +346,20 @@ async function follow() {
   setTimeout(follow, 2000);
 }
 
+async function loadBranches(minPosition = null) {
+  const { branches } = await api("/v1/branches", { min_position: minPosition });
+  const select = document.getElementById("branch");
+  select.innerHTML = branches.map((b) => `<option value="${b.id}">${esc(b.name)}</option>`).join("");
+  if (!state.branch && branches.length) state.branch = branches[0].id;
+  select.value = state.branch ?? "";
+}
+
 async function open() {
   state.me = await api("/v1/auth/whoami");
   await prepareConsole();
   document.getElementById("signin").hidden = true;
   showIdentity();
-  const { branches } = await api("/v1/branches");
-  const select = document.getElementById("branch");
-  select.innerHTML = branches.map((b) => `<option value="${b.id}">${esc(b.name)}</option>`).join("");
-  if (!state.branch && branches.length) state.branch = branches[0].id;
-  select.value = state.branch ?? "";
+  await loadBranches();
   if (!mayRead(state.page)) state.page = Object.keys(NEEDS).find(mayRead) ?? state.page;
   await render();
   follow();
@@ -362,6 +367,7 @@ async function open() {
 
 async function start() {
   hooks.unauthenticated = () => signOut(t("badToken"));
+  hooks.branchRegistered = async (id, position) => { state.branch = id; await loadBranches(position); writeHash(); };
   readHash();
   state.labels = await (await fetch("/dashboard/labels.json")).json();
   document.getElementById("branch").addEventListener("change", (event) => {

@@ -9,7 +9,7 @@
 // and import that module at the end of this one; it gets a tab of its own at
 // #/console?p=<id>, shown to those for whom `offered()` is true.
 
-import { addWords, api, esc, label, may, newId, Refused, send, state, t } from "./core.js";
+import { addWords, api, esc, hooks, label, may, newId, Refused, send, state, t } from "./core.js";
 
 export const CONSOLE_WORDS = [
   {
@@ -61,7 +61,9 @@ export async function prepareConsole() {
   }
 }
 
-export const commandsAllowed = () => operations.filter((o) => may(o.op));
+// Without a branch chosen, only what needs none (registering one) can be done.
+export const commandsAllowed = () =>
+  operations.filter((o) => may(o.op) && (state.branch || !o.path.includes("{branch_id}")));
 
 // One input's description: the field's schema with `null` set aside (optional fields
 // are simply left out), enumerations named after their schema (for their labels).
@@ -203,7 +205,7 @@ function values(form, operation) {
     else if (el.type === "number") value = el.value === "" ? "" : Number(el.value);
     else value = el.value;
     const empty = value === "" || (Array.isArray(value) && !value.length);
-    if (empty && !f.required) continue;
+    if (empty) continue; // a required one left blank: the server says it is required
     (f.where === "path" ? path : body)[f.name] = value;
   }
   return { body, path };
@@ -291,6 +293,7 @@ async function formsPage(main, base, params) {
         .reduce((p, [k, v]) => p.replace(`{${k}}`, encodeURIComponent(v)), operation.path);
       try {
         const written = await send(url, body, key);
+        if (!operation.path.includes("{branch_id}")) await hooks.branchRegistered(written.id, written.position);
         // Read-your-writes: the pick lists are read again once they hold this write.
         await show(written.position, `${t("done")}：${label("command", operation.op)}（${t("position")} ${written.position}）`);
         main.dataset.written = String(written.position);

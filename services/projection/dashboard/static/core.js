@@ -18,8 +18,9 @@ export const state = {
   me: null,
 };
 
-// What the app does when the token is refused (app.js signs out).
-export const hooks = { unauthenticated: () => {} };
+// What the app does when the token is refused (app.js signs out), or a branch is
+// registered (app.js lists it and turns to it).
+export const hooks = { unauthenticated: () => {}, branchRegistered: async () => {} };
 
 export const may = (action) => Boolean(state.me?.may.includes(action));
 export const t = (key) => WORDS[state.lang][key] ?? key;
