@@ -163,7 +163,8 @@ class Process:
             stderr=subprocess.STDOUT,
         )
 
-    def wait_ready(self, timeout: float = 60.0) -> None:
+    def wait_ready(self, timeout: float = 180.0) -> None:
+        # Generous: on a busy machine a process with two workers takes tens of seconds.
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.popen is not None

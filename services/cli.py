@@ -75,6 +75,7 @@ STORE_NEEDED = {
 }
 REFUSED = 2  # the exit status when a command cannot start: no store, nothing at a URL
 RUNNING_AT = "liaison.url"  # in the data directory, while `liaison run` serves
+WORKER_START_SECONDS = 120  # how long an API worker process may take to start
 
 
 class Refused(Exception):
@@ -193,7 +194,16 @@ def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
     if getattr(args, "workers", 1) > 1:
         # Each worker process builds its own app from the environment.
         factory = "command_app" if args.command == "command-api" else "query_app"
-        uvicorn.run(f"services.cli:{factory}", factory=True, workers=args.workers, **serve)
+        uvicorn.run(
+            f"services.cli:{factory}",
+            factory=True,
+            workers=args.workers,
+            # A worker must have started (app built, store migrated) within this, or
+            # uvicorn kills it and starts another: its 5 s is too short on a busy
+            # machine, where a worker was then killed and restarted forever.
+            timeout_worker_healthcheck=WORKER_START_SECONDS,
+            **serve,
+        )
         return 0
     app = _app(settings, args)
     if args.command != "run":
