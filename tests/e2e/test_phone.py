@@ -47,6 +47,7 @@ class Branch:
     id: str
     member: str  # the member's token
     households: dict[str, str]  # address -> id
+    data: Path
 
     def post(self, path: str, body: dict[str, Any]) -> Any:
         answer = httpx.post(f"{self.url}/v1{path}", json=body, headers=bearer(self.admin))
@@ -72,7 +73,7 @@ def branch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Branch]:
     process = Process("liaison", ["run"], env, data).start()
     try:
         admin = (data / "admin-token").read_text().strip()
-        b = Branch(process.url, admin, "", "", {})
+        b = Branch(process.url, admin, "", "", {}, data)
         b.id = b.post("/branches", {"name": "长安社区党支部"})["id"]
         base = f"/branches/{b.id}"
         group = b.post(f"{base}/groups", {"name": "第一党小组", "basis": "residence"})["id"]
@@ -268,3 +269,72 @@ def test_visits_recorded_offline_land_exactly_once(browser: Browser, branch: Bra
     (ARTIFACTS / "offline.json").write_text(json.dumps(figures, indent=2) + "\n")
     assert figures["duplicates"] == 0
     context.close()
+
+
+def test_a_group_leader_finds_one_of_200_households_and_records_for_a_member(
+    browser: Browser, branch: Branch
+) -> None:
+    base = f"/branches/{branch.id}"
+    roster = branch.get(f"/v1{base}/roster")
+    [group] = roster["groups"]
+    li = branch.post(
+        f"{base}/members",
+        {
+            "name": "李秀英",
+            "category": "community",
+            "status": "full",
+            "group_id": group["id"],
+            "holds_office": False,
+        },
+    )["id"]
+    for number in range(1, 201):
+        registered = branch.post(
+            f"{base}/households",
+            {"address": f"幸福里{number}号", "area": "二巷", "head_name": f"住户{number}"},
+        )["id"]
+        written = branch.post(f"{base}/households/{registered}/link", {"member_id": li})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIAISON_")}
+    env |= {"LIAISON_DATA_DIR": str(branch.data)}
+    made = liaison(
+        env, "token", "create", "--subject", "leader-wang", "--role", "group_leader",
+        "--branch", branch.id, "--group", group["id"],
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    branch.get(f"/v1{base}/roster", min_position=written["position"])
+    # Their group's members' households, but the one erased (it takes no new visit).
+    linked = sum(
+        not h["erased"]
+        for v in ("true", "false")
+        for m in (li, group["members"][0]["id"])
+        for h in branch.get(
+            f"/v1{base}/coverage/households", visited=v, linked_member_id=m, limit=5000
+        )["households"]
+    )
+
+    for name, viewport in (("phone", PHONE), ("desktop", {"width": 1280, "height": 900})):
+        page = browser.new_page(viewport=viewport, locale="zh-CN")  # type: ignore[arg-type]
+        page.goto(f"{branch.url}/phone")
+        page.fill("[data-testid='signin'] textarea", made.stdout.strip())
+        page.click("[data-testid='signin'] button")
+        page.wait_for_selector("#view[data-ready='households']")
+        assert page.locator("[data-testid='household']").count() == linked >= 200
+        shot(page, f"leader-households-{name}")
+        page.close()
+
+    page = browser.new_page(viewport=PHONE, locale="zh-CN")  # type: ignore[arg-type]
+    page.goto(f"{branch.url}/phone")
+    page.fill("[data-testid='signin'] textarea", made.stdout.strip())
+    page.click("[data-testid='signin'] button")
+    page.wait_for_selector("#view[data-ready='households']")
+    page.fill("[data-testid='find']", "幸福里199号")
+    assert page.locator("[data-testid='household']:visible").count() == 1
+    household(page, "幸福里199号").locator("[data-testid='visit']").click()
+    page.select_option("select[name='member_id']", label="李秀英")
+    record(page, "节日慰问")
+    page.wait_for_selector("[data-testid='pending-count']:empty", state="attached")
+    page.goto(f"{branch.url}/phone#/group")
+    page.wait_for_selector("#view[data-ready='group']")
+    assert {"张建国", "李秀英"} <= set(page.locator("[data-testid='group'] b").all_inner_texts())
+    shot(page, "leader-group")
+    [visit] = branch.get("/v1/audit/events", type="VisitRecorded", actor="leader-wang")["events"]
+    assert visit["data"]["member_id"] == li

@@ -239,7 +239,7 @@ export function showRefusal(form, problem, fieldNames) {
 function formMarkup(operation, sources) {
   return `<form class="command" data-testid="form-${operation.op}" data-op="${operation.op}" novalidate>
     <h2>${esc(label("command", operation.op))}</h2>
-    <p class="muted">${esc(state.lang === "zh" ? "" : operation.description)}</p>
+    ${state.lang === "en" ? `<p class="muted">${esc(operation.description)}</p>` : ""}
     <p class="form-error overdue" role="alert" data-testid="form-error"></p>
     ${operation.fields.map((f) => `
       <div class="field">

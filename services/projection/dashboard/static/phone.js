@@ -24,10 +24,10 @@ addWords(
     needs: "我的诉求", raiseNeed: "反映群众诉求", household: "住户", category: "类别",
     description: "内容", raised: "已提交", open: "办理中", resolved: "已办结", dueOn: "期限",
     needsOffline: "联网后才能提交诉求", report: "我的述职报告", period: "半年度", audience: "述职对象",
-    summary: "述职内容", submitted: "已提交述职报告", group: "本组党员和住户", member: "党员",
+    summary: "述职内容", submitted: "已提交述职报告", group: "本组党员（他们的住户在“联系户”）", member: "党员",
     who: "走访党员", reason: "原因", attempts: "已尝试", times: "次", capturedOn: "登记于",
     quick: "常用事由", sentAll: "全部已同步", waitingFor: "等待登录：", choose1: "请选择",
-    households: "户",
+    households: "户", find: "输入地址或户主查找",
   },
   {
     app: "Liaison with residents", switch: "中文", tokenPrompt: "Paste your access token (issued by the committee admin)",
@@ -44,9 +44,10 @@ addWords(
     household: "Household", category: "Category", description: "Request", raised: "Raised", open: "Open",
     resolved: "Resolved", dueOn: "Due", needsOffline: "Requests are sent when online", report: "My duty report",
     period: "Half year", audience: "Reported to", summary: "Report", submitted: "Duty report submitted",
-    group: "My group's members and households", member: "Member", who: "Visiting member", reason: "Reason",
+    group: "My group's members (their households are under Households)", member: "Member", who: "Visiting member", reason: "Reason",
     attempts: "Attempts", times: "", capturedOn: "Captured", quick: "Common purposes", sentAll: "All sent",
     waitingFor: "Waiting for sign-in: ", choose1: "Choose…", households: "households",
+    find: "Find by address or head of household",
   },
 );
 
@@ -241,6 +242,7 @@ async function householdsPage() {
     ${offline ? `<p class="note" data-testid="offline-data">${t("offlineData")}</p>` : ""}
     <h2>${t("myHouseholds")} <span class="muted">${rows.length}</span></h2>
     ${rows.length ? "" : `<p class="muted">${t("noHouseholds")}</p>`}
+    ${rows.length > 8 ? `<input type="search" class="find" id="find" data-testid="find" placeholder="${t("find")}" aria-label="${t("find")}">` : ""}
     <ul class="households" data-testid="households">${rows.map((h) => `
       <li data-id="${esc(h.id)}" data-testid="household">
         <label class="pick"><input type="checkbox" aria-label="${t("choose")} ${esc(h.address)}"></label>
@@ -282,6 +284,10 @@ async function householdsPage() {
       document.getElementById("round").hidden = chosen.size < 1;
       document.getElementById("round-button").textContent = `${t("recordRound")}（${chosen.size}）`;
     });
+  });
+  document.getElementById("find")?.addEventListener("input", (event) => {
+    const words = event.target.value.trim();
+    view().querySelectorAll("li[data-id]").forEach((li) => { li.hidden = !li.textContent.includes(words); });
   });
   document.getElementById("round-button").addEventListener("click", () => open([...chosen].map((id) => byId.get(id))));
 }
