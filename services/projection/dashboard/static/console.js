@@ -233,7 +233,8 @@ export function showRefusal(form, problem, fieldNames) {
   }
   const concerned = problem?.field ?? (state.labels.concerns?.[slug] ?? []).find((n) => fieldNames.includes(n));
   const detail = state.lang === "zh" ? problem?.detail_zh : problem?.detail;
-  at(concerned, detail && slug === "forbidden" ? `${words}（${detail}）` : words);
+  // Access refusals say why in words of their own (detail_zh): whom one may act for.
+  at(concerned, slug === "forbidden" && detail ? `${words}：${detail}` : words);
 }
 
 function formMarkup(operation, sources) {

@@ -15,7 +15,7 @@ addWords(
     signIn: "登录", signOut: "退出", badToken: "令牌无效或已过期，请重新登录",
     tabHouseholds: "联系户", tabOutbox: "待同步", tabNeeds: "诉求", tabReport: "述职", tabGroup: "本组",
     online: "在线", offline: "离线", myHouseholds: "我联系的住户", head: "户主", lastVisit: "最近走访",
-    linkedSince: "联系起始", never: "尚未走访", visit: "记走访", choose: "选", chosen: "已选",
+    linkedSince: "联系起始", never: "尚未走访", visit: "记走访", choose: "选",
     recordRound: "登记所选住户的走访", purpose: "走访事由", notes: "情况记录（可不填）", visitedOn: "走访日期",
     save: "保存", cancel: "取消", saved: "已保存", pendingState: "待同步", refusedState: "未被接受",
     outbox: "待同步的走访", nothingPending: "所有走访都已同步", retry: "重新提交", discard: "放弃这条",
@@ -26,7 +26,7 @@ addWords(
     needsOffline: "联网后才能提交诉求", report: "我的述职报告", period: "半年度", audience: "述职对象",
     summary: "述职内容", submitted: "已提交述职报告", group: "本组党员（他们的住户在“联系户”）", member: "党员",
     who: "走访党员", reason: "原因", attempts: "已尝试", times: "次", capturedOn: "登记于",
-    quick: "常用事由", sentAll: "全部已同步", waitingFor: "等待登录：", choose1: "请选择",
+    quick: "常用事由", waitingFor: "等待登录：",
     households: "户", find: "输入地址或户主查找",
   },
   {
@@ -34,7 +34,7 @@ addWords(
     signIn: "Sign in", signOut: "Sign out", badToken: "The token is invalid or has expired: sign in again",
     tabHouseholds: "Households", tabOutbox: "To send", tabNeeds: "Requests", tabReport: "Report", tabGroup: "Group",
     online: "Online", offline: "Offline", myHouseholds: "My households", head: "Head", lastVisit: "Last visit",
-    linkedSince: "Linked since", never: "Not visited yet", visit: "Record visit", choose: "Pick", chosen: "Picked",
+    linkedSince: "Linked since", never: "Not visited yet", visit: "Record visit", choose: "Pick",
     recordRound: "Record a visit to the picked households", purpose: "Purpose", notes: "Notes (optional)",
     visitedOn: "Visited on", save: "Save", cancel: "Cancel", saved: "Saved", pendingState: "Waiting to send",
     refusedState: "Not accepted", outbox: "Visits waiting to be sent", nothingPending: "Every visit has been sent",
@@ -45,8 +45,8 @@ addWords(
     resolved: "Resolved", dueOn: "Due", needsOffline: "Requests are sent when online", report: "My duty report",
     period: "Half year", audience: "Reported to", summary: "Report", submitted: "Duty report submitted",
     group: "My group's members (their households are under Households)", member: "Member", who: "Visiting member", reason: "Reason",
-    attempts: "Attempts", times: "", capturedOn: "Captured", quick: "Common purposes", sentAll: "All sent",
-    waitingFor: "Waiting for sign-in: ", choose1: "Choose…", households: "households",
+    attempts: "Attempts", times: "", capturedOn: "Captured", quick: "Common purposes",
+    waitingFor: "Waiting for sign-in: ", households: "households",
     find: "Find by address or head of household",
   },
 );
@@ -110,6 +110,7 @@ function signOut(message = "") {
   Object.assign(state, { token: null, me: null });
   document.getElementById("signin").hidden = false;
   document.getElementById("tabs").hidden = true;
+  document.getElementById("signout").hidden = true;
   document.getElementById("signin-error").textContent = message;
   view().innerHTML = "";
 }
@@ -430,6 +431,7 @@ async function open() {
   await whoami();
   document.getElementById("signin").hidden = true;
   document.getElementById("tabs").hidden = false;
+  document.getElementById("signout").hidden = false;
   const member = state.me.role === "member";
   document.querySelector("[data-tab=report]").hidden = !member;
   document.querySelector("[data-tab=group]").hidden = state.me.role !== "group_leader";
@@ -454,6 +456,8 @@ async function start() {
     translate();
     if (state.me) route();
   });
+  // Visits waiting to be sent stay on the device: they go with the next sign-in.
+  document.getElementById("signout").addEventListener("click", () => signOut());
   document.getElementById("signin").addEventListener("submit", async (event) => {
     event.preventDefault();
     state.token = new FormData(event.target).get("token").trim();
