@@ -338,3 +338,35 @@ def test_a_group_leader_finds_one_of_200_households_and_records_for_a_member(
     shot(page, "leader-group")
     [visit] = branch.get("/v1/audit/events", type="VisitRecorded", actor="leader-wang")["events"]
     assert visit["data"]["member_id"] == li
+
+
+def test_a_member_raises_a_request_and_reports_from_the_phone(
+    browser: Browser, branch: Branch
+) -> None:
+    page = browser.new_page(viewport=PHONE, locale="zh-CN")  # type: ignore[arg-type]
+    sign_in(page, branch)
+    page.click("#tabs a[data-tab='needs']")
+    page.wait_for_selector("#view[data-ready='needs']")
+    form = page.locator("[data-testid='need-form']")
+    form.locator("select[name='household_id']").select_option(label=ADDRESSES[0])
+    form.locator("select[name='category']").select_option(label="就医")
+    form.locator("textarea[name='description']").fill("老人腿脚不便，需要陪同去医院复查")
+    form.locator("button").click()
+    page.wait_for_selector("[data-testid='needs'] li:has-text('陪同去医院复查')")
+    shot(page, "member-needs")
+    [need] = branch.get(f"/v1/branches/{branch.id}/needs", status="open")["needs"]
+    assert (need["address"], need["category"]) == (ADDRESSES[0], "medical")
+
+    page.click("#tabs a[data-tab='report']")
+    page.wait_for_selector("#view[data-ready='report']")
+    page.fill("[data-testid='report-form'] textarea[name='summary']", "联系住户六户，走访五次")
+    page.click("[data-testid='report-form'] button")
+    page.wait_for_selector("[data-testid='report-done']")
+    [member] = [
+        m
+        for m in branch.get(f"/v1/branches/{branch.id}/evaluations")["members"]
+        if m["name"] == "张建国"
+    ]
+    reports = [r for r in member["duty_reports"].values() if r]
+    assert [r["summary"] for r in reports] == ["联系住户六户，走访五次"]
+    shot(page, "member-report-done")

@@ -9,7 +9,7 @@
 // and import that module at the end of this one; it gets a tab of its own at
 // #/console?p=<id>, shown to those for whom `offered()` is true.
 
-import { addWords, api, esc, hooks, label, may, newId, Refused, send, state, t } from "./core.js";
+import { addWords, api, esc, hooks, label, may, newId, Refused, send, state, t, today } from "./core.js";
 
 export const CONSOLE_WORDS = [
   {
@@ -90,8 +90,10 @@ async function loadSources(base, wanted, minPosition) {
     ? await api(`${base}/roster`, at) : null;
   const sources = {};
   if (wanted.has("members") || wanted.has("visits")) {
+    // A group leader acts for their own group's members only (shared/policy.py).
+    const groups = roster?.groups.filter((g) => !state.me.group_id || g.id === state.me.group_id);
     sources.members = roster
-      ? roster.groups.flatMap((g) => g.members.map((m) => ({ id: m.id, text: `${m.name}（${g.name}）` })))
+      ? groups.flatMap((g) => g.members.map((m) => ({ id: m.id, text: `${m.name}（${g.name}）` })))
       : state.me.member_id ? [{ id: state.me.member_id, text: state.me.subject }] : [];
   }
   if (wanted.has("groups") && roster) sources.groups = roster.groups.map((g) => ({ id: g.id, text: g.name }));
@@ -133,10 +135,6 @@ async function loadSources(base, wanted, minPosition) {
 
 // ---- the forms -----------------------------------------------------------------------
 
-const today = () => {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-};
 const halfYears = () => {
   const year = new Date().getFullYear();
   return [0, 1, 2].flatMap((back) => [`${year - back}H2`, `${year - back}H1`]);

@@ -7,7 +7,7 @@
 // captured, when the network returns (and at every start). A visit the server refuses
 // stays on the device, with the reason, until the member retries or discards it.
 
-import { addWords, api, esc, hooks, label, newId, Refused, send, state, t } from "./core.js";
+import { addWords, api, esc, hooks, label, newId, Refused, send, state, t, today } from "./core.js";
 
 addWords(
   {
@@ -54,10 +54,6 @@ addWords(
 const PURPOSES = ["日常走访", "节日慰问", "政策宣传", "了解诉求", "帮扶慰问"];
 const view = () => document.getElementById("view");
 const base = () => `/v1/branches/${state.me.branch_id}`;
-const today = () => {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-};
 
 // ---- the device's store (IndexedDB) ---------------------------------------------------
 
