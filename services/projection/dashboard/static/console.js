@@ -76,7 +76,8 @@ function field(name, raw, required, where, resolve) {
 
 // ---- what the pick lists choose from (the query API's read models) -------------------
 
-// Which list an id field picks from. Anything else named *_id is typed in.
+// Which list an id field picks from. An id whose list the role may not read (a mass
+// representative reads no roster) is typed in.
 const PICKS = {
   member_id: "members", helper_id: "members", raised_by_member_id: "members",
   attendee_ids: "members", member_ids: "members", group_id: "groups", household_id: "households",
@@ -94,7 +95,7 @@ async function loadSources(base, wanted, minPosition) {
     const groups = roster?.groups.filter((g) => !state.me.group_id || g.id === state.me.group_id);
     sources.members = roster
       ? groups.flatMap((g) => g.members.map((m) => ({ id: m.id, text: `${m.name}（${g.name}）` })))
-      : state.me.member_id ? [{ id: state.me.member_id, text: state.me.subject }] : [];
+      : state.me.member_id ? [{ id: state.me.member_id, text: state.me.subject }] : undefined;
   }
   if (wanted.has("groups") && roster) sources.groups = roster.groups.map((g) => ({ id: g.id, text: g.name }));
   if (wanted.has("hardships") && roster) {
