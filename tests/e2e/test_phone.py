@@ -370,3 +370,24 @@ def test_a_member_raises_a_request_and_reports_from_the_phone(
     reports = [r for r in member["duty_reports"].values() if r]
     assert [r["summary"] for r in reports] == ["联系住户六户，走访五次"]
     shot(page, "member-report-done")
+
+
+def test_a_visit_left_waiting_is_sent_at_the_next_start(browser: Browser, branch: Branch) -> None:
+    """Captured offline and the app closed before the network returned: the next start,
+    online, sends it (no reconnection event to wake it)."""
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")  # type: ignore[arg-type]
+    page = context.new_page()
+    sign_in(page, branch)
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    context.set_offline(True)
+    household(page, ADDRESSES[2]).locator("[data-testid='visit']").click()
+    record(page, "回访")
+    assert pending(page) == "1"
+    page.close()
+    context.set_offline(False)
+    page = context.new_page()
+    sign_in(page, branch)
+    page.wait_for_selector("[data-testid='pending-count']:empty", state="attached")
+    recorded = branch.get("/v1/audit/events", type="VisitRecorded", actor="zhang")["events"]
+    assert [e["data"]["purpose"] for e in recorded].count("回访") == 1
+    context.close()
