@@ -23,15 +23,23 @@ self.addEventListener("activate", (event) => {
     .then(() => self.clients.claim()));
 });
 
-// The kept copy answers at once; the network's, when there is one, replaces it for
-// the next start (so a new version arrives one start later, never blocking this one).
+// The network's copy when it answers (in a few seconds), else the kept one: so an
+// upgrade reaches the phone, and the dashboard, which shares core.js and labels.json,
+// never mixes a new page with an old kept file while the network is there.
+const PATIENCE_MS = 4000;
+
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== "GET" || url.origin !== self.location.origin || !FILES.includes(url.pathname)) return;
-  const fresh = fetch(event.request).then(async (response) => {
-    if (response.ok) await (await caches.open(SHELL)).put(url.pathname, response.clone());
-    return response;
-  });
-  event.waitUntil(fresh.catch(() => null));
-  event.respondWith(caches.match(url.pathname).then((kept) => kept ?? fresh));
+  event.respondWith((async () => {
+    const cache = await caches.open(SHELL);
+    try {
+      const slow = new Promise((_, reject) => setTimeout(() => reject(new Error("slow network")), PATIENCE_MS));
+      const response = await Promise.race([fetch(event.request), slow]);
+      if (response.ok) await cache.put(url.pathname, response.clone());
+      return response;
+    } catch {
+      return (await cache.match(url.pathname)) ?? Response.error();
+    }
+  })());
 });
