@@ -174,6 +174,9 @@ class CoverageHousehold(BaseModel):
     tags: list[str]
     linked_member_id: UUID | None
     linked_member_name: str | None
+    linked_since: datetime | None = Field(
+        description="when the current link was recorded (linking names no business date)"
+    )
     last_visited_on: date | None
     erased: bool = Field(
         description="its personal fields were erased on request: they read as 已删除 for good"

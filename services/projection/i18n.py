@@ -494,7 +494,6 @@ CONCERNS: dict[str, list[str]] = {
     "visit-retracted": ["visit_id"],
     "not-the-recorder": ["visit_id"],
     "edit-window-closed": ["visit_id"],
-    "forbidden": ["member_id", "raised_by_member_id", "voter_kind"],
 }
 # The vocabulary table that names each enumeration's values (by its schema's name).
 ENUMS = {

@@ -645,3 +645,26 @@ def test_an_auditor_has_no_console(browser: Browser, served: Served) -> None:
     page.goto(f"{served.url}/dashboard#/roster")
     page.wait_for_selector("main[data-ready]")
     assert page.is_hidden("[data-testid='nav-console']")
+
+
+def test_forms_fit_a_phone_and_speak_english_after_the_switch(
+    browser: Browser, served: Served
+) -> None:
+    if not served.branch:
+        pytest.skip("needs the branch the first test sets up")
+    secretary = served.token("secretary-zhao", "branch_secretary", "--branch", served.branch)
+    page = signed_in(browser, served, secretary, PHONE)
+    shot(page, "menu-secretary-phone")
+    open_form(page, "record_visit")
+    assert page.inner_text("label[for='f-household_id']").startswith("住户")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"]  # nothing wider than the phone
+    shot(page, "form-record_visit-phone")
+    page.click("[data-testid='lang']")
+    page.wait_for_selector("[data-testid='form-record_visit'] h2:text('Record a visit')")
+    assert page.inner_text("label[for='f-household_id']").startswith("Household")
+    shot(page, "form-record_visit-phone-en")
+    page.click("[data-testid='lang']")  # back to Chinese, for the next tests
+    page = signed_in(browser, served, secretary, DESKTOP)
+    open_form(page, "assign_post")
+    shot(page, "form-assign_post-desktop")

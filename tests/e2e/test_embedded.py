@@ -402,6 +402,7 @@ def test_an_erased_household_reads_as_erased_and_stays_erased(
 
     rows = branch.read("/coverage/households", visited=False)["households"]
     row = next(r for r in rows if r["id"] == household["id"])
+    assert row.pop("linked_since") is not None  # when the link was recorded
     assert row | {"last_visited_on": None} == {
         "id": household["id"],
         "address": "已删除",

@@ -36,6 +36,28 @@ async def labels() -> dict[str, object]:
     return {"zh": ZH, "en": en, "concerns": CONCERNS, "enums": ENUMS}
 
 
+@router.get("/phone")
+async def phone() -> FileResponse:
+    """The member's phone app (a web app that installs and works offline)."""
+    return FileResponse(STATIC / "phone.html", media_type="text/html; charset=utf-8")
+
+
+@router.get("/phone/manifest.webmanifest")
+async def manifest() -> FileResponse:
+    return FileResponse(STATIC / "manifest.webmanifest", media_type="application/manifest+json")
+
+
+@router.get("/sw.js")
+async def service_worker() -> FileResponse:
+    """At the root, so its scope may be the whole site (the app and its API calls) with
+    no ``Service-Worker-Allowed`` header; never cached by HTTP, so an update is seen."""
+    return FileResponse(
+        STATIC / "sw.js",
+        media_type="text/javascript; charset=utf-8",
+        headers={"Cache-Control": "no-cache"},
+    )
+
+
 def mount_dashboard(app: FastAPI) -> None:
     app.include_router(router)
     app.mount("/dashboard/static", StaticFiles(directory=STATIC), name="dashboard-static")

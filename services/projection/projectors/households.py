@@ -34,9 +34,14 @@ def apply(rows: RowWriter, tables: HouseholdTables, envelope: Envelope, event: E
                 registered_position=envelope.position,
             )
         case HouseholdLinked():
-            rows.change(tables.households, envelope, linked_member_id=event.member_id)
+            rows.change(
+                tables.households,
+                envelope,
+                linked_member_id=event.member_id,
+                linked_at=envelope.occurred_at,
+            )
         case HouseholdUnlinked():
-            rows.change(tables.households, envelope, linked_member_id=None)
+            rows.change(tables.households, envelope, linked_member_id=None, linked_at=None)
         case HouseholdErased():
             rows.change(tables.households, envelope, erased=True, **ERASED_VALUES)
         case VisitRecorded():

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    DateTime,
     Float,
     Index,
     Integer,
@@ -198,6 +199,8 @@ def declare_households(metadata: MetaData, prefix: str) -> HouseholdTables:
             Column("phone", String(40)),
             Column("tags", JSON, nullable=False),
             Column("linked_member_id", Uuid, index=True),
+            # When the current link was recorded (linking names no business date).
+            Column("linked_at", DateTime(timezone=True)),
             Column("erased", Boolean, nullable=False, default=False),
             Column("registered_position", BigInteger, nullable=False),
         ),

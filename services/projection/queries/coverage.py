@@ -219,6 +219,7 @@ def households(
                 tags=list(row.tags),
                 linked_member_id=row.linked_member_id,
                 linked_member_name=row.member_name,
+                linked_since=row.linked_at,
                 last_visited_on=row.last,
                 erased=row.erased,
             )

@@ -35,7 +35,7 @@ addWords(
     member: "党员", mass_representative: "群众代表", auditor: "审计员",
     person: "姓名", myHouseholds: "我联系的住户", myVisits: "我的走访（按月、事由）",
     visitedIn: "年内走访", visitedYes: "已走访", visitedNo: "未走访", myVisitCount: "我的走访次数",
-    quantity: "数量",
+    quantity: "数量", phoneApp: "手机版（可离线走访）",
   },
   {
     app: "Party members' liaison with residents", branch: "Branch", roster: "Roster",
@@ -71,7 +71,7 @@ addWords(
     auditor: "Auditor", person: "Name", myHouseholds: "My households",
     myVisits: "My visits, per month and purpose", visitedIn: "Visited in the year",
     visitedYes: "Visited", visitedNo: "Not visited", myVisitCount: "My visits",
-    quantity: "Count",
+    quantity: "Count", phoneApp: "Phone app (visits offline)",
   },
 );
 addWords(...CONSOLE_WORDS);
@@ -321,6 +321,8 @@ function showIdentity() {
   const me = state.me;
   document.getElementById("me").textContent = me ? `${me.subject} · ${t(me.role)}` : "";
   document.getElementById("signout").hidden = !me;
+  // Those who visit households are pointed to the phone app, which works offline.
+  document.getElementById("phone-link").hidden = !["member", "group_leader"].includes(me?.role);
 }
 
 function signOut(message = "") {

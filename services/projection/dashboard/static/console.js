@@ -9,7 +9,7 @@
 // and import that module at the end of this one; it gets a tab of its own at
 // #/console?p=<id>, shown to those for whom `offered()` is true.
 
-import { addWords, api, esc, hooks, label, may, newId, Refused, send, state, t } from "./core.js";
+import { addWords, api, esc, hooks, label, may, newId, Refused, send, state, t, today } from "./core.js";
 
 export const CONSOLE_WORDS = [
   {
@@ -76,7 +76,8 @@ function field(name, raw, required, where, resolve) {
 
 // ---- what the pick lists choose from (the query API's read models) -------------------
 
-// Which list an id field picks from. Anything else named *_id is typed in.
+// Which list an id field picks from. An id whose list the role may not read (a mass
+// representative reads no roster) is typed in.
 const PICKS = {
   member_id: "members", helper_id: "members", raised_by_member_id: "members",
   attendee_ids: "members", member_ids: "members", group_id: "groups", household_id: "households",
@@ -90,9 +91,11 @@ async function loadSources(base, wanted, minPosition) {
     ? await api(`${base}/roster`, at) : null;
   const sources = {};
   if (wanted.has("members") || wanted.has("visits")) {
+    // A group leader acts for their own group's members only (shared/policy.py).
+    const groups = roster?.groups.filter((g) => !state.me.group_id || g.id === state.me.group_id);
     sources.members = roster
-      ? roster.groups.flatMap((g) => g.members.map((m) => ({ id: m.id, text: `${m.name}（${g.name}）` })))
-      : state.me.member_id ? [{ id: state.me.member_id, text: state.me.subject }] : [];
+      ? groups.flatMap((g) => g.members.map((m) => ({ id: m.id, text: `${m.name}（${g.name}）` })))
+      : state.me.member_id ? [{ id: state.me.member_id, text: state.me.subject }] : undefined;
   }
   if (wanted.has("groups") && roster) sources.groups = roster.groups.map((g) => ({ id: g.id, text: g.name }));
   if (wanted.has("hardships") && roster) {
@@ -133,10 +136,6 @@ async function loadSources(base, wanted, minPosition) {
 
 // ---- the forms -----------------------------------------------------------------------
 
-const today = () => {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-};
 const halfYears = () => {
   const year = new Date().getFullYear();
   return [0, 1, 2].flatMap((back) => [`${year - back}H2`, `${year - back}H1`]);
@@ -233,13 +232,14 @@ export function showRefusal(form, problem, fieldNames) {
   }
   const concerned = problem?.field ?? (state.labels.concerns?.[slug] ?? []).find((n) => fieldNames.includes(n));
   const detail = state.lang === "zh" ? problem?.detail_zh : problem?.detail;
-  at(concerned, detail && slug === "forbidden" ? `${words}（${detail}）` : words);
+  // Access refusals say why in words of their own (detail_zh): whom one may act for.
+  at(concerned, slug === "forbidden" && detail ? `${words}：${detail}` : words);
 }
 
 function formMarkup(operation, sources) {
   return `<form class="command" data-testid="form-${operation.op}" data-op="${operation.op}" novalidate>
     <h2>${esc(label("command", operation.op))}</h2>
-    <p class="muted">${esc(state.lang === "zh" ? "" : operation.description)}</p>
+    ${state.lang === "en" ? `<p class="muted">${esc(operation.description)}</p>` : ""}
     <p class="form-error overdue" role="alert" data-testid="form-error"></p>
     ${operation.fields.map((f) => `
       <div class="field">
