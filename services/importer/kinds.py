@@ -509,7 +509,7 @@ KINDS: tuple[SheetKind, ...] = (
         "Post holders",
         (
             F("post", ("岗位名称", "岗位"), True, example="政策宣传岗"),
-            F("member", ("党员", "姓名", "认领党员"), True, example="李强"),
+            F("member", ("党员", "姓名", "认领党员"), True, example="王芳"),
             F("service_content", ("服务内容",), True, example="每月宣讲一次"),
             F("pledge", ("服务承诺", "承诺"), True, example="有求必应"),
         ),
