@@ -29,6 +29,7 @@ from shared.problem_types import Problem
 # How many visits are in flight at once: the bus's group commit stores those that
 # arrive together in one transaction.
 IN_FLIGHT = 64
+WORKERS = 16  # more only contend for the GIL (bench/import_rate.py)
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,7 @@ class Importer:
                 for phase, build in planned:
                     steps.setdefault(phase, []).append(_Step(row, build))
         self._counted = Counted(sum(map(len, steps.values())), progress)
-        with ThreadPoolExecutor(max_workers=8, thread_name_prefix="import") as pool:
+        with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="import") as pool:
             for phase in sorted(steps):
                 if not self._run_phase(pool, phase, steps[phase], stop):
                     self.report.complete = False

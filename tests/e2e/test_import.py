@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from bench.stack import bearer
+from bench.workbooks import Ledgers, Planted, branch_ledgers
 from services.demo.client import Branch
 from services.embedded import create_app
 from services.importer.service import ImportService
@@ -26,7 +27,6 @@ from shared.auth import Principal, Role
 from shared.settings import Settings
 from shared.store import open_recorder
 from tests.support.settings import embedded_settings
-from tests.support.workbooks import Ledgers, Planted, branch_ledgers
 
 
 @dataclass
