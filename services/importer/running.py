@@ -22,6 +22,7 @@ from services.command.domain.errors import DomainError, InvalidValue, UnknownRef
 from services.importer.kinds import AlreadyThere, Cells, Phase, RowProblem
 from services.importer.known import Known, import_key
 from services.importer.sheets import Row, Sheet
+from services.projection.i18n import ZH
 from shared.auth import Principal, Refusal
 from shared.policy import Hidden, authorise
 from shared.problem_types import Problem
@@ -98,22 +99,6 @@ _PROBLEM_COLUMNS = {
     Problem.MEMBER_NOT_IN_GROUP: "leader",
     Problem.GROUP_DISSOLVED: "group",
     Problem.ALREADY_IN_VOLUNTEER_TEAM: "volunteer_since",
-}
-_PROBLEM_ZH = {
-    Problem.INVALID_VALUE: "日期或数值不符合规定（不能晚于今天，不能早于1921年7月1日）",
-    Problem.UNKNOWN_REFERENCE: "引用的记录在本支部不存在",
-    Problem.HOUSEHOLD_ALREADY_LINKED: "该户已由其他党员联系",
-    Problem.HOUSEHOLD_ERASED: "该户信息已删除，不能再登记",
-    Problem.MEMBER_HOLDS_OFFICE: "担任职务的党员不认领服务岗位（岗位为无职党员设）",
-    Problem.ALREADY_HOLDS_POST: "该党员已认领此岗位",
-    Problem.POST_FULL: "该岗位名额已满",
-    Problem.MEMBER_HAS_LEFT: "该党员已离开本支部（或在此日期前离开）",
-    Problem.MEMBER_NOT_IN_GROUP: "组长须是本小组党员",
-    Problem.GROUP_DISSOLVED: "该党小组已撤销",
-    Problem.ALREADY_IN_VOLUNTEER_TEAM: "该党员已在义工服务队",
-    Problem.IDEMPOTENCY_KEY_REUSED: "与此前导入的同一行内容冲突",
-    Problem.CONCURRENT_MODIFICATION: "记录正被同时修改，请再导入一次",
-    Problem.FORBIDDEN: "无权导入此类记录",
 }
 
 
@@ -249,12 +234,12 @@ class Importer:
                 else None
             )
             column = _FIELD_COLUMNS.get(named or "", "") or _PROBLEM_COLUMNS.get(error.problem, "")
-            zh = _PROBLEM_ZH.get(error.problem, "不符合本支部的规定")
+            zh = ZH["problem"][error.problem.slug]
             self._problem(step.row, column, error.problem.slug, zh, error.detail)
             self._refused.add((step.row.sheet, step.row.number))
             return
         except (Refusal, Hidden) as refusal:
-            zh = getattr(refusal, "zh", _PROBLEM_ZH[Problem.FORBIDDEN])
+            zh = getattr(refusal, "zh", ZH["problem"][Problem.FORBIDDEN.slug])
             self._problem(step.row, "", Problem.FORBIDDEN.slug, zh, str(refusal))
             self._refused.add((step.row.sheet, step.row.number))
             return
