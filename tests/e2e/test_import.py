@@ -233,9 +233,9 @@ def test_what_is_not_a_workbook_or_too_large_is_refused_as_a_problem(world: Worl
     assert world.head() == head
 
 
-def test_a_member_may_not_import(world: World, ledgers: Ledgers) -> None:
+def test_a_group_leader_may_not_import(world: World, ledgers: Ledgers) -> None:
     branch = world.branch("红旗社区党支部")
-    member = bearer(
+    leader = bearer(
         world.settings,
         Role.GROUP_LEADER,
         "leader-1",
@@ -243,7 +243,7 @@ def test_a_member_may_not_import(world: World, ledgers: Ledgers) -> None:
         group_id=UUID(int=1),
     )
     answer = world.client.post(
-        f"{branch.base}/imports", files={"file": ("x.xlsx", ledgers.data)}, headers=member
+        f"{branch.base}/imports", files={"file": ("x.xlsx", ledgers.data)}, headers=leader
     )
     assert answer.status_code == 403
     assert answer.json()["type"] == "/problems/forbidden"
