@@ -135,9 +135,7 @@ class Known:
     ) -> C:
         """A creating command, its id made from its key (the same row: the same id)."""
         draft = self.make(command, columns=columns, **values)
-        return self.make(
-            command, columns=columns, **values, **{id_field: uuid5(IMPORTED, import_key(draft))}
-        )
+        return draft.model_copy(update={id_field: uuid5(IMPORTED, import_key(draft))})
 
     def learn(self, command: Command, written_id: UUID) -> None:
         """What a command the bus accepted (or replayed) put in the branch."""

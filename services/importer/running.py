@@ -8,7 +8,6 @@ commits nothing (``dry_run``)."""
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -214,12 +213,13 @@ class Importer:
     def _handle(self, command: Command) -> Outcome:
         authorise(self._principal, command.operation(), command.branch_id)
         key = import_key(command)
-        fingerprint = hashlib.sha256(command.model_dump_json().encode()).hexdigest()
         context = CommandContext(
             principal=self._principal,
             correlation_id=self._correlation,
             command_id=uuid4(),
-            idempotency=IdempotencyKey(key, fingerprint),
+            # The key is the digest of the whole command (its id is made from the
+            # rest): it is its own fingerprint.
+            idempotency=IdempotencyKey(key, key),
         )
         return self._bus.handle(command, context)
 
