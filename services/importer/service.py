@@ -86,17 +86,17 @@ class ImportService:
         head = self._commands.recorder.max_notification_id()
         deadline = time.monotonic() + self._wait_seconds
         while True:
-            directory = BranchDirectory()
             with self._read.reader.connect() as conn:
                 rosters, at = self._tables(conn, ROSTERS)
-                if not branch_exists(conn, rosters, branch_id):
-                    raise ProblemError(Problem.NOT_FOUND, f"no branch {branch_id}")
-                roster_directory(conn, rosters, branch_id, directory)
                 coverage, coverage_at = self._tables(conn, COVERAGE)
-                household_directory(conn, coverage, branch_id, directory)
-                positions = (at, coverage_at)
-            if min(positions) >= head:
-                return directory
+                if min(at, coverage_at) >= head:
+                    # Only now is a branch the read models do not know unknown.
+                    if not branch_exists(conn, rosters, branch_id):
+                        raise ProblemError(Problem.NOT_FOUND, f"no branch {branch_id}")
+                    directory = BranchDirectory()
+                    roster_directory(conn, rosters, branch_id, directory)
+                    household_directory(conn, coverage, branch_id, directory)
+                    return directory
             if time.monotonic() > deadline:
                 raise ServiceUnavailable(
                     f"the read models have not reached position {head} yet; retry",
