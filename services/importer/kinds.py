@@ -391,8 +391,14 @@ def _households(c: Cells) -> list[Planned]:
     def register(known: Known) -> list[Command]:
         if known.had_household(address, head):
             raise AlreadyThere(f"住户“{address}”已有", f"household at {address} exists already")
-        columns = {"address": "address", "area": "area", "head_name": "head", "phone": "phone"}
-        return [known.new(RegisterHousehold, "household_id", columns=columns, **values, **{})]
+        columns = {
+            "address": "address",
+            "area": "area",
+            "head_name": "head",
+            "phone": "phone",
+            "tags": "tags",
+        }
+        return [known.new(RegisterHousehold, "household_id", columns=columns, **values)]
 
     plans: list[Planned] = [(Phase.HOUSEHOLDS, register)]
     member = c.name("member")
