@@ -18,6 +18,7 @@ from uuid import uuid4
 from services.command.bus import CommandBus, CommandContext, IdempotencyKey, Outcome
 from services.command.commands import Command
 from services.command.domain.errors import DomainError, InvalidValue, UnknownReference
+from services.importer import cells
 from services.importer.kinds import AlreadyThere, Cells, Phase, RowProblem
 from services.importer.known import Known, import_key
 from services.importer.sheets import Row, Sheet
@@ -261,7 +262,7 @@ class Importer:
                 row.number,
                 column.header if column else "",
                 column.letter if column else "",
-                "" if raw is None else str(raw),
+                cells.text(raw) or "",  # as it reads: a date cell as 2009-11-29
                 why,
                 zh,
                 en,
