@@ -18,7 +18,7 @@ addWords(
     impRow: "行", impColumn: "列", impValue: "内容", impReason: "问题",
     impWouldCreate: "检查完毕：将新建 {n} 条记录", impCreated: "导入完毕：新建 {n} 条记录",
     impBefore: "此前已导入 {n} 条", impRefused: "{n} 行有问题，未导入", impAllGood: "没有发现问题",
-    impMarked: "下载标注问题的工作簿", impStopped: "导入中断：再次导入即可继续，已导入的不会重复",
+    impMarked: "下载标注问题的工作簿", impFinished: "已完成", impStopped: "导入中断：再次导入即可继续，已导入的不会重复",
   },
   {
     impTitle: "Import the branch's ledgers (an Excel workbook)",
@@ -30,7 +30,7 @@ addWords(
     impRow: "Row", impColumn: "Column", impValue: "Value", impReason: "Problem",
     impWouldCreate: "Checked: {n} records would be created", impCreated: "Imported: {n} records created",
     impBefore: "{n} imported before", impRefused: "{n} rows have problems and were not imported", impAllGood: "No problems found",
-    impMarked: "Download the workbook with its problems marked", impStopped: "Interrupted: import again to resume; nothing is imported twice",
+    impMarked: "Download the workbook with its problems marked", impFinished: "Done", impStopped: "Interrupted: import again to resume; nothing is imported twice",
   },
 );
 
@@ -133,6 +133,7 @@ async function importPage(main, base) {
     const shown = (done, total) => { bar.max = total || 1; bar.value = done; count.textContent = `${doing} ${done}/${total}`; };
     try {
       const report = await run(base, file, dryRun, shown);
+      count.textContent = `${t(report.complete ? "impFinished" : "impStopped")} ${bar.value}/${bar.max}`;
       out.innerHTML = reportMarkup(report);
       out.dataset.done = dryRun ? "checked" : "imported";
       out.querySelector("[data-testid=import-marked]")?.addEventListener("click", async () => {
