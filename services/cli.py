@@ -7,6 +7,7 @@ liaison relay          the outbox relay (event store -> RabbitMQ)
 liaison project        the projectors (RabbitMQ -> read models)
 liaison replay         rebuild read models from the event store (--verify: compare only)
 liaison migrate        create or upgrade the schema (every process also does, as it starts)
+liaison import         check (--dry-run) or import a branch's Excel workbook (台账)
 liaison docs           rewrite README.md's generated tables (errors, commands)
 """
 
@@ -34,6 +35,7 @@ from services.demo.client import Branch
 from services.demo.story import dashboard_link, follow_up, tell_the_seed_story
 from services.docs import write_readme
 from services.embedded import create_app
+from services.importer.client import ImportRefused, ImportRequest, import_workbook
 from services.projection.api.worker import create_worker_app
 from services.projection.bootstrap import bootstrap as bootstrap_projection
 from services.projection.dead_letters import list_dead_letters, redrive
@@ -120,6 +122,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--token",
         help="a committee-admin token (default: $LIAISON_TOKEN, or the embedded admin token)",
     )
+    imports = commands.add_parser(
+        "import", help="check or import a branch's Excel workbook (台账) into a running liaison"
+    )
+    imports.add_argument("file", type=Path, help="the workbook (.xlsx)")
+    imports.add_argument("--branch", type=UUID, required=True, help="the branch's id")
+    imports.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
+    imports.add_argument(
+        "--marked", type=Path, help="also save the workbook with its problems marked here"
+    )
+    imports.add_argument(
+        "--url", help=f"its query API (default: the one `liaison run` wrote in {RUNNING_AT})"
+    )
+    imports.add_argument(
+        "--token",
+        help="a secretary's or committee admin's token: the importer "
+        "(default: $LIAISON_TOKEN, or the embedded admin token)",
+    )
     token = commands.add_parser("token", help="issue or revoke credentials")
     token_commands = token.add_subparsers(dest="token_command", required=True)
     create = token_commands.add_parser("create", help="print a new bearer token")
@@ -163,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in STORE_NEEDED:
             prepare_store(settings, STORE_NEEDED[args.command])
         return _dispatch(settings, args)
-    except (StoreMissing, Refused) as exc:
+    except (StoreMissing, Refused, ImportRefused) as exc:
         print(f"liaison {args.command}: {exc}", file=sys.stderr)
         return REFUSED
 
@@ -174,6 +193,16 @@ def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
         "audit": lambda: _verify_chain(settings),
         "migrate": lambda: _migrate(settings),
         "demo": lambda: _demo(settings, args),
+        "import": lambda: import_workbook(
+            ImportRequest(
+                url=(args.url or _running_url(settings)).rstrip("/"),
+                token=_demo_token(settings, args.token),
+                branch_id=args.branch,
+                file=args.file,
+                dry_run=args.dry_run,
+                marked=args.marked,
+            )
+        ),
         "token": lambda: _token(settings, args),
         "dead-letters": lambda: _dead_letters(
             settings, args.letters_command, args.__dict__.get("id")

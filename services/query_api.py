@@ -9,6 +9,8 @@ from fastapi import FastAPI
 from services.audit.api import mount_audit
 from services.command.bootstrap import CommandService
 from services.command.export_log import CommandExportLog
+from services.importer.api import mount_imports
+from services.importer.service import ImportService
 from services.projection.api.app import mount_queries
 from services.projection.bootstrap import ProjectionService
 from shared.auth import Tokens
@@ -21,6 +23,7 @@ def mount_query_api(app: FastAPI, projections: ProjectionService, commands: Comm
     install_export_log(app, CommandExportLog(commands.bus))
     mount_queries(app, projections)
     mount_audit(app, projections.event_log)
+    mount_imports(app, ImportService(commands, projections))
 
 
 def create_query_app(

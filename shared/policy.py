@@ -95,6 +95,9 @@ MEMBER_ACTIONS = frozenset(
     }
 )
 AUDIT = frozenset({"audit_events", "audit_stream", "audit_stream_state"})
+# A branch's ledgers brought in: its secretary's work (each row's command is then
+# authorised on its own, as the importer).
+IMPORTS = frozenset({"import_workbook", "import_template"})
 EVERYONE = frozenset({"whoami", "branches", "projections_status"})
 
 # action -> the roles besides the committee admin that may use it
@@ -105,6 +108,7 @@ RULES: dict[str, frozenset[Role]] = {
     # Secretaries read their own branch's log (branch_in_scope, below).
     **{action: frozenset({AUDITOR, SECRETARY}) for action in AUDIT},
     **{action: frozenset(Role) for action in EVERYONE},
+    **{action: frozenset({SECRETARY}) for action in IMPORTS},
 }
 for action in BRANCH_COMMANDS | BRANCH_QUERIES:
     RULES[action] = frozenset(

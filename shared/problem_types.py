@@ -52,11 +52,21 @@ class Problem(Enum):
         "mark, a key given twice in one object, `NaN` or `Infinity`, a lone surrogate, "
         "nesting deeper than 32",
     )
-    PAYLOAD_TOO_LARGE = (413, "Too large", "a body over 256 KiB")
+    PAYLOAD_TOO_LARGE = (
+        413,
+        "Too large",
+        "a body over 256 KiB (a workbook to import: over 10 MiB)",
+    )
     UNSUPPORTED_MEDIA_TYPE = (
         415,
         "Send JSON in UTF-8",
-        "a body that is not `application/json`, or whose `charset` is not `utf-8`",
+        "a body that is not `application/json`, or whose `charset` is not `utf-8` (a "
+        "workbook to import: not `multipart/form-data`)",
+    )
+    NOT_A_WORKBOOK = (
+        422,
+        "Not a workbook",
+        "a file to import that is not an `.xlsx` workbook, or is damaged",
     )
     METHOD_NOT_ALLOWED = (405, "Method not allowed", "the path does not take this method")
     # Access.

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI
@@ -60,6 +62,20 @@ def operation_id(route: APIRoute) -> str:
 Mount = Callable[[FastAPI], None]
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A route that takes a file (``multipart/form-data``) rather than JSON, and how
+    large a one (413 beyond)."""
+
+    path: re.Pattern[str]
+    max_bytes: int
+
+
+def allow_uploads(app: FastAPI, *uploads: Upload) -> None:
+    """Lets these routes take files: set by a mount, read by ``RequestGuard``."""
+    app.state.uploads = (*getattr(app.state, "uploads", ()), *uploads)
+
+
 def service_app(
     service: str,
     *,
@@ -102,7 +118,7 @@ def add_operations_routes(
 ) -> None:
     registry = app_registry(metric_sources)
     app.add_middleware(RequestMetrics, service=service)
-    app.add_middleware(RequestGuard)
+    app.add_middleware(RequestGuard, uploads=tuple(getattr(app.state, "uploads", ())))
 
     @app.get(
         "/healthz",
@@ -150,14 +166,19 @@ class RequestGuard:
     and keeps the last of two keys. Bodies are read here in full (they are small), so
     an oversized one is refused even without a Content-Length."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, uploads: tuple[Upload, ...] = ()) -> None:
         self.app = app
+        self.uploads = uploads
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
             return
-        refusal = _media_type_refusal(dict(scope["headers"]).get(b"content-type", b""))
+        content_type = dict(scope["headers"]).get(b"content-type", b"")
+        upload = next((u for u in self.uploads if u.path.fullmatch(scope["path"])), None)
+        is_file = upload is not None and content_type.lower().startswith(b"multipart/form-data")
+        limit = upload.max_bytes if upload is not None and is_file else MAX_BODY_BYTES
+        refusal = None if is_file else _media_type_refusal(content_type)
         if refusal is not None:
             await problem(Problem.UNSUPPORTED_MEDIA_TYPE, refusal)(scope, receive, send)
             return
@@ -169,11 +190,11 @@ class RequestGuard:
                 return
             body += message.get("body", b"")
             more = message.get("more_body", False)
-            if len(body) > MAX_BODY_BYTES:
-                detail = f"request bodies are at most {MAX_BODY_BYTES} bytes"
+            if len(body) > limit:
+                detail = f"request bodies are at most {limit} bytes"
                 await problem(Problem.PAYLOAD_TOO_LARGE, detail)(scope, receive, send)
                 return
-        refusal = _json_refusal(bytes(body)) if body else None
+        refusal = _json_refusal(bytes(body)) if body and not is_file else None
         if refusal is not None:
             await problem(Problem.BAD_REQUEST, refusal)(scope, receive, send)
             return

@@ -458,6 +458,7 @@ ZH["problem"] = {
     "read-model-behind": "数据还在更新，请稍后再看",
     "time-travel-busy": "查询太多，请稍后再试",
     "read-model-unavailable": "数据尚未准备好，请稍后再试",
+    "not-a-workbook": "这不是 Excel 工作簿（.xlsx），或文件已损坏",
     "not-ready": "服务尚未就绪",
 }
 # Which field a refusal concerns, when the problem does not say (`field`): the first of

@@ -255,6 +255,121 @@ def evaluations_ledger(
     )
 
 
+# The branch as a workbook the import reads back (``services.importer.kinds`` takes
+# these headers): its groups, members, posts and who holds them, households with
+# their linked member, and every visit. What the read models do not keep (a member's
+# phone, a visit's notes, transfers, meetings, campaigns, requests, evaluations) is
+# not in it.
+
+
+def branch_roster_ledgers(conn: Connection, tables: RosterTables, branch_id: UUID) -> list[Ledger]:
+    groups = conn.execute(
+        select(tables.groups)
+        .where(tables.groups.c.branch_id == branch_id, tables.groups.c.dissolved_on.is_(None))
+        .order_by(tables.groups.c.formed_position)
+    ).all()
+    members = conn.execute(
+        select(tables.members)
+        .where(tables.members.c.branch_id == branch_id)
+        .order_by(tables.members.c.enrolled_position)
+    ).all()
+    names = {m.id: m.name for m in members}
+    group_names = {g.id: g.name for g in groups}
+    posts = conn.execute(
+        select(tables.posts)
+        .where(tables.posts.c.branch_id == branch_id)
+        .order_by(tables.posts.c.established_position)
+    ).all()
+    titles = {p.id: p.title for p in posts}
+    holders = conn.execute(
+        select(tables.post_holders)
+        .where(tables.post_holders.c.branch_id == branch_id)
+        .order_by(tables.post_holders.c.assigned_position)
+    ).all()
+    return [
+        Ledger(
+            "党小组",
+            ["党小组", "组建方式", "组长"],
+            [
+                [g.name, ZH["basis"][g.basis], names.get(g.leader_id) if g.leader_id else None]
+                for g in groups
+            ],
+        ),
+        Ledger(
+            "党员花名册",
+            [
+                "姓名",
+                "党小组",
+                "党员类别",
+                "身份",
+                "担任职务",
+                "加入支部日期",
+                "加入义工服务队",
+                "迁出日期",
+                "迁出原因",
+            ],
+            [
+                [
+                    m.name,
+                    group_names.get(m.group_id, ""),
+                    ZH["category"][m.category],
+                    ZH["status"][m.status],
+                    "是" if m.holds_office else "否",
+                    m.enrolled_on,
+                    m.volunteer_since,
+                    m.left_on,
+                    ZH["departure"].get(m.departure_reason or "") if m.left_on else None,
+                ]
+                for m in members
+            ],
+        ),
+        Ledger(
+            "服务岗位",
+            ["岗位名称", "岗位类别", "岗位职责", "名额"],
+            [[p.title, ZH["post_kind"][p.kind], p.duties, p.capacity] for p in posts],
+        ),
+        Ledger(
+            "岗位认领",
+            ["岗位名称", "党员", "服务内容", "服务承诺"],
+            [[titles[h.post_id], names[h.member_id], h.service_content, h.pledge] for h in holders],
+        ),
+    ]
+
+
+def branch_household_ledgers(
+    conn: Connection, tables: CoverageTables, branch_id: UUID
+) -> list[Ledger]:
+    """Households and visits, erased households left out (there is nothing of them
+    to bring in again)."""
+    households, visits, members = tables.households, tables.visits, tables.members
+    kept = conn.execute(
+        select(households, members.c.name.label("member"))
+        .outerjoin(members, members.c.id == households.c.linked_member_id)
+        .where(households.c.branch_id == branch_id, households.c.erased.is_(False))
+        .order_by(households.c.registered_position)
+    ).all()
+    made = conn.execute(
+        select(visits.c.visited_on, members.c.name, households.c.address, households.c.head_name)
+        .add_columns(visits.c.purpose)
+        .join(members, members.c.id == visits.c.member_id)
+        .join(households, households.c.id == visits.c.household_id)
+        .where(visits.c.branch_id == branch_id, households.c.erased.is_(False))
+        .order_by(visits.c.recorded_position)
+    )
+    return [
+        Ledger(
+            "住户",
+            ["片区", "地址", "户主", "联系电话", "标签", "联系党员"],
+            [[h.area, h.address, h.head_name, h.phone, "、".join(h.tags), h.member] for h in kept],
+        ),
+        Ledger(
+            "走访记录",
+            ["走访日期", "党员", "地址", "户主", "走访事由"],
+            [list(row) for row in made],
+        ),
+    ]
+
+
 def ungraded(status: str, left_on: date | None) -> str:
     """Why a member of the year has no grade (the dashboard says the same)."""
     return "left" if left_on else "probationary" if status == "probationary" else "pending"
@@ -270,11 +385,21 @@ def masked(ledger: Ledger) -> Ledger:
     return Ledger(ledger.title, ledger.headers, rows)
 
 
-def to_xlsx(ledger: Ledger) -> bytes:
+def to_xlsx(*ledgers: Ledger) -> bytes:
+    """Each ledger a sheet of one workbook."""
     book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = ledger.title[:31]
+    first = book.active
+    assert first is not None
+    book.remove(first)
+    for ledger in ledgers:
+        _write_sheet(book, ledger)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _write_sheet(book: Workbook, ledger: Ledger) -> None:
+    sheet = book.create_sheet(ledger.title[:31])
     for column, header in enumerate(ledger.headers, start=1):
         cell = put(sheet, 1, column, header)
         cell.font = Font(bold=True)
@@ -294,9 +419,6 @@ def to_xlsx(ledger: Ledger) -> bytes:
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     sheet.print_title_rows = "1:1"
     sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def to_csv(ledger: Ledger) -> bytes:

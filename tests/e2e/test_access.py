@@ -103,6 +103,8 @@ EXPECTED = {
     "audit_events": "ASU",
     "audit_stream": "ASU",
     "audit_stream_state": "ASU",
+    "import_workbook": "AS",
+    "import_template": "AS",
 }
 OPERATIONS_ROUTES = {"healthz", "readyz", "metrics"}  # open, for probes and scrapers
 PHONE = "13912345678"

@@ -33,6 +33,7 @@ COMMANDS: dict[str, list[str]] = {
     "replay": [],
     "replay --verify": ["--verify"],
     "demo": [],
+    "import": ["台账.xlsx", "--branch", "0b9f4b52-8c1e-4a52-9a43-3c55f1a0d6e1"],
     "token create": ["--subject", "someone", "--role", "committee_admin"],
     "token revoke": ["some-token-id"],
     "dead-letters list": [],

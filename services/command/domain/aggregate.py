@@ -73,10 +73,14 @@ class Aggregate(ABC):
         aggregate = cls(id, branch_id)
         aggregate.created_by = created_by
         aggregate.created_at = created_at
+        return aggregate.fold(events)
+
+    def fold(self, events: Iterable[Event]) -> Self:
+        """The aggregate with stored events applied after those it was loaded with."""
         for event in events:
-            aggregate.apply(event)
-            aggregate.version += 1
-        return aggregate
+            self.apply(event)
+            self.version += 1
+        return self
 
     @property
     def pending(self) -> list[tuple[int, Event]]:

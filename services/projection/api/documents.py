@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 
 from services.projection import ledgers
 from services.projection.answers import Campaigns, Coverage, Needs
-from services.projection.api.reader import BranchDocument
+from services.projection.api.reader import BranchDocument, BranchReader
 from services.projection.api.routes import RESPONSES, check_window
 from services.projection.projectors import COVERAGE, EVALUATIONS, ROSTERS
 from services.projection.projectors.tables import CoverageTables, RosterTables
@@ -30,7 +30,9 @@ from services.projection.queries.periods import (
 )
 from services.projection.summary import Lang, YearRecord, write_summary
 from shared.access import Authorised, authorised
-from shared.export_log import RequestExports
+from shared.auth import Principal
+from shared.export_log import Exports, RequestExports
+from shared.problems import invalid_parameter
 
 router = APIRouter(
     prefix="/v1/branches/{branch_id}", responses=RESPONSES, dependencies=[Depends(authorised)]
@@ -53,6 +55,7 @@ class LedgerName(StrEnum):
     COVERAGE = "coverage"
     EVALUATIONS = "evaluations"
     VISITS = "visits"
+    BRANCH = "branch"  # the whole branch, as the import reads it back (.xlsx only)
 
 
 class LedgerFormat(StrEnum):
@@ -84,6 +87,8 @@ def export_ledger(
     read.now(ROSTERS, _known)  # a 404 for a branch the read models do not know
     branch_id = read.branch_id
     ledger: ledgers.Ledger
+    if name is LedgerName.BRANCH:
+        return _branch_workbook(read, principal, exports, format)
     if name is LedgerName.ROSTER:
         ledger = read.read_models.now(
             ROSTERS, lambda conn, tables, _: ledgers.roster_ledger(conn, tables, branch_id)
@@ -112,6 +117,26 @@ def export_ledger(
         ledgers.to_csv(ledger),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": disposition},
+    )
+
+
+def _branch_workbook(
+    read: BranchReader, principal: Principal, exports: Exports, format: LedgerFormat
+) -> Response:
+    if format is not LedgerFormat.XLSX:
+        raise invalid_parameter("format", "the branch's workbook has several sheets: .xlsx only")
+    branch_id = read.branch_id
+    sheets = read.read_models.now(
+        ROSTERS, lambda conn, tables, _: ledgers.branch_roster_ledgers(conn, tables, branch_id)
+    ) + read.read_models.now(
+        COVERAGE, lambda conn, tables, _: ledgers.branch_household_ledgers(conn, tables, branch_id)
+    )
+    if not principal.sees_personal_data:
+        sheets = [ledgers.masked(sheet) for sheet in sheets]
+    exports.record("branch.xlsx", branch_id)
+    disposition = f"attachment; filename*=UTF-8''{quote('支部台账.xlsx')}"
+    return Response(
+        ledgers.to_xlsx(*sheets), media_type=XLSX, headers={"Content-Disposition": disposition}
     )
 
 

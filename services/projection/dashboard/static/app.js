@@ -4,6 +4,7 @@
 
 import { CONSOLE_WORDS, consolePage, offersConsole, prepareConsole } from "./console.js";
 import { addWords, api, call, esc, hooks, kpi, label, may, state, t, table } from "./core.js";
+import "./imports.js"; // a console page of its own (after console.js, whose pages it joins)
 
 addWords(
   {

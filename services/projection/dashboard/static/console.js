@@ -48,9 +48,11 @@ export async function prepareConsole() {
   const resolve = (schema) => (schema?.$ref ? doc.components.schemas[schema.$ref.split("/").pop()] : schema);
   for (const [path, methods] of Object.entries(doc.paths)) {
     const op = methods.post;
-    // Commands are the branch's writes; tokens (access) are the committee's own tool.
-    if (!op?.requestBody || !path.startsWith("/v1/branches")) continue;
-    const body = resolve(op.requestBody.content["application/json"].schema);
+    // Commands are the branch's writes (JSON bodies: an upload has a page of its own);
+    // tokens (access) are the committee's own tool.
+    const json = op?.requestBody?.content["application/json"];
+    if (!json || !path.startsWith("/v1/branches")) continue;
+    const body = resolve(json.schema);
     const fields = [
       ...op.parameters.filter((p) => p.in === "path" && p.name !== "branch_id")
         .map((p) => field(p.name, p.schema, true, "path", resolve)),
