@@ -28,7 +28,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     (the embedded SQLite files) when it is not there yet."""
     prepare_store(settings, Presence.CREATE)
     commands = bootstrap_commands(settings, clock)
-    projections = bootstrap_projections(settings)
+    projections = bootstrap_projections(settings, clock)
     relay: RelayService | None = None if settings.embedded else bootstrap_relay(settings)
 
     @asynccontextmanager

@@ -128,6 +128,19 @@ class HouseholdLinked(Event):
 
 @event_type
 @dataclass(frozen=True, kw_only=True)
+class VisitScheduleSet(Event):
+    """How often linked households are to be visited, from ``set_on``: the branch's
+    default (no tag, no household), a tag's, or one household's; ``every_days`` None
+    clears that scope's own schedule. Recorded on the branch's stream."""
+
+    every_days: int | None
+    tag: str | None = None
+    household_id: UUID | None = None
+    set_on: date
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
 class VisitRecorded(Event):
     member_id: UUID
     household_id: UUID

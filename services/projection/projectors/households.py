@@ -34,7 +34,12 @@ def apply(rows: RowWriter, tables: HouseholdTables, envelope: Envelope, event: E
                 registered_position=envelope.position,
             )
         case HouseholdLinked():
-            rows.change(tables.households, envelope, linked_member_id=event.member_id)
+            rows.change(
+                tables.households,
+                envelope,
+                linked_member_id=event.member_id,
+                linked_at=envelope.occurred_at,
+            )
         case HouseholdUnlinked():
             rows.change(tables.households, envelope, linked_member_id=None)
         case HouseholdErased():
