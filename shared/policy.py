@@ -98,7 +98,7 @@ MEMBER_ACTIONS = frozenset(
     }
 )
 AUDIT = frozenset({"audit_events", "audit_stream", "audit_stream_state"})
-EVERYONE = frozenset({"whoami", "branches", "projections_status"})
+EVERYONE = frozenset({"whoami", "branches", "projections_status", "inbox"})
 
 # action -> the roles besides the committee admin that may use it
 RULES: dict[str, frozenset[Role]] = {

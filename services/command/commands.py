@@ -542,4 +542,20 @@ class RecordExport(Command):
     filters: str
 
 
+class RecordReminder(Command):
+    """Records a reminder the notifier delivered, or failed to deliver after every
+    attempt: asked for by the notifier (``services.command.reminder_log``), never over
+    HTTP."""
+
+    route = None
+    reminder_id: UUID
+    what: str
+    whom: str
+    due_on: Day
+    kind: str
+    channels: tuple[str, ...]
+    attempts: int
+    failure: str | None = None
+
+
 COMMANDS: tuple[type[Command], ...] = tuple(Command.__subclasses__())

@@ -434,3 +434,33 @@ class HardshipClosed(Event):
 class ExportRecorded(Event):
     what: str  # "coverage.xlsx", "summary-2009.docx", "audit.ndjson"
     filters: str = ""
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class ReminderSent(Event):
+    """A reminder reached ``whom`` (``member:<id>`` or ``secretary``) about ``what``
+    (``visit:<household>``, ``report:<member>:<period>``, ``need:<id>``) due on
+    ``due_on``: ``kind`` is ``upcoming`` or ``overdue``; ``channels`` those it went by."""
+
+    what: str
+    whom: str
+    due_on: date
+    kind: str
+    channels: tuple[str, ...]
+    attempts: int
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class ReminderFailed(Event):
+    """A reminder that could not be delivered after every attempt (it is still in the
+    in-app inbox); ``reason`` is the last channel's error."""
+
+    what: str
+    whom: str
+    due_on: date
+    kind: str
+    channels: tuple[str, ...]
+    attempts: int
+    reason: str

@@ -54,6 +54,7 @@ EXPECTED = {
     "branches": "ASLMVU",
     "whoami": "ASLMVU",
     "projections_status": "ASLMVU",
+    "inbox": "ASLMVU",
     "form_group": "AS",
     "appoint_group_leader": "AS",
     "dissolve_group": "AS",

@@ -6,8 +6,11 @@ refused with nothing written."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -19,6 +22,7 @@ from services.embedded import create_app
 from shared.auth import Role
 from shared.clock import FixedClock
 from shared.settings import Settings
+from tests.support.settings import embedded_settings
 
 LINKED_AT = datetime(2009, 12, 25, 2, tzinfo=UTC)  # 10:00 in Asia/Shanghai
 
@@ -167,3 +171,49 @@ def test_a_schedule_for_a_tag_and_a_household_at_once_is_refused(branch: Branch)
     branch.act("/visit-schedules", {"every_days": None, "tag": "独居老人", "set_on": "2010-01-05"})
     assert branch.position == before + 1
     assert households(branch.read("/work", within_days=30), "overdue") == []  # monthly again
+
+
+def test_the_embedded_notifier_puts_reminders_in_the_inbox_once_and_records_them(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    settings = embedded_settings(tmp_path).with_overrides(
+        notifier_interval_seconds=0.05, quiet_hours=""
+    )
+    with TestClient(create_app(settings, clock), headers=bearer(settings)) as client:
+        branch = Branch(client, client)
+        tell_the_story(branch)
+        branch.act(
+            "/visit-schedules", {"every_days": 7, "tag": "独居老人", "set_on": date(2009, 12, 25)}
+        )
+        clock.advance(timedelta(days=6))  # 2009-12-31: 长安街1号 is due on 2010-01-01
+        wang = bearer(
+            settings,
+            Role.MEMBER,
+            "wangfang",
+            branch_id=UUID(branch.id),
+            member_id=UUID(branch.members["王芳"]),
+            grants=frozenset(),
+        )
+        reminders = wait_for(lambda: client.get("/v1/inbox", headers=wang).json()["reminders"])
+        time.sleep(0.3)  # more rounds make nothing new
+        reminders = client.get("/v1/inbox", headers=wang).json()["reminders"]
+        me = branch.members["王芳"]
+        assert sorted((r["what"], r["kind"], r["due_on"]) for r in reminders) == [
+            (f"report:{me}:2009H1", "overdue", "2009-06-30"),
+            (f"report:{me}:2009H2", "upcoming", "2009-12-31"),  # today
+            (f"visit:{branch.households['长安街1号']}", "upcoming", "2010-01-01"),
+        ]
+        bodies = {r["what"].split(":")[0]: r["body"] for r in reminders}
+        assert "王芳联系的长安街1号（一巷）应于2010年1月1日走访" in bodies["visit"]
+        recorded = wait_for(
+            lambda: client.get("/v1/audit/events", params={"type": "ReminderSent"}).json()["events"]
+        )
+        assert {e["actor"] for e in recorded} == {"notifier"}
+
+
+def wait_for(look: Callable[[], list[Any]]) -> list[Any]:
+    deadline = time.monotonic() + 30
+    while not (found := look()):
+        assert time.monotonic() < deadline, "nothing came"
+        time.sleep(0.05)
+    return found
