@@ -22,7 +22,15 @@ def compose() -> dict[str, Any]:
 
 def test_compose_describes_the_whole_deployment() -> None:
     services = compose()["services"]
-    assert set(services) == {"postgres", "rabbitmq", "command", "relay", "projection", "notifier", "query"}
+    assert set(services) == {
+        "postgres",
+        "rabbitmq",
+        "command",
+        "relay",
+        "projection",
+        "notifier",
+        "query",
+    }
     for name, service in services.items():
         assert "healthcheck" in service, f"{name} has no health check"
 
