@@ -39,5 +39,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("what", "whom", "due_on", "kind", name="reminders_key"),
         if_not_exists=True,
     )
-    op.create_index("reminders_state", "reminders", ["state", "next_attempt_at"])
-    op.create_index("reminders_whom", "reminders", ["whom", "inbox_at"])
+    op.create_index(
+        "reminders_state", "reminders", ["state", "next_attempt_at"], if_not_exists=True
+    )
+    op.create_index("reminders_whom", "reminders", ["whom", "inbox_at"], if_not_exists=True)
