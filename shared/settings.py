@@ -111,7 +111,7 @@ class Settings(BaseSettings):
     )
     checkpoints_kept: int = setting(20, "checkpoints kept per read model", gt=0)
     remind_days_before: int = setting(
-        2, "days before a visit, duty report or request falls due that its reminder goes out", ge=0
+        2, "days before a visit or a duty report falls due that its reminder goes out", ge=0
     )
     quiet_hours: str = setting(
         "22-7",
