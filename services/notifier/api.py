@@ -15,11 +15,12 @@ from services.notifier.notifier import addressees
 from services.notifier.outbox import Outbox
 from shared.access import Authorised, authorised
 from shared.auth import Role
+from shared.problem_types import Problem
 from shared.problems import ACCESS, SERVICE, problem_responses
 
 router = APIRouter(
     prefix="/v1",
-    responses=problem_responses(*ACCESS, *SERVICE),
+    responses=problem_responses(*ACCESS, *SERVICE, Problem.VALIDATION_ERROR),
     dependencies=[Depends(authorised)],
 )
 

@@ -10,7 +10,8 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from services.projection.i18n import EN, ZH
+from services.projection.i18n import CONCERNS, EN, ENUMS, ZH
+from shared.problem_types import Problem
 
 STATIC = Path(__file__).parent / "static"
 
@@ -28,9 +29,11 @@ async def dashboard_slash() -> RedirectResponse:
 
 
 @router.get("/dashboard/labels.json")
-async def labels() -> dict[str, dict[str, dict[str, str]]]:
-    """The vocabulary's names, from the same table as the ledgers and the summary."""
-    return {"zh": ZH, "en": EN}
+async def labels() -> dict[str, object]:
+    """The vocabulary's names, from the same table as the ledgers and the summary, and
+    the console's words: refusals in English are the problem types' own titles."""
+    en = {**EN, "problem": {kind.slug: kind.title for kind in Problem}}
+    return {"zh": ZH, "en": en, "concerns": CONCERNS, "enums": ENUMS}
 
 
 def mount_dashboard(app: FastAPI) -> None:

@@ -2,8 +2,11 @@
 // and re-reads the page when the read models move on (polling their positions).
 // Every request carries the user's bearer token, kept for this browser tab only.
 
-const UI = {
-  zh: {
+import { CONSOLE_WORDS, consolePage, offersConsole, prepareConsole } from "./console.js";
+import { addWords, api, call, esc, hooks, kpi, label, may, state, t, table } from "./core.js";
+
+addWords(
+  {
     app: "党员联系群众工作台", branch: "支部", roster: "花名册", posts: "服务岗",
     coverage: "联户走访", evaluations: "考评", campaigns: "集中活动", needs: "群众诉求",
     updated: "数据截至事件", switch: "English", members: "党员", groups: "党小组",
@@ -39,7 +42,7 @@ const UI = {
     talksAwaited: "待谈心谈话（基本合格、不合格）", hardshipsUnassisted: "久未帮扶的困难党员",
     lastHelp: "最近帮扶", days: "天", visitDueOn: "应走访日期",
   },
-  en: {
+  {
     app: "Party members' liaison with residents", branch: "Branch", roster: "Roster",
     posts: "Posts", coverage: "Coverage", evaluations: "Evaluations", campaigns: "Campaigns",
     needs: "Requests", updated: "As of event", switch: "中文", members: "Members",
@@ -80,51 +83,19 @@ const UI = {
     talksAwaited: "Awaiting a talk (basically qualified, unqualified)", hardshipsUnassisted: "Hardship cases without recent help",
     lastHelp: "Last help", days: "days", visitDueOn: "Visit due",
   },
-};
-
-const state = {
-  lang: localStorage.getItem("liaison.lang") || "zh",
-  labels: { zh: {}, en: {} },
-  branch: null,
-  year: null, // the year looked at, on every page; none: each page opens on its latest
-  page: "roster",
-  seen: null,
-  params: new URLSearchParams(),
-  token: sessionStorage.getItem("liaison.token"),
-  me: null,
-};
+);
+addWords(...CONSOLE_WORDS);
 
 // The queries a page can show (any one will do): pages the user's role may not read are
-// not offered. A member reads coverage as their own households and visits.
+// not offered. A member reads coverage as their own households and visits, and opens on
+// their own work list (the first page they may read).
 const NEEDS = {
+  work: ["work_lists"],
   roster: ["roster"], posts: ["posts_board"], coverage: ["coverage_counts", "coverage_households"],
   evaluations: ["evaluations_of_year"], campaigns: ["campaign_tallies"], needs: ["residents_needs"],
-  work: ["work_lists"],
 };
-const may = (query) => Boolean(state.me?.may.includes(query));
-const mayRead = (page) => NEEDS[page].some(may);
-
-class Refused extends Error {
-  constructor(status, path) { super(`${status} ${path}`); this.status = status; }
-}
-
-const t = (key) => UI[state.lang][key] ?? key;
-const label = (table, value) => state.labels[state.lang][table]?.[value] ?? value;
-const esc = (value) =>
-  String(value ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+const mayRead = (page) => (page === "console" ? offersConsole() : NEEDS[page].some(may));
 const pct = (value) => `${Math.round(value * 1000) / 10}%`;
-
-async function call(path, params = {}) {
-  const query = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== "" && v != null));
-  const response = await fetch(`${path}${query.size ? `?${query}` : ""}`, {
-    headers: state.token ? { Authorization: `Bearer ${state.token}` } : {},
-  });
-  if (response.status === 401) { signOut(t("badToken")); throw new Refused(401, path); }
-  if (!response.ok) throw new Refused(response.status, path);
-  return response;
-}
-
-const api = async (path, params) => (await call(path, params)).json();
 
 // Downloads need the token too, so they are fetched and handed over as a file.
 async function download(link) {
@@ -139,24 +110,12 @@ async function download(link) {
   URL.revokeObjectURL(a.href);
 }
 
-function kpi(testid, value, caption) {
-  return `<div class="kpi"><b data-testid="${testid}">${esc(value)}</b><span>${esc(caption)}</span></div>`;
-}
-
 function bars(testprefix, rows) {
   const top = Math.max(1, ...rows.map(([, value]) => value));
   return `<div class="bars">${rows.map(([key, value, name]) => `
     <div class="bar"><span>${esc(name)}</span>
       <div class="track"><div class="fill" data-share="${(value / top) * 100}"></div></div>
       <span class="value" data-testid="${testprefix}-${esc(key)}">${value}</span></div>`).join("")}</div>`;
-}
-
-function table(headers, rows, testid = "") {
-  if (!rows.length) return `<p class="muted">${t("none")}</p>`;
-  return `<div class="table"><table ${testid ? `data-testid="${testid}"` : ""}>
-    <thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead>
-    <tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("")}</tbody>
-  </table></div>`;
 }
 
 // Why a member of the year has no grade (the evaluations ledger says the same).
@@ -217,6 +176,8 @@ async function workPage(base) {
 
 const pages = {
   work: workPage,
+  console: consolePage,
+
   async roster(base) {
     const r = await api(`${base}/roster`);
     const names = new Map(r.groups.flatMap((g) => g.members.map((m) => [m.id, m.name])));
@@ -371,19 +332,22 @@ function writeHash() {
 
 async function render() {
   writeHash();
-  document.querySelectorAll("nav a").forEach((a) => {
+  document.querySelectorAll("#nav a").forEach((a) => {
     a.classList.toggle("active", a.dataset.page === state.page);
     a.hidden = !mayRead(a.dataset.page);
   });
   const main = document.getElementById("page");
-  if (!state.branch) { main.innerHTML = `<p>${t("noBranch")}</p>`; return; }
+  // Without a branch, the console still offers registering one (to the committee).
+  if (!state.branch && state.page !== "console") { main.innerHTML = `<p>${t("noBranch")}</p>`; return; }
   if (!mayRead(state.page)) {
     main.innerHTML = `<p class="muted" data-testid="forbidden">${t("forbidden")}</p>`;
     main.dataset.ready = state.page;
     return;
   }
   try {
-    main.innerHTML = await pages[state.page](`/v1/branches/${state.branch}`);
+    // A page gives its markup, or (the console) fills the element itself.
+    const markup = await pages[state.page](`/v1/branches/${state.branch}`, main);
+    if (markup !== undefined) main.innerHTML = markup;
     // Bar widths go through the DOM: the Content-Security-Policy refuses inline styles.
     main.querySelectorAll(".fill[data-share]").forEach((bar) => { bar.style.width = `${bar.dataset.share}%`; });
     main.dataset.ready = state.page;
@@ -424,27 +388,35 @@ async function follow() {
     const status = await api("/v1/projections");
     const position = Math.min(...status.projections.map((p) => p.position));
     document.getElementById("position").textContent = position;
-    if (state.seen !== null && position !== state.seen) await render();
+    // The console is not re-read under someone typing: it refreshes after its writes.
+    if (state.seen !== null && position !== state.seen && state.page !== "console") await render();
     state.seen = position;
   } catch { /* the next poll tries again */ }
   setTimeout(follow, 2000);
 }
 
-async function open() {
-  state.me = await api("/v1/auth/whoami");
-  document.getElementById("signin").hidden = true;
-  showIdentity();
-  const { branches } = await api("/v1/branches");
+async function loadBranches(minPosition = null) {
+  const { branches } = await api("/v1/branches", { min_position: minPosition });
   const select = document.getElementById("branch");
   select.innerHTML = branches.map((b) => `<option value="${b.id}">${esc(b.name)}</option>`).join("");
   if (!state.branch && branches.length) state.branch = branches[0].id;
   select.value = state.branch ?? "";
+}
+
+async function open() {
+  state.me = await api("/v1/auth/whoami");
+  await prepareConsole();
+  document.getElementById("signin").hidden = true;
+  showIdentity();
+  await loadBranches();
   if (!mayRead(state.page)) state.page = Object.keys(NEEDS).find(mayRead) ?? state.page;
   await render();
   follow();
 }
 
 async function start() {
+  hooks.unauthenticated = () => signOut(t("badToken"));
+  hooks.branchRegistered = async (id, position) => { state.branch = id; await loadBranches(position); writeHash(); };
   readHash();
   state.labels = await (await fetch("/dashboard/labels.json")).json();
   document.getElementById("branch").addEventListener("change", (event) => {
