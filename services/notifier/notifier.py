@@ -125,12 +125,13 @@ class Notifier:
         return Round(enqueued, sent, retried, failed, cancelled)
 
     def run(self, stop: threading.Event, interval: float) -> None:
-        while not stop.is_set():
+        # The first round comes an interval after the start, when the read model has
+        # caught up with the store.
+        while not stop.wait(interval):
             try:
                 self.tick()
             except Exception:  # a database or broker away: the next round tries again
                 log.exception("notifier round failed")
-            stop.wait(interval)
 
     def _dues(self, branch_id: UUID | None = None) -> list[Due]:
         return self._read_models.now(
