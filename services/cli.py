@@ -31,15 +31,20 @@ from fastapi import FastAPI
 
 from services.command.api.app import create_command_app
 from services.command.bootstrap import bootstrap as bootstrap_commands
+from services.command.reminder_log import CommandReminderLog
 from services.demo.client import Branch
 from services.demo.story import dashboard_link, follow_up, tell_the_seed_story
 from services.docs import write_readme
 from services.embedded import create_app
 from services.importer.client import ImportRefused, ImportRequest, import_workbook
+from services.notifier.app import create_notifier_app
+from services.notifier.bootstrap import bootstrap as bootstrap_notifier
 from services.projection.api.worker import create_worker_app
 from services.projection.bootstrap import bootstrap as bootstrap_projection
 from services.projection.dead_letters import list_dead_letters, redrive
-from services.projection.projectors import ALL_PROJECTORS, projector_named
+from services.projection.projectors import ALL_PROJECTORS, WORK, projector_named
+from services.projection.readmodel.database import create_engines
+from services.projection.readmodel.store import ReadModelStore
 from services.projection.rebuild import rebuild
 from services.query_api import create_query_app
 from services.relay.bootstrap import bootstrap as bootstrap_relay
@@ -70,6 +75,7 @@ STORE_NEEDED = {
     "query-api": Presence.OPEN,
     "relay": Presence.OPEN,
     "project": Presence.OPEN,
+    "notifier": Presence.OPEN,
     "replay": Presence.EXISTING,
     "audit": Presence.EXISTING,
     "dead-letters": Presence.EXISTING,
@@ -91,6 +97,7 @@ SERVERS = {
     "query-api": (8001, "the query API"),
     "project": (8002, "the projectors, with a status endpoint"),
     "relay": (8003, "the relay, with a status endpoint"),
+    "notifier": (8004, "the notifier: reminders of due work, with a status endpoint"),
 }
 
 
@@ -282,6 +289,8 @@ def _app(settings: Settings, args: argparse.Namespace) -> FastAPI:
         return query_app()
     if args.command == "project":
         return _project_app(settings, [n for n in args.only.split(",") if n])
+    if args.command == "notifier":
+        return _notifier_app(settings)
 
     relay = bootstrap_relay(settings)
     relay.start()
@@ -300,6 +309,25 @@ def _project_app(settings: Settings, only: list[str]) -> FastAPI:
     service.start_feeds(only or None)
     _on_exit(service.close)
     return create_worker_app(service)
+
+
+def _notifier_app(settings: Settings) -> FastAPI:
+    """Reads the work read model the projectors keep (``liaison project``); records
+    reminders through its own command bus."""
+    commands = bootstrap_commands(settings)
+    writer, reader = create_engines(settings.read_database_url)
+    store = ReadModelStore(writer, reader)
+    store.ensure(WORK)  # the outbox's migration, and the read model it reads
+    service = bootstrap_notifier(settings, store, CommandReminderLog(commands.bus))
+    service.start()
+
+    def close() -> None:
+        service.close()
+        store.close()
+        commands.close()
+
+    _on_exit(close)
+    return create_notifier_app(service, store)
 
 
 def _on_exit(close: object) -> None:

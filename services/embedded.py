@@ -12,6 +12,8 @@ from fastapi.responses import RedirectResponse
 
 from services.command.api.app import mount_commands
 from services.command.bootstrap import bootstrap as bootstrap_commands
+from services.command.reminder_log import CommandReminderLog
+from services.notifier.bootstrap import bootstrap as bootstrap_notifier
 from services.projection.bootstrap import bootstrap as bootstrap_projections
 from services.query_api import mount_query_api
 from services.relay.bootstrap import RelayService
@@ -28,17 +30,23 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     (the embedded SQLite files) when it is not there yet."""
     prepare_store(settings, Presence.CREATE)
     commands = bootstrap_commands(settings, clock)
-    projections = bootstrap_projections(settings)
+    projections = bootstrap_projections(settings, clock)
     relay: RelayService | None = None if settings.embedded else bootstrap_relay(settings)
+    # In-process reminders: the inbox, and e-mail or a webhook if the settings name them.
+    notifier = bootstrap_notifier(
+        settings, projections.store, CommandReminderLog(commands.bus), clock
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         projections.start_feeds()
         if relay is not None:
             relay.start()
+        notifier.start()
         try:
             yield
         finally:
+            notifier.close()
             if relay is not None:
                 relay.close()
             projections.close()

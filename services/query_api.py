@@ -11,6 +11,8 @@ from services.command.bootstrap import CommandService
 from services.command.export_log import CommandExportLog
 from services.importer.api import mount_imports
 from services.importer.service import ImportService
+from services.notifier.api import mount_inbox
+from services.notifier.outbox import Outbox
 from services.projection.api.app import mount_queries
 from services.projection.bootstrap import ProjectionService
 from shared.auth import Tokens
@@ -19,11 +21,13 @@ from shared.web import service_app
 
 
 def mount_query_api(app: FastAPI, projections: ProjectionService, commands: CommandService) -> None:
-    """What the query API serves, on its own app or the embedded one."""
+    """What the query API serves, on its own app or the embedded one (the inbox: the
+    reminders the notifier's outbox delivered)."""
     install_export_log(app, CommandExportLog(commands.bus))
     mount_queries(app, projections)
     mount_audit(app, projections.event_log)
     mount_imports(app, ImportService(commands, projections))
+    mount_inbox(app, Outbox(projections.store.writer))
 
 
 def create_query_app(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pika.adapters.blocking_connection import BlockingChannel
 from pika.exchange_type import ExchangeType
 
-PROJECTIONS = ("rosters", "coverage", "evaluations")
+PROJECTIONS = ("rosters", "coverage", "evaluations", "work")
 
 DELIVERY_LIMIT = 10
 

@@ -41,6 +41,7 @@ BRANCH_COMMANDS = frozenset(
         "link_household",
         "unlink_household",
         "erase_household",
+        "set_visit_schedule",
         "record_visit",
         "correct_visit",
         "retract_visit",
@@ -70,6 +71,7 @@ COVERAGE_QUERIES = frozenset(
         "visits_by_month",
         "campaign_tallies",
         "residents_needs",
+        "work_lists",
     }
 )
 BRANCH_QUERIES = COVERAGE_QUERIES | {"evaluations_of_year", "export_ledger", "year_end_summary"}
@@ -87,6 +89,7 @@ MEMBER_ACTIONS = frozenset(
         "coverage_households",  # these three: their own records only
         "visits_by_month",  # (member_in_scope, below)
         "residents_needs",
+        "work_lists",  # their own
         "record_visit",
         "correct_visit",
         "retract_visit",
@@ -98,7 +101,7 @@ AUDIT = frozenset({"audit_events", "audit_stream", "audit_stream_state"})
 # A branch's ledgers brought in: its secretary's work (each row's command is then
 # authorised on its own, as the importer).
 IMPORTS = frozenset({"import_workbook", "import_template"})
-EVERYONE = frozenset({"whoami", "branches", "projections_status"})
+EVERYONE = frozenset({"whoami", "branches", "projections_status", "inbox"})
 
 # action -> the roles besides the committee admin that may use it
 RULES: dict[str, frozenset[Role]] = {

@@ -110,6 +110,37 @@ class Settings(BaseSettings):
         10_000, "events between the checkpoints `as_of` replays start from", gt=0
     )
     checkpoints_kept: int = setting(20, "checkpoints kept per read model", gt=0)
+    remind_days_before: int = setting(
+        2, "days before a visit or a duty report falls due that its reminder goes out", ge=0
+    )
+    quiet_hours: str = setting(
+        "22-7",
+        "hours (in `LIAISON_TIMEZONE`, `from-to`) when no reminder is delivered; empty: none",
+        pattern=r"^$|^([01]?\d|2[0-3])-([01]?\d|2[0-3])$",
+    )
+    smtp_url: str | None = setting(
+        None,
+        "SMTP server reminders are e-mailed through, `smtp://[user:password@]host:port`",
+        shown="unset (no e-mail)",
+        repr=False,
+    )
+    smtp_from: str = setting("liaison@localhost", "the reminders' sender address")
+    smtp_to: str | None = setting(
+        None,
+        "where e-mailed reminders go (the branch office's mailbox: the member is named in each)",
+        shown="unset",
+    )
+    webhook_url: str | None = setting(
+        None,
+        "URL each reminder is POSTed to as JSON (a WeChat Work or SMS gateway)",
+        shown="unset (no webhook)",
+    )
+    notifier_interval_seconds: float = setting(
+        30.0, "how often the notifier looks for due work and undelivered reminders", gt=0
+    )
+    delivery_attempts: int = setting(
+        6, "deliveries tried (backing off, doubling from 30 s) before a reminder is failed", gt=0
+    )
     log_format: Literal["json", "text"] | None = setting(
         None, "log lines", shown="`json` (`text` on a terminal)"
     )

@@ -314,6 +314,23 @@ class EraseHousehold(Command):
     reason: Reason = Field(description="Why: moved away, asked to be forgotten.")
 
 
+class SetVisitSchedule(Command):
+    """Sets how often linked households are to be visited: the branch's default, or
+    for households with a tag (独居老人 ``elderly_alone``: weekly), or for one
+    household. A household's own schedule comes first, then the most frequent of its
+    tags', then the branch's; a household's next visit is due that many days after its
+    last visit, or after it was linked."""
+
+    route = Route(BRANCH + "/visit-schedules", "households")
+    every_days: Annotated[int, Field(ge=1, le=366)] | None = Field(
+        description="Days between visits (7: weekly, 30: monthly); null: no schedule of "
+        "its own (a tag's or household's falls back to the next)."
+    )
+    tag: Tag | None = Field(default=None, description="For households with this tag.")
+    household_id: UUID | None = Field(default=None, description="For this household.")
+    set_on: Day
+
+
 # Visits (走访), corrected or retracted, never edited.
 
 
@@ -523,6 +540,22 @@ class RecordExport(Command):
     export_id: UUID
     what: str
     filters: str
+
+
+class RecordReminder(Command):
+    """Records a reminder the notifier delivered, or failed to deliver after every
+    attempt: asked for by the notifier (``services.command.reminder_log``), never over
+    HTTP."""
+
+    route = None
+    reminder_id: UUID
+    what: str
+    whom: str
+    due_on: Day
+    kind: str
+    channels: tuple[str, ...]
+    attempts: int
+    failure: str | None = None
 
 
 COMMANDS: tuple[type[Command], ...] = tuple(Command.__subclasses__())

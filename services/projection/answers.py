@@ -383,3 +383,97 @@ class WhoAmI(BaseModel):
     grants: list[str]
     expires_at: datetime | None
     may: list[str] = Field(description="The endpoints (route names) this role may use.")
+
+
+class DueVisit(BaseModel):
+    household_id: UUID
+    address: str
+    area: str
+    member_id: UUID
+    member_name: str
+    group_id: UUID
+    every_days: int
+    last_visited_on: date | None
+    due_on: date
+    standing: str = Field(description="overdue, or due (within the window)")
+
+
+class UnvisitedHousehold(BaseModel):
+    household_id: UUID
+    address: str
+    area: str
+    member_id: UUID
+    member_name: str
+    group_id: UUID
+    last_visited_on: date | None
+
+
+class DueReport(BaseModel):
+    member_id: UUID
+    member_name: str
+    group_id: UUID
+    period: str
+    due_on: date
+    standing: str
+
+
+class OverdueNeed(BaseModel):
+    need_id: UUID
+    household_id: UUID
+    address: str
+    area: str
+    category: str
+    due_on: date
+    assigned_member_id: UUID | None
+    assigned_member_name: str | None
+
+
+class AwaitedTalk(BaseModel):
+    member_id: UUID
+    member_name: str
+    group_id: UUID
+    year: int
+    grade: Grade
+    since: date = Field(description="When the appraisal closed: a talk on or after it counts.")
+
+
+class UnassistedHardship(BaseModel):
+    hardship_id: UUID
+    member_id: UUID
+    member_name: str
+    kind: str
+    helper_id: UUID | None
+    helper_name: str | None
+    since: date = Field(description="The last help given, or when it was flagged.")
+
+
+class WorkCounts(BaseModel):
+    visits_overdue: int = 0
+    visits_due: int = 0
+    scheduled_households: int = 0
+    unvisited: int = 0
+    reports_overdue: int = 0
+    reports_due: int = 0
+    needs_overdue: int = 0
+    talks_awaited: int = 0
+    hardships_unassisted: int = 0
+
+
+class Work(ReadAnswer):
+    """What is due and overdue on ``today``, for the branch or the part asked about."""
+
+    branch_id: UUID
+    today: date
+    within_days: int
+    unvisited_days: int | None
+    hardship_days: int
+    counts: WorkCounts
+    on_schedule_share: float | None = Field(
+        description="Share of scheduled households not overdue (None: none scheduled)."
+    )
+    visits: list[DueVisit]
+    unvisited: list[UnvisitedHousehold]
+    duty_reports: list[DueReport]
+    needs: list[OverdueNeed]
+    talks: list[AwaitedTalk]
+    hardships: list[UnassistedHardship]

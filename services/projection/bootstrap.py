@@ -15,6 +15,7 @@ from services.projection.readmodel.database import create_engines
 from services.projection.readmodel.store import ReadModelStore
 from services.projection.rebuild import rebuild_outdated
 from services.projection.tracked import TrackedProjector
+from shared.clock import Clock, SystemClock
 from shared.messaging import Topology
 from shared.settings import Settings
 from shared.store import EventLog, Recorder, open_recorder
@@ -33,6 +34,7 @@ class ProjectionService:
     event_log: EventLog
     store: ReadModelStore
     tracked: dict[str, TrackedProjector]
+    clock: Clock  # whose "today" the queries judge due work on
     feeds: dict[str, Feed] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
@@ -84,7 +86,7 @@ class ProjectionService:
         self.recorder.close()
 
 
-def bootstrap(settings: Settings) -> ProjectionService:
+def bootstrap(settings: Settings, clock: Clock | None = None) -> ProjectionService:
     recorder = open_recorder(settings, pool_size=4)
     event_log = EventLog(recorder, settings)
     writer, reader = create_engines(settings.read_database_url)
@@ -93,4 +95,6 @@ def bootstrap(settings: Settings) -> ProjectionService:
         store.ensure(projector)
     rebuild_outdated(ALL_PROJECTORS, store, event_log)
     tracked = {p.name: TrackedProjector(p, store, event_log) for p in ALL_PROJECTORS}
-    return ProjectionService(settings, recorder, event_log, store, tracked)
+    return ProjectionService(
+        settings, recorder, event_log, store, tracked, clock or SystemClock(settings.timezone)
+    )

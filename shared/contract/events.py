@@ -128,6 +128,19 @@ class HouseholdLinked(Event):
 
 @event_type
 @dataclass(frozen=True, kw_only=True)
+class VisitScheduleSet(Event):
+    """How often linked households are to be visited, from ``set_on``: the branch's
+    default (no tag, no household), a tag's, or one household's; ``every_days`` None
+    clears that scope's own schedule. Recorded on the branch's stream."""
+
+    every_days: int | None
+    tag: str | None = None
+    household_id: UUID | None = None
+    set_on: date
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
 class VisitRecorded(Event):
     member_id: UUID
     household_id: UUID
@@ -421,3 +434,33 @@ class HardshipClosed(Event):
 class ExportRecorded(Event):
     what: str  # "coverage.xlsx", "summary-2009.docx", "audit.ndjson"
     filters: str = ""
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class ReminderSent(Event):
+    """A reminder reached ``whom`` (``member:<id>`` or ``secretary``) about ``what``
+    (``visit:<household>``, ``report:<member>:<period>``, ``need:<id>``) due on
+    ``due_on``: ``kind`` is ``upcoming`` or ``overdue``; ``channels`` those it went by."""
+
+    what: str
+    whom: str
+    due_on: date
+    kind: str
+    channels: tuple[str, ...]
+    attempts: int
+
+
+@event_type
+@dataclass(frozen=True, kw_only=True)
+class ReminderFailed(Event):
+    """A reminder that could not be delivered after every attempt (it is still in the
+    in-app inbox); ``reason`` is the last channel's error."""
+
+    what: str
+    whom: str
+    due_on: date
+    kind: str
+    channels: tuple[str, ...]
+    attempts: int
+    reason: str

@@ -30,6 +30,7 @@ COMMANDS: dict[str, list[str]] = {
     "query-api": [],
     "relay": [],
     "project": [],
+    "notifier": [],
     "replay": [],
     "replay --verify": ["--verify"],
     "demo": [],
@@ -124,7 +125,7 @@ def test_migrate_makes_the_store_the_tools_then_verify(tmp_path: Path) -> None:
     assert "intact: 0 events" in verified.stdout
     replayed = liaison_in(tmp_path, "replay", "--verify")
     assert replayed.returncode == 0, replayed.stderr
-    assert replayed.stdout.count(", 0 differing rows") == 3
+    assert replayed.stdout.count(", 0 differing rows") == 4
 
 
 def test_the_tools_refuse_an_empty_or_absent_postgresql_database(tmp_path: Path) -> None:

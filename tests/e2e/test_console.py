@@ -345,6 +345,13 @@ def test_a_branch_is_set_up_and_run_through_its_forms(browser: Browser, served: 
     write(
         page,
         served,
+        "set_visit_schedule",
+        {"every_days": 7, "tag": "独居老人", "set_on": today},
+        "VisitScheduleSet",
+    )
+    write(
+        page,
+        served,
         "erase_household",
         {"household_id": "吴师傅", "erased_on": today, "reason": "已搬离，本人要求删除"},
         "HouseholdErased",
@@ -592,7 +599,7 @@ def test_a_branch_is_set_up_and_run_through_its_forms(browser: Browser, served: 
         and "application/json" in o.get("requestBody", {}).get("content", {})
     }
     written = {e["type"] for e in served.events_after(0)}
-    assert len(commands) == 37 and "RecordExport" not in written
+    assert len(commands) == 38 and "RecordExport" not in written
 
 
 def test_a_missing_field_is_said_at_that_field(browser: Browser, served: Served) -> None:

@@ -173,6 +173,35 @@ def test_each_page_shows_the_query_apis_numbers(browser: Browser, served: Served
     shot(page, "needs-zh")
 
 
+def test_the_work_page_lists_what_is_due(browser: Browser, served: Served) -> None:
+    """待办 on the secretary's screen: the branch's schedules (monthly, weekly for 独居老人)
+    make visits due; every list's rows are the API's."""
+    base = f"/v1/branches/{served.branch}"
+    for schedule in ({"every_days": 30}, {"every_days": 7, "tag": "独居老人"}):
+        written = httpx.post(
+            f"{served.url}{base}/visit-schedules",
+            json={**schedule, "set_on": "2009-12-31"},
+            headers=bearer(served.token),
+        )
+        assert written.status_code == 200, written.text
+    position = written.json()["position"]
+    asked = {"within_days": 7, "unvisited_days": 30, "min_position": position}
+    work = api(served, f"{base}/work", **asked)
+    page = open_page(browser, served, f"/work?branch={served.branch}")
+    assert number(page, "kpi-visits-overdue") == str(work["counts"]["visits_overdue"])
+    assert number(page, "kpi-visits-due") == str(work["counts"]["visits_due"])
+    assert work["counts"]["visits_due"] > 0
+    for testid, rows in (
+        ("work-visits", work["visits"]),
+        ("work-unvisited", work["unvisited"]),
+        ("work-reports", work["duty_reports"]),
+        ("work-needs", work["needs"]),
+    ):
+        assert page.locator(f"[data-testid='{testid}'] tbody tr").count() == len(rows), testid
+    assert "应走访住户" in page.inner_text("main")
+    shot(page, "work-zh")
+
+
 def test_the_language_switches_to_english(browser: Browser, served: Served) -> None:
     branch = served.branch
     page = open_page(browser, served, f"/evaluations?branch={branch}&year=2009")
@@ -240,6 +269,23 @@ def test_it_asks_for_a_token_and_offers_a_member_only_their_pages(
     page.wait_for_selector("text=令牌无效或已过期")
     page.fill("[data-testid='signin'] textarea", created.stdout.strip())
     page.click("[data-testid='signin'] button")
+    # A member opens on their own work list (待办): what they have due, as the API says.
+    page.wait_for_selector("main[data-ready='work']")
+    own = httpx.get(
+        f"{served.url}/v1/branches/{served.branch}/work",
+        params={"within_days": 7, "unvisited_days": 30},
+        headers={"Authorization": f"Bearer {created.stdout.strip()}"},
+    ).json()
+    assert {r["member_id"] for r in own["duty_reports"]} <= {member["id"]}
+    for testid, rows in (
+        ("work-reports", own["duty_reports"]),
+        ("work-unvisited", own["unvisited"]),
+    ):
+        assert page.locator(f"[data-testid='{testid}'] tbody tr").count() == len(rows)
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "member-work-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.click("nav a[data-page='posts']")
     page.wait_for_selector("main[data-ready='posts']")
     assert page.inner_text("[data-testid='me']") == "member-wang · 党员"
     assert page.is_hidden("nav a[data-page='roster']")

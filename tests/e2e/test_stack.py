@@ -47,7 +47,7 @@ class Stack:
     def verify_replay(self) -> None:
         result = liaison(self.env, "replay", "--verify")
         assert result.returncode == 0, result.stdout + result.stderr
-        assert result.stdout.count(", 0 differing rows") == 3, result.stdout
+        assert result.stdout.count(", 0 differing rows") == 4, result.stdout
 
 
 DEPLOYMENT = (

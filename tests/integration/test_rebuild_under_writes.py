@@ -43,7 +43,7 @@ def test_rebuild_and_switch_under_writes(pg_settings: Settings) -> None:
         service = bootstrap_projections(pg_settings)
         try:
             switched = rebuild(ALL_PROJECTORS, service.store, service.event_log, switch=True)
-            assert [r.generation for r in switched] == [2, 2, 2]
+            assert [r.generation for r in switched] == [2] * len(ALL_PROJECTORS)
             stop.set()
             for thread in threads:
                 thread.join()

@@ -18,7 +18,7 @@ from services.relay.publisher import Publisher
 from services.relay.relay import Relay
 from shared.amqp import AMQP_ERRORS
 from shared.contract.envelope import Envelope
-from shared.messaging import Topology
+from shared.messaging import PROJECTIONS, Topology
 from shared.settings import Settings
 from tests.support.broker import drain, eventually
 from tests.support.principals import TESTER
@@ -50,7 +50,7 @@ def test_each_event_is_published_once_in_order_with_its_predecessor(
         pass
     assert relay.checkpoint.load() == positions[-1]
     topology = Topology(stack_settings.amqp_prefix)
-    for projection in ("rosters", "coverage", "evaluations"):
+    for projection in PROJECTIONS:
         envelopes = [
             Envelope.from_json(body)
             for _, body in drain(stack_settings, topology.queue(projection))

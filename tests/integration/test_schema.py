@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url
 
 from bench.stack import environment, fresh_database, liaison, postgres_settings
 from services.command.bootstrap import bootstrap as bootstrap_commands
+from services.notifier.outbox import OUTBOX_METADATA
 from services.projection.bootstrap import bootstrap as bootstrap_projections
 from services.projection.readmodel.database import create_engines
 from services.projection.readmodel.store import STATE_METADATA
@@ -263,7 +264,10 @@ def test_the_tables_the_code_reads_are_the_tables_the_migrations_make(
         upgrade(writer, READ_MODELS)
         store = create_engine(sqlalchemy_url(settings.database_url))
         try:
-            for engine, metadatas in ((store, CODE_TABLES), (writer, [STATE_METADATA])):
+            for engine, metadatas in (
+                (store, CODE_TABLES),
+                (writer, [STATE_METADATA, OUTBOX_METADATA]),
+            ):
                 for metadata in metadatas:
                     assert differences(engine, metadata) == []
         finally:

@@ -283,7 +283,8 @@ def test_unreadable_events_stay_in_the_position_chain() -> None:
 def test_event_names_are_past_tense_contract_names() -> None:
     for name, cls in EVENT_TYPES.items():
         assert name == cls.TYPE
-        assert name.endswith(("ed", "Cast", "Left", "Held")), name  # past tense, irregular or not
+        # Past tense, irregular or not.
+        assert name.endswith(("ed", "Cast", "Left", "Held", "Set", "Sent")), name
 
 
 def test_the_broker_topology_knows_every_projector() -> None:

@@ -22,18 +22,26 @@ def compose() -> dict[str, Any]:
 
 def test_compose_describes_the_whole_deployment() -> None:
     services = compose()["services"]
-    assert set(services) == {"postgres", "rabbitmq", "command", "relay", "projection", "query"}
+    assert set(services) == {
+        "postgres",
+        "rabbitmq",
+        "command",
+        "relay",
+        "projection",
+        "notifier",
+        "query",
+    }
     for name, service in services.items():
         assert "healthcheck" in service, f"{name} has no health check"
 
 
 def test_every_liaison_container_runs_a_real_subcommand() -> None:
     parser = build_parser()
-    for name in ("command", "relay", "projection", "query"):
+    for name in ("command", "relay", "projection", "notifier", "query"):
         command = compose()["services"][name]["command"]
         assert command[0] == "liaison"
         args = parser.parse_args(command[1:])
-        assert args.command in {"command-api", "relay", "project", "query-api"}
+        assert args.command in {"command-api", "relay", "project", "notifier", "query-api"}
         environment = compose()["services"][name]["environment"]
         assert environment["LIAISON_DATABASE_URL"].startswith("postgresql://")
         assert environment["LIAISON_AMQP_URL"].startswith("amqp://")
@@ -59,7 +67,7 @@ def test_only_the_apis_get_the_signing_keys_and_from_a_secret_file() -> None:
 def test_every_liaison_process_gets_the_store_cipher_from_a_secret_file() -> None:
     loaded = compose()
     assert loaded["secrets"]["cipher_key"]["file"].startswith("${LIAISON_CIPHER_KEY_PATH:-")
-    for name in ("command", "relay", "projection", "query"):
+    for name in ("command", "relay", "projection", "notifier", "query"):
         service = loaded["services"][name]
         assert "LIAISON_CIPHER_KEY" not in service["environment"], name
         assert service["environment"]["LIAISON_CIPHER_KEY_FILE"] == "/run/secrets/cipher_key"
@@ -68,7 +76,7 @@ def test_every_liaison_process_gets_the_store_cipher_from_a_secret_file() -> Non
 
 def test_the_liaison_containers_may_start_in_any_order() -> None:
     """Each makes the schema or waits for whoever does: none waits for another."""
-    for name in ("command", "relay", "projection", "query"):
+    for name in ("command", "relay", "projection", "notifier", "query"):
         waits_for = set(compose()["services"][name].get("depends_on", {}))
         assert waits_for == {"postgres", "rabbitmq"}, name
 

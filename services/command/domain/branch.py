@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
-from services.command.commands import RegisterBranch, handles
+from services.command.commands import RegisterBranch, SetVisitSchedule, handles
 from services.command.domain.aggregate import Aggregate, derived
+from services.command.domain.dates import check_date
+from services.command.domain.errors import InvalidValue
 from services.command.unit_of_work import UnitOfWork, Written
-from shared.contract.events import BranchRegistered, Event
+from shared.contract.events import BranchRegistered, Event, VisitScheduleSet
 
 
 class Branch(Aggregate):
@@ -23,6 +26,14 @@ class Branch(Aggregate):
         branch = cls(command.branch_id, branch_id=command.branch_id)
         branch._record(derived(BranchRegistered, command))
         return branch
+
+    def set_visit_schedule(self, command: SetVisitSchedule, today: date) -> None:
+        """The branch's schedules are its own history: a change of cadence is recorded,
+        never overwritten, so a due date can be judged as the schedule stood."""
+        check_date("set_on", command.set_on, today)
+        if command.tag is not None and command.household_id is not None:
+            raise InvalidValue("household_id", "a schedule is for a tag or a household, not both")
+        self._record(derived(VisitScheduleSet, command))
 
     def apply(self, event: Event) -> None:
         match event:

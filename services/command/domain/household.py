@@ -10,6 +10,7 @@ from services.command.commands import (
     EraseHousehold,
     LinkHousehold,
     RegisterHousehold,
+    SetVisitSchedule,
     UnlinkHousehold,
     handles,
 )
@@ -134,3 +135,12 @@ def erase_household(command: EraseHousehold, uow: UnitOfWork) -> Written:
     # retry records it.
     uow.forget_personal_data(household.id)
     return uow.commit(household)
+
+
+@handles(SetVisitSchedule)
+def set_visit_schedule(command: SetVisitSchedule, uow: UnitOfWork) -> Written:
+    branch = require(uow, Branch, command.branch_id, command.branch_id)
+    if command.household_id is not None:
+        reference(uow, Household, "household_id", command.household_id, command.branch_id)
+    branch.set_visit_schedule(command, uow.today)
+    return uow.commit(branch)

@@ -11,7 +11,6 @@ from services.projection.api.routes import router
 from services.projection.bootstrap import ProjectionService
 from services.projection.dashboard import mount_dashboard
 from services.projection.time_travel import TimeTravel
-from shared.clock import SystemClock
 from shared.moments import install_local_time
 
 
@@ -22,7 +21,7 @@ def mount_queries(app: FastAPI, service: ProjectionService) -> None:
     # Wake read-your-writes waits for projectors in other processes too.
     service.store.listen()
     app.state.read_models = ReadModels(service.store, settings.read_wait_seconds)
-    app.state.clock = SystemClock(settings.timezone)
+    app.state.clock = service.clock
     install_local_time(app, settings.timezone)
     app.state.event_log = service.event_log
     app.state.time_travel = TimeTravel(

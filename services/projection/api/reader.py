@@ -137,6 +137,10 @@ class BranchReader:
     def today(self) -> date:
         return self._clock.today()
 
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
     async def answer(
         self,
         projector: Projector[T],

@@ -22,11 +22,13 @@ from services.projection.answers import (
     Roster,
     VisitsByMonth,
     WhoAmI,
+    Work,
 )
 from services.projection.api.reader import BranchQuery, MinPosition, ReadModels
-from services.projection.projectors import ALL_PROJECTORS, COVERAGE, EVALUATIONS, ROSTERS
-from services.projection.queries import campaigns, coverage, evaluations, needs, rosters
+from services.projection.projectors import ALL_PROJECTORS, COVERAGE, EVALUATIONS, ROSTERS, WORK
+from services.projection.queries import campaigns, coverage, evaluations, needs, rosters, work
 from services.projection.queries.needs import NeedStatus
+from services.projection.queries.work import Asked, Scope
 from services.projection.readmodel.store import dead_letters
 from shared.access import Authorised, authorised
 from shared.policy import ANY_BRANCH, allowed_actions, member_in_scope
@@ -170,6 +172,46 @@ async def residents_needs(
         status=status,
         on=on or read.today,
         member_id=member_in_scope(principal, member_id),
+    )
+
+
+Days = Annotated[int, Query(ge=0, le=3660)]
+
+
+@router.get(BRANCH + "/work", tags=["work"])
+async def work_lists(
+    read: BranchQuery,
+    principal: Authorised,
+    *,
+    within_days: Annotated[
+        Days, Query(description="Visits and reports due this many days on.")
+    ] = 7,
+    unvisited_days: Annotated[
+        Days | None, Query(description="Also list households not visited in the last N days.")
+    ] = None,
+    hardship_days: Annotated[
+        Days, Query(description="Hardship cases without help for this many days.")
+    ] = 30,
+    member_id: OfMember = None,
+    group_id: Annotated[UUID | None, Query(description="Only this group's work.")] = None,
+    area: Annotated[
+        str | None, Query(max_length=100, description="Only this area's households.")
+    ] = None,
+) -> Work:
+    """What is due and overdue today: visits by each household's schedule, duty
+    reports, requests past their due date, talks after a low grade, hardship cases
+    without help (a member: their own)."""
+    return await read.answer(
+        WORK,
+        work.work,
+        Asked(
+            today=read.today,
+            date_of=read.clock.date_of,
+            within_days=within_days,
+            unvisited_days=unvisited_days,
+            hardship_days=hardship_days,
+            scope=Scope(member_in_scope(principal, member_id), group_id, area),
+        ),
     )
 
 

@@ -7,12 +7,14 @@ from services.projection.projectors.base import Projector
 from services.projection.projectors.coverage import CoverageProjector
 from services.projection.projectors.evaluations import EvaluationsProjector
 from services.projection.projectors.rosters import RostersProjector
+from services.projection.projectors.work import WorkProjector
 
 ROSTERS = RostersProjector()
 COVERAGE = CoverageProjector()
 EVALUATIONS = EvaluationsProjector()
+WORK = WorkProjector()
 
-ALL_PROJECTORS: tuple[Projector[Any], ...] = (ROSTERS, COVERAGE, EVALUATIONS)
+ALL_PROJECTORS: tuple[Projector[Any], ...] = (ROSTERS, COVERAGE, EVALUATIONS, WORK)
 
 
 def projector_named(name: str) -> Projector[Any]:

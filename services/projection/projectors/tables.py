@@ -361,6 +361,29 @@ def declare_follow_up(metadata: MetaData, prefix: str) -> FollowUpTables:
 
 
 @dataclass(frozen=True)
+class ScheduleTables:
+    """The visit schedules in force, one row per scope: ``branch``, ``tag:<tag>`` or
+    ``household:<id>``."""
+
+    visit_schedules: Table
+
+
+def declare_schedules(metadata: MetaData, prefix: str) -> ScheduleTables:
+    return ScheduleTables(
+        visit_schedules=Table(
+            f"{prefix}visit_schedules",
+            metadata,
+            Column("branch_id", Uuid, primary_key=True),
+            Column("scope", Text, primary_key=True),
+            Column("tag", Text),
+            Column("household_id", Uuid),
+            Column("every_days", Integer, nullable=False),
+            Column("set_on", Date, nullable=False),
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class RosterTables(MembershipTables, PostTables, HardshipTables, MeetingTables):
     pass
 
@@ -373,3 +396,17 @@ class EvaluationTables(MembershipTables, AppraisalTables, FollowUpTables):
 @dataclass(frozen=True)
 class CoverageTables(MembershipTables, HouseholdTables, NeedTables, CampaignTables):
     pass
+
+
+@dataclass(frozen=True)
+class WorkTables(
+    MembershipTables,
+    HouseholdTables,
+    ScheduleTables,
+    NeedTables,
+    HardshipTables,
+    AppraisalTables,
+    FollowUpTables,
+):
+    """What is due: the households and their schedules, requests, hardship cases, and
+    the appraisal's grades, talks and duty reports that follow-up work comes from."""

@@ -37,6 +37,11 @@ addWords(
     person: "姓名", myHouseholds: "我联系的住户", myVisits: "我的走访（按月、事由）",
     visitedIn: "年内走访", visitedYes: "已走访", visitedNo: "未走访", myVisitCount: "我的走访次数",
     quantity: "数量", phoneApp: "手机版（可离线走访）",
+    work: "待办", withinDays: "天内到期", unvisitedDays: "天未走访", visitsDue: "应走访住户",
+    visitsOverdue: "走访逾期", dueSoon: "即将到期", everyDays: "走访周期（天）", onSchedule: "按期走访率",
+    notVisitedFor: "未走访住户", reportsDueList: "述职（半年度）", needsOverdue: "逾期诉求",
+    talksAwaited: "待谈心谈话（基本合格、不合格）", hardshipsUnassisted: "久未帮扶的困难党员",
+    lastHelp: "最近帮扶", days: "天", visitDueOn: "应走访日期",
   },
   {
     app: "Party members' liaison with residents", branch: "Branch", roster: "Roster",
@@ -73,13 +78,20 @@ addWords(
     myVisits: "My visits, per month and purpose", visitedIn: "Visited in the year",
     visitedYes: "Visited", visitedNo: "Not visited", myVisitCount: "My visits",
     quantity: "Count", phoneApp: "Phone app (visits offline)",
+    work: "To do", withinDays: "days ahead", unvisitedDays: "days unvisited", visitsDue: "Visits due",
+    visitsOverdue: "Visits overdue", dueSoon: "Due soon", everyDays: "Every (days)", onSchedule: "Visited on schedule",
+    notVisitedFor: "Households not visited", reportsDueList: "Duty reports (half year)", needsOverdue: "Requests past due",
+    talksAwaited: "Awaiting a talk (basically qualified, unqualified)", hardshipsUnassisted: "Hardship cases without recent help",
+    lastHelp: "Last help", days: "days", visitDueOn: "Visit due",
   },
 );
 addWords(...CONSOLE_WORDS);
 
 // The queries a page can show (any one will do): pages the user's role may not read are
-// not offered. A member reads coverage as their own households and visits.
+// not offered. A member reads coverage as their own households and visits, and opens on
+// their own work list (the first page they may read).
 const NEEDS = {
+  work: ["work_lists"],
   roster: ["roster"], posts: ["posts_board"], coverage: ["coverage_counts", "coverage_households"],
   evaluations: ["evaluations_of_year"], campaigns: ["campaign_tallies"], needs: ["residents_needs"],
 };
@@ -127,7 +139,44 @@ async function mine(base, year, window, months, monthly) {
     ${monthly("my-months")}`;
 }
 
+// Due and overdue work (a member: their own), with any windows the user chooses.
+async function workPage(base) {
+  const asked = {
+    within_days: state.params.get("within_days") ?? "7",
+    unvisited_days: state.params.get("unvisited_days") ?? "30",
+  };
+  const w = await api(`${base}/work`, asked);
+  const when = (x) => `<span class="${x.standing === "overdue" ? "overdue" : ""}">${esc(x.due_on)} · ${t(x.standing === "overdue" ? "overdue" : "dueSoon")}</span>`;
+  return `
+    <form class="row" id="window">
+      <label><input type="number" name="within_days" value="${esc(asked.within_days)}" min="0" max="3660"> ${t("withinDays")}</label>
+      <label><input type="number" name="unvisited_days" value="${esc(asked.unvisited_days)}" min="0" max="3660"> ${t("unvisitedDays")}</label>
+      <button>${t("apply")}</button></form>
+    <div class="kpis">${kpi("kpi-visits-overdue", w.counts.visits_overdue, t("visitsOverdue"))}
+      ${kpi("kpi-visits-due", w.counts.visits_due, t("dueSoon"))}
+      ${kpi("kpi-on-schedule", w.on_schedule_share == null ? "–" : pct(w.on_schedule_share), t("onSchedule"))}
+      ${kpi("kpi-needs-overdue", w.counts.needs_overdue, t("needsOverdue"))}</div>
+    <h2>${t("visitsDue")}</h2>
+    ${table([t("address"), t("area"), t("linkedMember"), t("everyDays"), t("lastVisit"), t("visitDueOn")], w.visits.map((v) => [
+      esc(v.address), esc(v.area), esc(v.member_name), v.every_days, esc(v.last_visited_on ?? "–"), when(v)]), "work-visits")}
+    <h2>${t("notVisitedFor")} · ${esc(asked.unvisited_days)} ${t("days")}</h2>
+    ${table([t("address"), t("area"), t("linkedMember"), t("lastVisit")], w.unvisited.map((h) => [
+      esc(h.address), esc(h.area), esc(h.member_name), esc(h.last_visited_on ?? "–")]), "work-unvisited")}
+    <h2>${t("reportsDueList")}</h2>
+    ${table([t("person"), t("period"), t("dueOn")], w.duty_reports.map((r) => [esc(r.member_name), esc(r.period), when(r)]), "work-reports")}
+    <h2>${t("needsOverdue")}</h2>
+    ${table([t("address"), t("category"), t("dueOn"), t("assignee")], w.needs.map((n) => [
+      esc(n.address), esc(label("need_category", n.category)), `<span class="overdue">${esc(n.due_on)}</span>`, esc(n.assigned_member_name ?? "–")]), "work-needs")}
+    <h2>${t("talksAwaited")}</h2>
+    ${table([t("person"), t("year"), t("grade"), t("since")], w.talks.map((x) => [
+      esc(x.member_name), x.year, esc(label("grade", x.grade)), esc(x.since)]), "work-talks")}
+    <h2>${t("hardshipsUnassisted")}</h2>
+    ${table([t("person"), t("kind"), t("helper"), t("lastHelp")], w.hardships.map((h) => [
+      esc(h.member_name), esc(label("hardship_kind", h.kind)), esc(h.helper_name ?? "–"), esc(h.since)]), "work-hardships")}`;
+}
+
 const pages = {
+  work: workPage,
   console: consolePage,
 
   async roster(base) {
