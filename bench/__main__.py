@@ -43,6 +43,7 @@ from shared.store import open_recorder, open_vault
 RESULTS = Path(__file__).parent / "results.json"
 API_WORKERS = 2  # one per core: the command API is CPU-bound (see README)
 WARMUP_SECONDS = 3.0
+RELAY_ENVELOPES_PER_MESSAGE = 100  # batches on the wire (see README)
 
 
 @dataclass(frozen=True)
@@ -561,7 +562,9 @@ def main(argv: list[str] | None = None) -> int:
         tempfile.TemporaryDirectory() as tmp,
     ):
         settings = postgres_settings(url, prefix).with_overrides(
-            projector_batch_size=200, cipher_key=new_cipher_key() if args.encrypted else None
+            projector_batch_size=200,
+            relay_envelopes_per_message=RELAY_ENVELOPES_PER_MESSAGE,
+            cipher_key=new_cipher_key() if args.encrypted else None,
         )
         results = Bench(profile, settings, Path(tmp)).run()
     results["ratios"] = ratios(results)

@@ -127,6 +127,7 @@ def environment(settings: Settings) -> dict[str, str]:
             "LIAISON_AMQP_URL": settings.amqp_url or "",
             "LIAISON_AMQP_PREFIX": settings.amqp_prefix,
             "LIAISON_PROJECTOR_BATCH_SIZE": str(settings.projector_batch_size),
+            "LIAISON_RELAY_ENVELOPES_PER_MESSAGE": str(settings.relay_envelopes_per_message),
             "LIAISON_AUTH_KEYS": settings.auth_keys or "",
             "LIAISON_CIPHER_KEY": settings.cipher_key or "",
             "PYTHONUNBUFFERED": "1",
@@ -164,7 +165,7 @@ class Process:
             stderr=subprocess.STDOUT,
         )
 
-    def wait_ready(self, timeout: float = 60.0) -> None:
+    def wait_ready(self, timeout: float = 180.0) -> None:  # a busy machine starts slowly
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.popen is not None

@@ -91,6 +91,9 @@ SERVERS = {
 }
 
 
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="liaison", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -193,7 +196,15 @@ def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
     if getattr(args, "workers", 1) > 1:
         # Each worker process builds its own app from the environment.
         factory = "command_app" if args.command == "command-api" else "query_app"
-        uvicorn.run(f"services.cli:{factory}", factory=True, workers=args.workers, **serve)
+        # A worker importing the app on a busy machine can take longer than uvicorn's
+        # 5 s health check allows; killed and restarted, it would never come up.
+        uvicorn.run(
+            f"services.cli:{factory}",
+            factory=True,
+            workers=args.workers,
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+            **serve,
+        )
         return 0
     app = _app(settings, args)
     if args.command != "run":
