@@ -74,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
                 households=profile.households,
                 posts=profile.posts,
             )
+            bench.replay()  # read models current, as in the bench: the load alone is sampled
             bench.checkpoint_relay_at_head()
             stack = bench.start_stack()
             samplers = []
@@ -92,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
                                     str(process.pid),
                                     "--subprocesses",
                                     "--nonblocking",
+                                    "--gil",  # what holds the interpreter: CPU, not waits
                                     "--format",
                                     "raw",
                                     "--rate",
