@@ -554,6 +554,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="with the store cipher on (LIAISON_CIPHER_KEY), to see what encryption costs",
     )
+    parser.add_argument(
+        "--envelopes-per-message",
+        type=int,
+        default=RELAY_ENVELOPES_PER_MESSAGE,
+        help="LIAISON_RELAY_ENVELOPES_PER_MESSAGE for the run (1: one envelope per message)",
+    )
     args = parser.parse_args(argv)
     profile = QUICK if args.quick else MID if args.mid else FULL
     with (
@@ -563,13 +569,14 @@ def main(argv: list[str] | None = None) -> int:
     ):
         settings = postgres_settings(url, prefix).with_overrides(
             projector_batch_size=200,
-            relay_envelopes_per_message=RELAY_ENVELOPES_PER_MESSAGE,
+            relay_envelopes_per_message=args.envelopes_per_message,
             cipher_key=new_cipher_key() if args.encrypted else None,
         )
         results = Bench(profile, settings, Path(tmp)).run()
     results["ratios"] = ratios(results)
     results["mode"] = "quick" if args.quick else "mid" if args.mid else "full"
     results["encrypted"] = args.encrypted
+    results["relay_envelopes_per_message"] = args.envelopes_per_message
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print(table(results))
     verified = [results["max_throughput"], results["half_throughput"]] + [
