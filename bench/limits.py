@@ -81,18 +81,22 @@ class PeerApplication(Application[uuid.UUID]):
     """The library's documented way: create an aggregate, save it."""
 
 
-def peer_event_rate(database_url: str, seconds: float, threads: int = 1) -> float:
+def peer_environment(database_url: str, pool_size: int) -> dict[str, str]:
+    """The library's own settings for PostgreSQL, pointed at the run's database."""
     url = make_url(database_url)
-    env = {
+    return {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
         "POSTGRES_DBNAME": url.database or "",
         "POSTGRES_HOST": url.host or "127.0.0.1",
         "POSTGRES_PORT": str(url.port or 5432),
         "POSTGRES_USER": url.username or "postgres",
         "POSTGRES_PASSWORD": url.password or "",
-        "POSTGRES_POOL_SIZE": str(threads),
+        "POSTGRES_POOL_SIZE": str(pool_size),
     }
-    app = PeerApplication(env=env)
+
+
+def peer_event_rate(database_url: str, seconds: float, threads: int = 1) -> float:
+    app = PeerApplication(env=peer_environment(database_url, threads))
 
     def work(stop: threading.Event) -> int:
         done = 0

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
+import resource
 import sys
 import time
 import uuid
@@ -41,6 +43,10 @@ class LoadConfig:
     share: int = 0  # this run's share of the one-off resources (links, ratings, posts)
     shares: int = 1
     warmup_seconds: float = 0.0  # sent and verified, but not timed
+    # The servers' processes whose CPU the timed window is charged with, by name;
+    # PostgreSQL's backends serving the run's database are found at the window's start.
+    watch: dict[str, list[int]] = field(default_factory=dict)
+    propagation: bool = True  # a peer without read models has nothing to propagate to
 
 
 @dataclass
@@ -55,6 +61,7 @@ class LoadResult:
     assignments: list[list[str]] = field(default_factory=list)  # [post, member]
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # over the timed window
 
 
 class Mix:
@@ -203,7 +210,9 @@ class Propagation:
         self._waiting.append((position, answered_at))
 
     async def run(self, until: asyncio.Event) -> None:
-        async with await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True) as conn:
+        async with await psycopg.AsyncConnection.connect(
+            self._conninfo, autocommit=True, application_name=APPLICATION_NAME
+        ) as conn:
             while not until.is_set() or self._waiting:
                 if self._waiting:
                     row = await (
@@ -221,6 +230,97 @@ class Propagation:
                             still.append((position, answered_at))
                     self._waiting = still
                 await asyncio.sleep(0.002)
+
+
+LOAD_GENERATOR = "load generator"
+POSTGRES_BACKENDS = "PostgreSQL (its backends for this database)"
+POSTGRES_BACKGROUND = "PostgreSQL (WAL writer, checkpointer, bgwriter: whole server)"
+RABBITMQ = "RabbitMQ (beam.smp)"
+CLOCK_TICK = os.sysconf("SC_CLK_TCK")
+APPLICATION_NAME = "bench-load"  # our own connections, left out of the database's bill
+
+
+def process_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of one process so far (``/proc/<pid>/stat``), None if gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rpartition(")")[2].split()  # the name may hold spaces: skip past it
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICK
+
+
+def broker_pids() -> list[int]:
+    pids = []
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == "beam.smp":
+                pids.append(int(comm.parent.name))
+        except OSError:
+            continue
+    return pids
+
+
+async def postgres_pids(conninfo: str) -> dict[str, list[int]]:
+    async with await psycopg.AsyncConnection.connect(
+        conninfo, autocommit=True, application_name=APPLICATION_NAME
+    ) as conn:
+        rows = await (
+            await conn.execute(
+                "SELECT pid, datname IS NOT NULL FROM pg_stat_activity "
+                "WHERE (datname = current_database() AND application_name <> %s) "
+                "OR backend_type IN ('walwriter', 'checkpointer', 'background writer')",
+                (APPLICATION_NAME,),
+            )
+        ).fetchall()
+    return {
+        POSTGRES_BACKENDS: [pid for pid, ours in rows if ours],
+        POSTGRES_BACKGROUND: [pid for pid, ours in rows if not ours],
+    }
+
+
+class CpuMeter:
+    """CPU seconds each watched group of processes spends between ``start`` and
+    ``stop``; a process that is gone at either end is left out."""
+
+    def __init__(self, groups: dict[str, list[int]]) -> None:
+        self._groups = groups
+        self._started: dict[int, float] = {}
+        self._own = 0.0
+
+    @staticmethod
+    def _own_cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    def start(self) -> None:
+        for pids in self._groups.values():
+            for pid in pids:
+                if (cpu := process_cpu_seconds(pid)) is not None:
+                    self._started[pid] = cpu
+        self._own = self._own_cpu()
+
+    def stop(self) -> dict[str, float]:
+        spent = {LOAD_GENERATOR: self._own_cpu() - self._own}
+        for name, pids in self._groups.items():
+            total = 0.0
+            for pid in pids:
+                now = process_cpu_seconds(pid)
+                if now is not None and pid in self._started:
+                    total += now - self._started[pid]
+            spent[name] = total
+        return spent
+
+
+async def _metered(config: LoadConfig, timed_from: float, ended: asyncio.Event) -> dict[str, float]:
+    """Samples every watched process's CPU when the timed window starts and when its
+    last request has been answered (as ``LoadResult.seconds`` does)."""
+    await asyncio.sleep(max(0.0, timed_from - time.perf_counter()))
+    groups = {**config.watch, RABBITMQ: broker_pids(), **await postgres_pids(config.read_conninfo)}
+    meter = CpuMeter(groups)
+    meter.start()
+    await ended.wait()
+    return meter.stop()
 
 
 async def _send(
@@ -252,7 +352,7 @@ async def _send(
     written = response.json()
     if kind == "visit":
         result.visit_ids.append(body["id"])
-        if timed and n % sample_every == 0:
+        if timed and sample_every and n % sample_every == 0:
             propagation.watch(written["position"], finished)
     elif kind == "link":
         result.linked_households.append(path.split("/")[-2])
@@ -273,6 +373,8 @@ async def run(config: LoadConfig) -> LoadResult:
         started = time.perf_counter()
         timed_from = started + config.warmup_seconds
         deadline = timed_from + config.seconds
+        ended = asyncio.Event()
+        meter = asyncio.create_task(_metered(config, timed_from, ended))
         counter = 0
         if config.rate is None:
 
@@ -286,7 +388,7 @@ async def run(config: LoadConfig) -> LoadResult:
                         result=result,
                         propagation=propagation,
                         n=counter,
-                        sample_every=config.sample_every,
+                        sample_every=config.sample_every if config.propagation else 0,
                         timed=time.perf_counter() >= timed_from,
                     )
 
@@ -305,7 +407,7 @@ async def run(config: LoadConfig) -> LoadResult:
                         result=result,
                         propagation=propagation,
                         n=counter,
-                        sample_every=config.sample_every,
+                        sample_every=config.sample_every if config.propagation else 0,
                         timed=next_at >= timed_from,
                     )
                 )
@@ -314,6 +416,8 @@ async def run(config: LoadConfig) -> LoadResult:
                 next_at += interval
             await asyncio.gather(*in_flight)
         result.seconds = time.perf_counter() - timed_from
+        ended.set()
+        result.cpu_seconds = await meter
     finally:
         client.close()
     done.set()

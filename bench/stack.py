@@ -127,6 +127,7 @@ def environment(settings: Settings) -> dict[str, str]:
             "LIAISON_AMQP_URL": settings.amqp_url or "",
             "LIAISON_AMQP_PREFIX": settings.amqp_prefix,
             "LIAISON_PROJECTOR_BATCH_SIZE": str(settings.projector_batch_size),
+            "LIAISON_RELAY_ENVELOPES_PER_MESSAGE": str(settings.relay_envelopes_per_message),
             "LIAISON_AUTH_KEYS": settings.auth_keys or "",
             "LIAISON_CIPHER_KEY": settings.cipher_key or "",
             "PYTHONUNBUFFERED": "1",
@@ -142,6 +143,7 @@ class Process:
     env: dict[str, str]
     log_dir: Path
     port: int = field(default_factory=free_port)
+    program: tuple[str, ...] = ("services.cli",)  # the module ``python -m`` runs
     popen: subprocess.Popen[bytes] | None = None
 
     @property
@@ -157,7 +159,7 @@ class Process:
         """Starts the process without waiting for it to be ready."""
         log = (self.log_dir / f"{self.name}.log").open("ab")
         self.popen = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", *self.args, "--port", str(self.port)],
+            [sys.executable, "-m", *self.program, *self.args, "--port", str(self.port)],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -183,13 +185,17 @@ class Process:
         assert self.popen is not None
         return self.popen.pid
 
-    def peak_rss_mb(self) -> float:
-        """The largest peak resident memory (VmHWM) of the process or any of its
-        children (uvicorn's workers), in MB."""
+    def pids(self) -> list[int]:
+        """The process and its children (uvicorn's workers)."""
         pids = [self.pid]
         for children in Path(f"/proc/{self.pid}/task").glob("*/children"):
             pids += [int(child) for child in children.read_text().split()]
-        return max(_peak_rss_mb(pid) for pid in pids)
+        return pids
+
+    def peak_rss_mb(self) -> float:
+        """The largest peak resident memory (VmHWM) of the process or any of its
+        children, in MB."""
+        return max(_peak_rss_mb(pid) for pid in self.pids())
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         if self.popen is not None and self.popen.poll() is None:

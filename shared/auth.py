@@ -304,9 +304,15 @@ class AttemptLimiter:
 
 
 class Tokens:
+    # Tokens already verified, by their exact text: a client sends the same token with
+    # every request, and checking its signature and claims again was a tenth of the
+    # command API's work. Expiry and revocation are still checked on every use.
+    VERIFIED_LIMIT = 1024
+
     def __init__(self, keys: Keys, revocations: Revocations) -> None:
         self.keys = keys
         self.revocations = revocations
+        self._verified: dict[str, Principal] = {}
 
     def issue(self, principal: Principal, lifetime: timedelta) -> tuple[str, Principal]:
         return sign(self.keys, principal, lifetime)
@@ -314,6 +320,20 @@ class Tokens:
     def verify(self, token: str) -> Principal:
         """The principal a token names, if it is signed with a key still accepted, has
         not expired or been revoked, and names a principal that keeps the rules."""
+        principal = self._verified.get(token)
+        if principal is None:
+            principal = self._verify(token)
+            if len(self._verified) >= self.VERIFIED_LIMIT:
+                self._verified.clear()
+            self._verified[token] = principal
+        elif principal.expires_at is None or datetime.now(UTC) >= principal.expires_at:
+            del self._verified[token]
+            raise Unauthenticated("invalid token: Signature has expired", "令牌已过期")
+        if self.revocations.is_revoked(principal.token_id):
+            raise Unauthenticated("the token has been revoked", "令牌已被吊销")
+        return principal
+
+    def _verify(self, token: str) -> Principal:
         try:
             kid = jwt.get_unverified_header(token).get("kid", "")
             claims = jwt.decode(
@@ -333,8 +353,6 @@ class Tokens:
             raise Unauthenticated(
                 f"the token's claims break the rules: {exc}", f"令牌内容不符合规则：{exc.zh}"
             ) from exc
-        if self.revocations.is_revoked(principal.token_id):
-            raise Unauthenticated("the token has been revoked", "令牌已被吊销")
         return principal
 
 

@@ -84,6 +84,14 @@ class Settings(BaseSettings):
     )
     read_wait_seconds: float = setting(5.0, "how long `min_position` may wait", ge=0)
     projector_batch_size: int = setting(200, "envelopes per projector transaction", gt=0)
+    relay_envelopes_per_message: int = setting(
+        1,
+        "envelopes the relay puts in one broker message: 1 is one envelope per message, "
+        "what any AMQP consumer reads; more (a JSON array per message) cuts the broker's "
+        "and the relay's work per event several times, for liaison's own projectors",
+        gt=0,
+        le=1000,
+    )
     postgres_pool_size: int = setting(
         8, "connections each process keeps to a PostgreSQL event store (twice that at most)", gt=0
     )

@@ -56,7 +56,9 @@ def bootstrap(settings: Settings) -> RelayService:
     recorder = open_recorder(settings, pool_size=2)
     event_log = EventLog(recorder, settings)
     checkpoint = Checkpoint.for_settings(settings)
-    publisher = Publisher(settings.amqp_url, Topology(settings.amqp_prefix))
+    publisher = Publisher(
+        settings.amqp_url, Topology(settings.amqp_prefix), settings.relay_envelopes_per_message
+    )
     relay = Relay(event_log, checkpoint, publisher)
     return RelayService(relay, recorder, event_log, checkpoint)
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from shared.contract.codec import (
     JSONObject,
@@ -89,6 +89,24 @@ class Envelope(BaseModel):
     @property
     def is_known(self) -> bool:
         return self.type in EVENT_TYPES
+
+
+# A broker message's type (and routing key) when it carries many envelopes: a JSON
+# array of consecutive envelopes, each as it would be alone.
+BATCH_TYPE = "batch"
+_BATCH: TypeAdapter[list[Envelope]] = TypeAdapter(list[Envelope])
+
+
+def batch_body(envelopes: Sequence[Envelope]) -> bytes:
+    return b"[" + b",".join(envelope.to_json() for envelope in envelopes) + b"]"
+
+
+def envelopes_in(body: bytes) -> list[Envelope]:
+    """The envelopes a broker message holds: one, or a batch's (ValidationError if
+    the body is neither)."""
+    if body.lstrip()[:1] == b"[":
+        return _BATCH.validate_json(body)
+    return [Envelope.from_json(body)]
 
 
 @dataclass(frozen=True)

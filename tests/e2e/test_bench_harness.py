@@ -34,6 +34,7 @@ def test_the_quick_bench_measures_everything_and_loses_nothing(tmp_path: Path) -
         "growth",
         "ratios",
         "peak_rss_mb",
+        "http_peer",
     ):
         assert key in results, key
     assert results["max_throughput"]["verified"]["ok"]
@@ -41,3 +42,10 @@ def test_the_quick_bench_measures_everything_and_loses_nothing(tmp_path: Path) -
     assert results["half_throughput"]["propagation"]["samples"] > 0
     assert [row["events"] >= 5_000 for row in results["growth"]] == [True, True]
     assert "ratio replay / raw log read" in run.stdout
+    # Every process of the stack is charged for the maximum run, and the peer's too.
+    charged = results["max_throughput"]["cpu_ms_per_command"]
+    assert {"relay", "projector", "query API", "RabbitMQ (beam.smp)"} <= set(charged)
+    assert all(ms >= 0 for ms in charged.values())
+    assert results["max_throughput"]["cpu_ms_per_command_total"] > 0
+    assert results["http_peer"]["accepted"] > 0
+    assert "ratio API / eventsourcing HTTP peer" in run.stdout

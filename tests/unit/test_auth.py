@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import stat
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID, uuid4
@@ -109,6 +110,24 @@ def test_expired_forged_and_revoked_tokens_are_refused(tokens: Tokens) -> None:
     ):
         with pytest.raises(Unauthenticated, match=reason):
             tokens.verify(token)
+
+
+def test_a_token_already_verified_is_still_refused_once_revoked_or_expired(
+    tokens: Tokens,
+) -> None:
+    admin = Principal(subject="admin", role=Role.COMMITTEE_ADMIN)
+    revoked, issued = tokens.issue(admin, timedelta(minutes=5))
+    short, brief = tokens.issue(admin, timedelta(seconds=2))
+    assert tokens.verify(revoked) == tokens.verify(revoked) == issued
+    assert tokens.verify(short) == brief
+    tokens.revocations.revoke(issued.token_id, by="test")
+    with pytest.raises(Unauthenticated, match="revoked"):
+        tokens.verify(revoked)
+    assert brief.expires_at is not None
+    time.sleep(max(0.0, (brief.expires_at - datetime.now(UTC)).total_seconds()) + 0.1)
+    for _ in range(2):
+        with pytest.raises(Unauthenticated, match="expired"):
+            tokens.verify(short)
 
 
 def test_keys_must_be_long_and_named() -> None:

@@ -1,4 +1,5 @@
-"""Consumes a projection's queue: batches of messages applied in one transaction,
+"""Consumes a projection's queue: batches of messages (each one envelope, or a relay's
+batch of them) applied in one transaction,
 acknowledged together after it commits (so a crash means redelivery, which the
 tracked projector deduplicates). Poison messages go to the dead-letter queue with their reason.
 A database outage keeps the batch unacknowledged and retries it, rather than letting
@@ -17,7 +18,7 @@ from pydantic import ValidationError
 
 from services.projection.tracked import TrackedProjector
 from shared.amqp import AMQP_ERRORS, connect
-from shared.contract.envelope import Envelope
+from shared.contract.envelope import Envelope, envelopes_in
 from shared.messaging import Topology
 from shared.problems import UNAVAILABLE_ERRORS
 from shared.retry import Backoff
@@ -36,6 +37,34 @@ class FeedStats:
     filled: int = 0
     dead_lettered: int = 0
     reconnects: int = 0
+
+
+@dataclass
+class Message:
+    """A delivery, decoded: its envelopes, or why it cannot be read."""
+
+    tag: int
+    body: bytes
+    envelopes: list[Envelope]
+    malformed: str | None = None
+
+    @classmethod
+    def of(cls, tag: int, body: bytes) -> Message:
+        try:
+            return cls(tag, body, envelopes_in(body))
+        except ValidationError as exc:
+            return cls(tag, body, [], f"malformed envelope: {exc}")
+
+
+def _take(batch: list[Message], envelopes: int) -> list[Message]:
+    """Takes the first messages off ``batch`` holding about ``envelopes`` envelopes
+    (at least one message)."""
+    count = total = 0
+    while count < len(batch) and (count == 0 or total + len(batch[count].envelopes) <= envelopes):
+        total += len(batch[count].envelopes)
+        count += 1
+    taken, batch[:] = batch[:count], batch[count:]
+    return taken
 
 
 class RabbitFeed:
@@ -80,12 +109,12 @@ class RabbitFeed:
             channel = connection.channel()
             self._topology.declare(channel)
             channel.basic_qos(prefetch_count=self._batch_size * 2)
-            batch: list[tuple[int, bytes]] = []
+            batch: list[Message] = []
 
             def received(_: object, method: Any, __: object, body: bytes) -> None:
                 self.stats.received += 1
                 self.stats.redelivered += int(bool(method.redelivered))
-                batch.append((method.delivery_tag, body))
+                batch.append(Message.of(method.delivery_tag, body))
 
             channel.basic_consume(self._topology.queue(self.name), received)
             self.connected.set()
@@ -95,7 +124,7 @@ class RabbitFeed:
                 # at once, so a batch is whatever queued up while the last one ran.
                 connection.process_data_events(time_limit=0 if batch else IDLE_WAIT_SECONDS)
                 if batch:
-                    taken, batch[:] = batch[: self._batch_size], batch[self._batch_size :]
+                    taken = _take(batch, self._batch_size)
                     self._flush(connection, channel, taken, stop)
         finally:
             self.connected.clear()
@@ -106,15 +135,14 @@ class RabbitFeed:
         self,
         connection: pika.BlockingConnection,
         channel: BlockingChannel,
-        batch: list[tuple[int, bytes]],
+        batch: list[Message],
         stop: threading.Event,
     ) -> None:
         envelopes: list[Envelope] = []
-        for _, body in batch:
-            try:
-                envelopes.append(Envelope.from_json(body))
-            except ValidationError as exc:
-                self._dead_letter(channel, body, f"malformed envelope: {exc}", None)
+        for message in batch:
+            if message.malformed is not None:
+                self._dead_letter(channel, message.body, message.malformed, None)
+            envelopes += message.envelopes
         backoff = Backoff()
         while True:
             try:
@@ -128,7 +156,7 @@ class RabbitFeed:
                 connection.process_data_events(time_limit=backoff.next())
         for dead in report.dead_letters:
             self._dead_letter(channel, dead.body.encode(), dead.reason, dead.position)
-        channel.basic_ack(batch[-1][0], multiple=True)
+        channel.basic_ack(batch[-1].tag, multiple=True)
         self.stats.applied += report.applied
         self.stats.duplicates += report.duplicates
         self.stats.filled += report.filled
