@@ -11,9 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 
 from bench.stack import fresh_broker_prefix, fresh_database, postgres_settings
 from shared.settings import Settings
+from tests.support.installed import chromium
 from tests.support.private import (
     PrivatePostgres,
     PrivateRabbitMQ,
@@ -79,3 +81,9 @@ def private_rabbitmq() -> Iterator[PrivateRabbitMQ]:
     """A RabbitMQ node of the test's own, to restart or cut off."""
     with throwaway_rabbitmq() as node:
         yield node
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched

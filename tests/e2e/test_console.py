@@ -8,8 +8,6 @@ phone size (375×667) and on a desktop go to test-artifacts/console/."""
 from __future__ import annotations
 
 import json
-import os
-import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -18,13 +16,12 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from bench.stack import Process, liaison
+from bench.stack import liaison
+from tests.support.installed import fresh_install
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path("test-artifacts") / "console"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 PHONE = {"width": 375, "height": 667}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -63,23 +60,8 @@ def bearer(token: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    data = tmp_path_factory.mktemp("console")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIAISON_")}
-    env |= {"LIAISON_DATA_DIR": str(data), "LIAISON_LOG_FORMAT": "json"}
-    process = Process("liaison", ["run"], env, data).start()
-    try:
-        yield Served(process.url, (data / "admin-token").read_text().strip(), env)
-    finally:
-        process.kill(signal.SIGTERM)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: make browser"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
+    with fresh_install(tmp_path_factory.mktemp("console")) as installed:
+        yield Served(installed.url, installed.admin_token, installed.env)
 
 
 def signed_in(browser: Browser, served: Served, token: str, viewport: dict[str, int]) -> Page:

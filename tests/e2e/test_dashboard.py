@@ -7,8 +7,6 @@ and downloads exports with the token. Screenshots go to test-artifacts/dashboard
 from __future__ import annotations
 
 import json
-import os
-import signal
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,21 +15,12 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from bench.stack import Process, liaison
+from bench.stack import liaison
+from tests.support.installed import fresh_install
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path("test-artifacts") / "dashboard"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
 
 
 @dataclass(frozen=True)
@@ -48,32 +37,19 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """A liaison on the embedded default, as a fresh install runs it, with the demo
     story told to it using the admin token its first run printed."""
     data = tmp_path_factory.mktemp("dashboard")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIAISON_")}
-    env |= {"LIAISON_DATA_DIR": str(data), "LIAISON_LOG_FORMAT": "json"}
-    process = Process("liaison", ["run"], env, data).start()
-    try:
-        assert "first run" in process.log() and str(data / "admin-token") in process.log()
-        token = (data / "admin-token").read_text().strip()
-        told = liaison(env, "demo", "--url", process.url)
+    with fresh_install(data) as installed:
+        log = installed.process.log()
+        assert "first run" in log and str(data / "admin-token") in log
+        token, env = installed.admin_token, installed.env
+        told = liaison(env, "demo", "--url", installed.url)
         assert told.returncode == 0, told.stdout + told.stderr
-        branches = httpx.get(f"{process.url}/v1/branches", headers=bearer(token)).json()
+        branches = httpx.get(f"{installed.url}/v1/branches", headers=bearer(token)).json()
         [link] = [line.split(": ", 1)[1] for line in told.stdout.splitlines() if "#/" in line]
-        yield Served(process.url, branches["branches"][0]["id"], token, env, link)
-    finally:
-        process.kill(signal.SIGTERM)
+        yield Served(installed.url, branches["branches"][0]["id"], token, env, link)
 
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: make browser"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def api(served: Served, path: str, **params: Any) -> Any:

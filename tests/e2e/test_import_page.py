@@ -8,32 +8,18 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 from openpyxl import load_workbook
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from bench.stack import Process, liaison
+from bench.stack import liaison
 from bench.workbooks import branch_ledgers
 from services.importer.workbooks import FINDINGS_SHEET
+from tests.support.installed import fresh_install
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path("test-artifacts") / "import"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: make browser"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def shot(page: Page, name: str) -> None:
@@ -46,11 +32,9 @@ def test_a_secretary_checks_then_imports_the_branchs_workbook(
 ) -> None:
     data = tmp_path / "served"
     data.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIAISON_")}
-    env |= {"LIAISON_DATA_DIR": str(data), "LIAISON_LOG_FORMAT": "json"}
-    process = Process("liaison", ["run"], env, data).start()
-    try:
-        admin = {"Authorization": f"Bearer {(data / 'admin-token').read_text().strip()}"}
+    with fresh_install(data) as installed:
+        env, process = installed.env, installed.process
+        admin = {"Authorization": f"Bearer {installed.admin_token}"}
         branch = httpx.post(
             f"{process.url}/v1/branches", json={"name": "长安社区党支部"}, headers=admin
         )
@@ -122,5 +106,3 @@ def test_a_secretary_checks_then_imports_the_branchs_workbook(
         page.set_viewport_size({"width": 375, "height": 667})
         shot(page, "phone")
         page.close()
-    finally:
-        process.kill(signal.SIGTERM)

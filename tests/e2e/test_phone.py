@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,13 +21,12 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Request, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Request, Route
 
-from bench.stack import Process, liaison
+from bench.stack import liaison
+from tests.support.installed import fresh_install
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path("test-artifacts") / "phone"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 PHONE = {"width": 375, "height": 667}
 ADDRESSES = [
     "长安街1号",
@@ -68,12 +66,9 @@ def bearer(token: str) -> dict[str, str]:
 def branch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Branch]:
     """A branch with one member linked to six households, told over HTTP."""
     data = tmp_path_factory.mktemp("phone")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIAISON_")}
-    env |= {"LIAISON_DATA_DIR": str(data), "LIAISON_LOG_FORMAT": "json"}
-    process = Process("liaison", ["run"], env, data).start()
-    try:
-        admin = (data / "admin-token").read_text().strip()
-        b = Branch(process.url, admin, "", "", {}, data)
+    with fresh_install(data) as installed:
+        env = installed.env
+        b = Branch(installed.url, installed.admin_token, "", "", {}, data)
         b.id = b.post("/branches", {"name": "长安社区党支部"})["id"]
         base = f"/branches/{b.id}"
         group = b.post(f"{base}/groups", {"name": "第一党小组", "basis": "residence"})["id"]
@@ -100,17 +95,6 @@ def branch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Branch]:
         assert made.returncode == 0, made.stderr
         b.member = made.stdout.strip()
         yield b
-    finally:
-        process.kill(signal.SIGTERM)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: make browser"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def shot(page: Page, name: str) -> None:

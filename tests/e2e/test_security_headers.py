@@ -12,14 +12,13 @@ import os
 import re
 import signal
 from collections.abc import Iterator
-from pathlib import Path
 from uuid import uuid4
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, ConsoleMessage, Page, Route, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Route
 
 from bench.stack import Process, bearer
 from services.command.api.app import create_command_app
@@ -33,8 +32,6 @@ from shared.access import open_tokens
 from shared.migrations import Presence, prepare_store
 from tests.support.settings import embedded_settings
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 EXTERNAL = re.compile(r"(https?:)?//[\w.-]+", re.IGNORECASE)
 
 
@@ -181,15 +178,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str,
         yield process.url, token, branch.id
     finally:
         process.kill(signal.SIGTERM)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: make browser"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def offline_page(browser: Browser, url: str) -> tuple[Page, list[str], list[str]]:
