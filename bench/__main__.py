@@ -26,6 +26,8 @@ from bench.fixtures import YEARS, World, add_visits, build_world
 from bench.limits import conninfo_for, peer_environment, peer_event_rate, raw_insert_rate
 from bench.load import LOAD_GENERATOR, POSTGRES_BACKGROUND, LoadConfig, LoadResult
 from bench.peer_http import Branch
+from bench.scaling import scaling
+from bench.scaling import table as scaling_table
 from bench.stack import (
     Process,
     bearer,
@@ -41,6 +43,7 @@ from shared.settings import Settings, sqlalchemy_url
 from shared.store import open_recorder, open_vault
 
 RESULTS = Path(__file__).parent / "results.json"
+SCALING_RESULTS = Path(__file__).parent / "scaling.json"
 API_WORKERS = 2  # one per core: the command API is CPU-bound (see README)
 WARMUP_SECONDS = 3.0
 RELAY_ENVELOPES_PER_MESSAGE = 100  # batches on the wire (see README)
@@ -92,6 +95,10 @@ def log(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
+def projector_name(number: int) -> str:
+    return "projector" if number == 1 else f"projector-{number}"
+
+
 class Bench:
     def __init__(self, profile: Profile, settings: Settings, workdir: Path) -> None:
         self.profile = profile
@@ -119,12 +126,14 @@ class Bench:
         )
 
     # -- the stack -------------------------------------------------------------
-    def start_stack(self) -> list[Process]:
+    def start_stack(self, projectors: int = 1) -> list[Process]:
+        """The deployment's processes, with ``projectors`` projector processes sharing
+        the partitions (``projector``, ``projector-2``, ...)."""
         processes: list[Process] = []
         for name, args in (
             ("command", ["command-api", "--workers", str(API_WORKERS)]),
             ("relay", ["relay"]),
-            ("projector", ["project"]),
+            *((projector_name(n), ["project"]) for n in range(1, projectors + 1)),
             ("query", ["query-api"]),
         ):
             processes.append(Process(name, args, self.env, self.workdir).start())
@@ -209,7 +218,7 @@ class Bench:
         with psycopg.connect(self.conninfo, autocommit=True) as conn:
             while time.perf_counter() - started < timeout:
                 rows = conn.execute(
-                    "SELECT min(position) FROM projection_state WHERE name NOT LIKE '%%~%%'"
+                    "SELECT min(position) FROM projection_partitions WHERE name NOT LIKE '%%~%%'"
                 ).fetchone()
                 if rows and rows[0] is not None and rows[0] >= head:
                     return time.perf_counter() - started
@@ -548,7 +557,12 @@ def main(argv: list[str] | None = None) -> int:
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true", help="small counts: checks the harness")
     size.add_argument("--mid", action="store_true", help="the full load, growth to 100k only")
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    size.add_argument(
+        "--scaling",
+        action="store_true",
+        help="projection throughput by partitions and projector processes (bench/scaling.py)",
+    )
+    parser.add_argument("--out", type=Path, help=f"default: {RESULTS} ({SCALING_RESULTS})")
     parser.add_argument(
         "--encrypted",
         action="store_true",
@@ -561,6 +575,9 @@ def main(argv: list[str] | None = None) -> int:
         help="LIAISON_RELAY_ENVELOPES_PER_MESSAGE for the run (1: one envelope per message)",
     )
     args = parser.parse_args(argv)
+    if args.scaling:
+        return _scaling(args.out or SCALING_RESULTS)
+    out = args.out or RESULTS
     profile = QUICK if args.quick else MID if args.mid else FULL
     with (
         fresh_database() as url,
@@ -577,12 +594,27 @@ def main(argv: list[str] | None = None) -> int:
     results["mode"] = "quick" if args.quick else "mid" if args.mid else "full"
     results["encrypted"] = args.encrypted
     results["relay_envelopes_per_message"] = args.envelopes_per_message
-    args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print(table(results))
     verified = [results["max_throughput"], results["half_throughput"]] + [
         row["commands"] for row in results["growth"]
     ]
     return 0 if all(run["verified"]["ok"] for run in verified) else 1
+
+
+def _scaling(out: Path) -> int:
+    with (
+        fresh_database() as url,
+        fresh_broker_prefix() as prefix,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        settings = postgres_settings(url, prefix).with_overrides(
+            projector_batch_size=200, relay_envelopes_per_message=RELAY_ENVELOPES_PER_MESSAGE
+        )
+        results = scaling(Bench(QUICK, settings, Path(tmp)), settings, Path(tmp))
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    print(scaling_table(results))
+    return 0
 
 
 if __name__ == "__main__":

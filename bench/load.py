@@ -217,7 +217,8 @@ class Propagation:
                 if self._waiting:
                     row = await (
                         await conn.execute(
-                            "SELECT position FROM projection_state WHERE name = 'coverage'"
+                            "SELECT min(position) FROM projection_partitions"
+                            " WHERE name = 'coverage'"
                         )
                     ).fetchone()
                     seen = row[0] if row else 0

@@ -57,13 +57,18 @@ def fresh_broker_prefix() -> Iterator[str]:
         delete_topology(prefix)
 
 
+# The most partitions a test or a bench run splits the stream into.
+MAX_PARTITIONS_USED = 4
+
+
 def delete_topology(prefix: str) -> None:
     topology = Topology(prefix)
     connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
     try:
         channel = connection.channel()
+        for count in range(1, MAX_PARTITIONS_USED + 1):
+            topology.delete_partitions(channel, count)
         for projection in PROJECTIONS:
-            channel.queue_delete(topology.queue(projection))
             channel.queue_delete(topology.dead_letter_queue(projection))
         channel.exchange_delete(topology.exchange)
         channel.exchange_delete(topology.dead_letter_exchange)
@@ -128,6 +133,7 @@ def environment(settings: Settings) -> dict[str, str]:
             "LIAISON_AMQP_PREFIX": settings.amqp_prefix,
             "LIAISON_PROJECTOR_BATCH_SIZE": str(settings.projector_batch_size),
             "LIAISON_RELAY_ENVELOPES_PER_MESSAGE": str(settings.relay_envelopes_per_message),
+            "LIAISON_PARTITIONS": str(settings.partitions),
             "LIAISON_AUTH_KEYS": settings.auth_keys or "",
             "LIAISON_CIPHER_KEY": settings.cipher_key or "",
             "PYTHONUNBUFFERED": "1",

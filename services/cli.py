@@ -7,6 +7,7 @@ liaison relay          the outbox relay (event store -> RabbitMQ)
 liaison project        the projectors (RabbitMQ -> read models)
 liaison replay         rebuild read models from the event store (--verify: compare only)
 liaison migrate        create or upgrade the schema (every process also does, as it starts)
+liaison partitions     show, or change (`set N`), the partitions projector processes share
 liaison import         check (--dry-run) or import a branch's Excel workbook (台账)
 liaison docs           rewrite README.md's generated tables (errors, commands)
 """
@@ -49,6 +50,7 @@ from services.projection.rebuild import rebuild
 from services.query_api import create_query_app
 from services.relay.bootstrap import bootstrap as bootstrap_relay
 from services.relay.bootstrap import create_relay_app
+from services.repartition import CannotRepartition, describe, repartition
 from shared.access import open_tokens
 from shared.auth import PII, InvalidClaims, Principal, Role
 from shared.logs import configure_logging
@@ -79,6 +81,7 @@ STORE_NEEDED = {
     "replay": Presence.EXISTING,
     "audit": Presence.EXISTING,
     "dead-letters": Presence.EXISTING,
+    "partitions": Presence.EXISTING,
     "token": Presence.EXISTING,
 }
 REFUSED = 2  # the exit status when a command cannot start: no store, nothing at a URL
@@ -158,17 +161,33 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--days", type=int, help="lifetime (default LIAISON_TOKEN_DAYS)")
     revoke = token_commands.add_parser("revoke", help="revoke a token by its id")
     revoke.add_argument("token_id")
+    _add_operations(commands)
+    docs = commands.add_parser("docs", help="rewrite README.md's generated tables from the code")
+    docs.add_argument("--readme", type=Path, default=Path("README.md"))
+    return parser
+
+
+def _add_operations(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The commands that operate a running deployment."""
     letters = commands.add_parser("dead-letters", help="events projections could not apply")
     letter_commands = letters.add_subparsers(dest="letters_command", required=True)
     letter_commands.add_parser("list", help="every dead letter, with its reason")
     again = letter_commands.add_parser("redrive", help="apply them again, once fixed")
     again.add_argument("--id", type=int, action="append", help="only this one (repeatable)")
+    partitions = commands.add_parser(
+        "partitions", help="the partitions of the stream that projector processes share"
+    )
+    partition_commands = partitions.add_subparsers(dest="partitions_command")
+    change = partition_commands.add_parser(
+        "set", help="change their number while everything runs: drain, switch, resume"
+    )
+    change.add_argument("count", type=int, choices=range(1, 65), metavar="N (1-64)")
+    change.add_argument(
+        "--timeout", type=float, default=300.0, help="seconds to wait for each step"
+    )
     audit = commands.add_parser("audit", help="check the event store")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
     audit_commands.add_parser("verify", help="walk the hash chain; exit 1 at the first break")
-    docs = commands.add_parser("docs", help="rewrite README.md's generated tables from the code")
-    docs.add_argument("--readme", type=Path, default=Path("README.md"))
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -211,6 +230,7 @@ def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
             )
         ),
         "token": lambda: _token(settings, args),
+        "partitions": lambda: _partitions(settings, args),
         "dead-letters": lambda: _dead_letters(
             settings, args.letters_command, args.__dict__.get("id")
         ),
@@ -477,6 +497,18 @@ def _dead_letters(settings: Settings, action: str, ids: list[int] | None) -> int
     finally:
         service.close()
     return 1 if failed else 0
+
+
+def _partitions(settings: Settings, args: argparse.Namespace) -> int:
+    require_read_models(settings)
+    if args.partitions_command == "set":
+        try:
+            repartition(settings, args.count, timeout=args.timeout)
+        except CannotRepartition as exc:
+            raise Refused(str(exc)) from exc
+    for line in describe(settings):
+        print(line)
+    return 0
 
 
 def _verify_chain(settings: Settings) -> int:

@@ -48,6 +48,8 @@ def configure_logging(service: str, log_format: str | None = None) -> None:
     root.setLevel(logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request is noise
     logging.getLogger("alembic").setLevel(logging.WARNING)  # shared.migrations says what changed
+    # A dozen lines per connection; liaison says when it loses or regains the broker.
+    logging.getLogger("pika").setLevel(logging.WARNING)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True

@@ -92,6 +92,13 @@ class Settings(BaseSettings):
         gt=0,
         le=1000,
     )
+    partitions: int = setting(
+        1,
+        "partitions of the event stream, by branch, that projector processes share "
+        "(read when the read models are first made; `liaison partitions` changes it)",
+        gt=0,
+        le=64,
+    )
     postgres_pool_size: int = setting(
         8, "connections each process keeps to a PostgreSQL event store (twice that at most)", gt=0
     )

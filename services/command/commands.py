@@ -293,6 +293,11 @@ class LinkHousehold(Command):
     route = Route(BRANCH + "/households/{household_id}/link", "households")
     household_id: UUID
     member_id: UUID
+    linked_on: Day | None = Field(
+        default=None,
+        description="The day the member took the household on (default today); until a "
+        "later visit, its next visit falls due one cadence after it.",
+    )
 
 
 class UnlinkHousehold(Command):

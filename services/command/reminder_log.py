@@ -5,6 +5,7 @@ noted the first time) stores it once."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from uuid import uuid5
 
 from services.command.bus import CommandBus, CommandContext, IdempotencyKey
@@ -20,17 +21,8 @@ class CommandReminderLog:
         self._bus = bus
 
     def record(self, reminder: ReminderRecord) -> None:
-        command = RecordReminder(
-            branch_id=reminder.branch_id,
-            reminder_id=reminder.reminder_id,
-            what=reminder.what,
-            whom=reminder.whom,
-            due_on=reminder.due_on,
-            kind=reminder.kind,
-            channels=reminder.channels,
-            attempts=reminder.attempts,
-            failure=reminder.failure,
-        )
+        # The record's fields are the command's: one is validated as the other.
+        command = RecordReminder.model_validate(asdict(reminder))
         self._bus.handle(
             command,
             CommandContext(

@@ -401,13 +401,15 @@ def _households(c: Cells) -> list[Planned]:
         return [known.new(RegisterHousehold, "household_id", columns=columns, **values)]
 
     plans: list[Planned] = [(Phase.HOUSEHOLDS, register)]
-    member = c.name("member")
+    member, linked_on = c.name("member"), c.day("linked_on")
     if member is not None:
-        plans.append((Phase.LINKS, lambda known: _link(known, address, head, member)))
+        plans.append((Phase.LINKS, lambda known: _link(known, address, head, member, linked_on)))
     return plans
 
 
-def _link(known: Known, address: str, head: str | None, member: str) -> list[Command]:
+def _link(
+    known: Known, address: str, head: str | None, member: str, linked_on: date | None
+) -> list[Command]:
     household = known.household(address, head, "address")
     member_id = known.member(member, "member")
     if household.linked_member_id == member_id:
@@ -417,6 +419,7 @@ def _link(known: Known, address: str, head: str | None, member: str) -> list[Com
             LinkHousehold,
             household_id=household.id,
             member_id=member_id,
+            linked_on=linked_on,
             columns={"household_id": "address"},
         )
     ]
@@ -424,7 +427,8 @@ def _link(known: Known, address: str, head: str | None, member: str) -> list[Com
 
 def _links(c: Cells) -> list[Planned]:
     address, member, head = c.needed("address"), c.needed("member", c.name), c.name("head")
-    return [(Phase.LINKS, lambda known: _link(known, address, head, member))]
+    linked_on = c.day("linked_on")
+    return [(Phase.LINKS, lambda known: _link(known, address, head, member, linked_on))]
 
 
 def _visits(c: Cells) -> list[Planned]:
@@ -532,6 +536,7 @@ KINDS: tuple[SheetKind, ...] = (
             F("phone", ("联系电话", "电话"), example="13912345678"),
             F("tags", ("标签", "户类型", "备注标签"), example="独居老人"),
             F("member", ("联系党员", "联户党员"), example="王芳"),
+            F("linked_on", ("联系日期", "联户日期", "结对日期"), example="2009-03-01"),
         ),
         _households,
     ),
@@ -543,6 +548,7 @@ KINDS: tuple[SheetKind, ...] = (
             F("address", ("地址", "住址", "联系户地址"), True, example="长安街1号"),
             F("head", ("户主", "户主姓名"), example="刘大爷"),
             F("member", ("联系党员", "联户党员", "党员"), True, example="王芳"),
+            F("linked_on", ("联系日期", "联户日期", "结对日期"), example="2009-03-01"),
         ),
         _links,
     ),

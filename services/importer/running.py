@@ -84,6 +84,7 @@ _FIELD_COLUMNS = {
     "enrolled_on": "enrolled_on",
     "joined_on": "volunteer_since",
     "left_on": "left_on",
+    "linked_on": "linked_on",
     "member_id": "member",
     "household_id": "address",
     "group_id": "group",

@@ -64,7 +64,7 @@ def read_workbook(data: bytes) -> list[Sheet]:
 
 def read_sheet(sheet: Worksheet) -> Sheet:
     grid = _grid(sheet)
-    best: tuple[tuple[int, int], int, SheetKind, list[Column], list[str]] | None = None
+    best: tuple[tuple[int, bool, int], int, SheetKind, list[Column], list[str]] | None = None
     for number in range(1, min(HEADER_ROWS, len(grid)) + 1):
         above = grid[number - 2] if number > 1 else []
         headers = _headers(grid[number - 1], above)
@@ -73,9 +73,10 @@ def read_sheet(sheet: Worksheet) -> Sheet:
             taken = {column.field.key for column in columns}
             if not all(f.key in taken for f in kind.fields if f.required):
                 continue
-            # The most columns taken; of kinds taking as many, the one with fewest fields
-            # (地址, 户主, 联系党员 are the links, not households without their tags).
-            score = (len(columns), -len(kind.fields))
+            # The most columns taken; of kinds taking as many, the one the sheet's name
+            # names (a 住户 sheet of 地址, 户主, 联系党员 registers households), then the
+            # one with fewest fields (on a sheet named neither, those are the links).
+            score = (len(columns), kind.zh in sheet.title, -len(kind.fields))
             if best is None or score > best[0]:
                 best = (score, number, kind, columns, ignored)
     if best is None:

@@ -12,6 +12,7 @@ ZH: dict[str, dict[str, str]] = {
         "mobile": "流动党员",
     },
     "status": {"full": "正式党员", "probationary": "预备党员"},
+    "standing": {"overdue": "逾期", "due": "即将到期"},
     "basis": {"residence": "居住相近", "occupation": "从业相似", "trait": "特点相近"},
     "post_kind": {
         "policy_publicity": "政策宣传",
@@ -70,6 +71,7 @@ EN: dict[str, dict[str, str]] = {
         "mobile": "Mobile",
     },
     "status": {"full": "Full member", "probationary": "Probationary"},
+    "standing": {"overdue": "Overdue", "due": "Due"},
     "basis": {"residence": "Residence", "occupation": "Occupation", "trait": "Shared traits"},
     "post_kind": {
         "policy_publicity": "Policy publicity",
@@ -301,6 +303,7 @@ ZH["field"] = {
     "head_name": "户主",
     "tags": "标签（每行一个）",
     "household_id": "住户",
+    "linked_on": "联系日期",
     "unlinked_on": "解除日期",
     "erased_on": "删除日期",
     "visit_id": "走访记录",
@@ -378,6 +381,7 @@ EN["field"] = {
     "head_name": "Head of household",
     "tags": "Tags (one a line)",
     "household_id": "Household",
+    "linked_on": "Linked on",
     "unlinked_on": "Unlinked on",
     "erased_on": "Erased on",
     "visit_id": "Visit",

@@ -4,8 +4,9 @@ dates as dates, one sheet each, ready to print — as .xlsx (openpyxl) or .csv."
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -15,11 +16,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from sqlalchemy import Connection, and_, func, select
 
+from services.projection.answers import Work
 from services.projection.i18n import ZH
 from services.projection.ordering import natural_key
 from services.projection.projectors.tables import CoverageTables, EvaluationTables, RosterTables
 from services.projection.queries.evaluations import rated_members
 from services.projection.queries.periods import latest_appraisal_year, year_or_latest
+from services.projection.queries.work import linked_day
 from shared.contract.vocabulary import Grade
 from shared.spreadsheets import CsvSheet, put
 
@@ -135,6 +138,26 @@ def coverage_ledger(
                 r.last,
             ]
             for r in rows
+        ],
+    )
+
+
+def work_ledger(work: Work) -> Ledger:
+    """The households due a visit by their schedule, the overdue first."""
+    return Ledger(
+        "应走访住户",
+        ["状态", "应走访日期", "片区", "地址", "联系党员", "走访周期（天）", "最近走访"],
+        [
+            [
+                ZH["standing"][visit.standing],
+                visit.due_on,
+                visit.area,
+                visit.address,
+                visit.member_name,
+                visit.every_days,
+                visit.last_visited_on,
+            ]
+            for visit in work.visits
         ],
     )
 
@@ -337,7 +360,7 @@ def branch_roster_ledgers(conn: Connection, tables: RosterTables, branch_id: UUI
 
 
 def branch_household_ledgers(
-    conn: Connection, tables: CoverageTables, branch_id: UUID
+    conn: Connection, tables: CoverageTables, branch_id: UUID, date_of: Callable[[datetime], date]
 ) -> list[Ledger]:
     """Households and visits, erased households left out (there is nothing of them
     to bring in again)."""
@@ -359,8 +382,19 @@ def branch_household_ledgers(
     return [
         Ledger(
             "住户",
-            ["片区", "地址", "户主", "联系电话", "标签", "联系党员"],
-            [[h.area, h.address, h.head_name, h.phone, "、".join(h.tags), h.member] for h in kept],
+            ["片区", "地址", "户主", "联系电话", "标签", "联系党员", "联系日期"],
+            [
+                [
+                    h.area,
+                    h.address,
+                    h.head_name,
+                    h.phone,
+                    "、".join(h.tags),
+                    h.member,
+                    linked_day(h.linked_on, h.linked_at, date_of) if h.linked_at else None,
+                ]
+                for h in kept
+            ],
         ),
         Ledger(
             "走访记录",

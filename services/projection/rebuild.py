@@ -29,9 +29,10 @@ from shared.contract.envelope import (
 )
 from shared.contract.events import Event
 from shared.contract.sealing import Vault
+from shared.partitions import partitions
 from shared.store import EventLog
 
-BATCH = 1000
+BATCH = 5000  # events read, decoded and applied per transaction
 MAX_REPORTED = 20
 
 log = logging.getLogger(__name__)
@@ -75,12 +76,19 @@ def rebuild(
     started = time.perf_counter()
     shadows = [_start_shadow(projector, store, event_log) for projector in projectors]
     position = 0
-    while notifications := event_log.read(after=position, limit=BATCH):
-        items = envelopes_from(notifications, position, event_log.vault)
-        decoded = _decode(items, event_log.vault)
-        for shadow in shadows:
-            shadow.process(items, decoded)
-        position = notifications[-1].id
+    # A short batch means the log's end was reached; what is written after that is
+    # caught up under the tracking row's lock in _finish. Reading on until a read comes
+    # back empty would not end while commands arrive faster than a small batch is built.
+    while True:
+        notifications = event_log.read(after=position, limit=BATCH)
+        if notifications:
+            items = envelopes_from(notifications, position, event_log.vault)
+            decoded = _decode(items, event_log.vault)
+            for shadow in shadows:
+                shadow.process(items, decoded)
+            position = notifications[-1].id
+        if len(notifications) < BATCH:
+            break
     reports = [_finish(shadow, store, event_log, switch=switch) for shadow in shadows]
     seconds = time.perf_counter() - started
     for report in reports:
@@ -137,13 +145,17 @@ def _finish(
     shadow: TrackedProjector, store: ReadModelStore, event_log: EventLog, *, switch: bool
 ) -> RebuildReport:
     projector = shadow.projector
-    live = TrackedProjector(projector, store, event_log)
     with store.writer.begin() as conn:
         current = store.locked_state(conn, projector.name)
+        # The live projector waits on its rows from here; events stored later are its
+        # to apply after the switch (its positions tell it where to go on from).
+        head = event_log.head()
         if not switch:
             # Compare at the same position: bring the live tables there too.
-            live.catch_up_on(conn, BATCH)
-        shadow.catch_up_on(conn, BATCH)
+            for partition in partitions(store.partitions(conn, projector.name)):
+                live = TrackedProjector(projector, store, event_log, partition=partition)
+                live.catch_up_on(conn, BATCH, head)
+        shadow.catch_up_on(conn, BATCH, head)
         built = store.locked_state(conn, shadow.tracking_name)
         report = RebuildReport(
             projection=projector.name,

@@ -33,6 +33,7 @@ from services.projection.answers import (
     Needs,
     PostsBoard,
     Roster,
+    Work,
 )
 from services.projection.i18n import EN, ZH, outputs_en, outputs_zh
 from shared.contract.vocabulary import Grade, GroupBasis, MemberCategory, VoterKind
@@ -140,6 +141,7 @@ class YearRecord:
     campaigns: Campaigns
     needs: Needs
     evaluations: Evaluations
+    work: Work  # as it stood at the year's end (or today, within the year)
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,8 @@ class Facts:
     linking_members: int
     visits: int
     visited: int
+    scheduled: int  # linked households with a visit schedule
+    on_schedule: int  # of those, not overdue at the year's end
     campaigns: list[CampaignYear]
     needs: int
     needs_resolved: int
@@ -235,6 +239,8 @@ def gather(record: YearRecord) -> Facts:
         linking_members=sum(1 for m in record.coverage.members if m.linked),
         visits=record.coverage.visits,
         visited=record.coverage.visited,
+        scheduled=record.work.counts.scheduled_households,
+        on_schedule=record.work.counts.scheduled_households - record.work.counts.visits_overdue,
         campaigns=_campaigns_in(record.campaigns, year),
         needs=len(needs),
         needs_resolved=len(resolved),
@@ -465,6 +471,11 @@ def _zh_results(f: Facts) -> list[str]:
         reach = f"登记在册居民中{f.linked / f.households:.0%}已有党员结对联系"
         if f.visits:
             reach += f"，全年走访覆盖{f.visited / f.households:.0%}的登记居民"
+        if f.scheduled:
+            reach += (
+                f"，定有走访周期的{f.scheduled}户中{f.on_schedule}户按期走访"
+                f"（{f.on_schedule / f.scheduled:.0%}）"
+            )
         shown.append(f"党员联户走访落到实处，{reach}")
     if f.needs_resolved:
         shown.append(f"群众诉求有人受理、有人办理，全年诉求办结率{f.needs_resolved / f.needs:.0%}")
@@ -631,6 +642,11 @@ def _en_results(f: Facts) -> list[str]:
         shown.append(
             f"{f.linked / f.households:.0%} of registered households are linked to a member "
             f"and {f.visited / f.households:.0%} were visited in {f.year}"
+        )
+    if f.scheduled:
+        shown.append(
+            f"{f.on_schedule} of the {_en(f.scheduled, 'household')} with a visit schedule "
+            f"({f.on_schedule / f.scheduled:.0%}) were visited on schedule"
         )
     if f.needs:
         shown.append(f"{f.needs_resolved / f.needs:.0%} of the year's requests are resolved")

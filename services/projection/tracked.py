@@ -1,11 +1,12 @@
-"""Applies batches of envelopes to one projection, exactly once.
+"""Applies batches of envelopes to one partition of one projection, exactly once.
 
-Rows and the tracking position commit in one transaction, so a redelivered or
-republished envelope (position already applied) changes nothing. Each envelope names
-the position before it; if that is ahead of the tracking position a message went
-missing, and the gap is filled from the event store before going on. An envelope
-that cannot be applied (a poison message) is dead-lettered and skipped, so one bad
-event never stops the projection."""
+Rows and the partition's tracking position commit in one transaction, so a
+redelivered or republished envelope (position already applied) changes nothing. Each
+envelope names the position before it in its partition; if that is ahead of the
+tracking position a message went missing, and the gap is filled from the event store
+(that partition's events only) before going on. A watermark moves the position on
+with nothing to apply. An envelope that cannot be applied (a poison message) is
+dead-lettered and skipped, so one bad event never stops the projection."""
 
 from __future__ import annotations
 
@@ -23,18 +24,19 @@ from services.projection.readmodel.store import ReadModelStore
 from shared.contract.codec import UndecodableEvent
 from shared.contract.envelope import (
     Envelope,
+    Item,
     Undecodable,
+    Watermark,
     envelopes_from,
     read_keys_ahead,
 )
 from shared.contract.events import Event
 from shared.contract.sealing import ERASURES
 from shared.logs import CORRELATION_ID
+from shared.partitions import ALL, Partition, slice_of
 from shared.store import EventLog
 
 log = logging.getLogger(__name__)
-
-Item = Envelope | Undecodable
 # Events already decoded, by position: a rebuild decodes each once for every projector.
 Decoded = Mapping[int, Event]
 
@@ -62,8 +64,8 @@ class _Poisoned(Exception):
 
 
 class TrackedProjector:
-    """Runs one projector against one tracking row: the live row named after the
-    projection, or a rebuild's shadow row (its own generation of tables)."""
+    """Runs one projector against one partition's tracking row: of the live
+    projection, or of a rebuild's shadow (its own generation of tables, one partition)."""
 
     def __init__(
         self,
@@ -71,26 +73,54 @@ class TrackedProjector:
         store: ReadModelStore,
         log: EventLog,
         tracking_name: str | None = None,
+        partition: Partition = ALL,
     ) -> None:
         self.projector = projector
         self._store = store
         self._log = log
         self.tracking_name = tracking_name or projector.name
+        self.partition = partition
 
     @property
     def name(self) -> str:
         return self.projector.name
 
-    def position(self) -> int:
+    def in_partition(self, partition: Partition) -> TrackedProjector:
+        return TrackedProjector(
+            self.projector, self._store, self._log, self.tracking_name, partition
+        )
+
+    def partitions(self) -> int:
+        """How many partitions this projection is tracked in now."""
         with self._store.reader.connect() as conn:
-            state = self._store.state(conn, self.tracking_name)
-        return 0 if state is None else state.position
+            return self._store.partitions(conn, self.tracking_name)
+
+    def position(self) -> int:
+        """How far this partition has got."""
+        with self._store.reader.connect() as conn:
+            return self._store.partition_state(conn, self.tracking_name, self.partition).position
 
     def process(self, items: Sequence[Item], decoded: Decoded | None = None) -> BatchReport:
         with self._store.writer.begin() as conn:
             report = self.process_on(conn, items, decoded)
         self._store.progress.announce(self.tracking_name, report.position)
         return report
+
+    def process_partitions(
+        self, shares: Mapping[Partition, Sequence[Item]]
+    ) -> dict[Partition, BatchReport]:
+        """Applies several partitions' batches of this projection in one transaction
+        (one commit where there would be one per partition), locking their rows in
+        partition order so two processes handing partitions over never deadlock."""
+        reports = {}
+        with self._store.writer.begin() as conn:
+            for partition in sorted(shares):
+                reports[partition] = self.in_partition(partition).process_on(
+                    conn, shares[partition]
+                )
+        for report in reports.values():
+            self._store.progress.announce(self.tracking_name, report.position)
+        return reports
 
     def process_on(
         self, conn: Connection, items: Sequence[Item], decoded: Decoded | None = None
@@ -123,23 +153,25 @@ class TrackedProjector:
         so the indexes in ``poisoned`` stay valid for the next attempt."""
         conn = rows.conn
         report = BatchReport()
-        state = self._store.locked_state(conn, self.tracking_name)
+        state = self._store.partition_state(conn, self.tracking_name, self.partition, lock=True)
         tables = self._store.tables(self.projector, state.generation)
         position = state.position
         index = 0
         while index < len(pending):
             item = pending[index]
             if item.position <= position:
-                report.duplicates += 1
+                report.duplicates += int(not isinstance(item, Watermark))
                 index += 1
                 continue
             if item.previous_position is not None and item.previous_position > position:
                 missing = self._read_store(position, item.previous_position)
                 if missing:
                     pending[index:index] = missing
-                    report.filled += len(missing)
+                    report.filled += sum(not isinstance(m, Watermark) for m in missing)
                     continue
-            if isinstance(item, Undecodable):
+            if isinstance(item, Watermark):
+                pass  # nothing of this partition's between the last item and this one
+            elif isinstance(item, Undecodable):
                 self._dead_letter(conn, item, item.reason)
                 report.dead_letters.append(item)
             elif index in poisoned:
@@ -154,21 +186,34 @@ class TrackedProjector:
             position = item.position
             index += 1
         self._guard(rows, rows.flush, index=None)
-        self._store.save_position(conn, self.tracking_name, position)
+        self._store.save_position(conn, self.tracking_name, self.partition, position)
         report.position = position
         return report
 
-    def catch_up_on(self, conn: Connection, batch_size: int) -> int:
-        """Applies everything the store holds beyond this tracking row's position, inside the
-        caller's transaction; the number of events read."""
+    def catch_up_on(self, conn: Connection, batch_size: int, upto: int) -> int:
+        """Applies what the store holds for this partition beyond its position up to
+        ``upto``, inside the caller's transaction; the number of events read. A fixed
+        end, because commands keep arriving while the caller holds its locks."""
         total = 0
         while True:
-            position = self._store.locked_state(conn, self.tracking_name).position
-            notifications = self._log.read(after=position, limit=batch_size)
-            if not notifications:
+            position = self._store.partition_state(
+                conn, self.tracking_name, self.partition, lock=True
+            ).position
+            items = self.read_store(position, upto, batch_size)
+            if not items:
                 return total
-            self.process_on(conn, envelopes_from(notifications, position, self._log.vault))
-            total += len(notifications)
+            self.process_on(conn, items)
+            total += len(items)
+
+    def read_store(self, after: int, upto: int | None, limit: int) -> list[Item]:
+        """This partition's events in the store after ``after`` (up to ``upto``), read
+        ``limit`` events of the whole stream at a time, ending with a watermark at the
+        last one read if this partition's own last event is earlier."""
+        notifications = self._log.read(after=after, limit=limit, upto=upto)
+        if not notifications:
+            return []
+        items = envelopes_from(notifications, after, self._log.vault)
+        return slice_of(items, self.partition, after, notifications[-1].id)
 
     def _apply(
         self, rows: RowWriter, tables: object, envelope: Envelope, index: int, event: Event | None
@@ -198,10 +243,9 @@ class TrackedProjector:
             raise _Poisoned(index, f"{what}: {exc!r}") from exc
 
     def _read_store(self, after: int, upto: int) -> list[Item]:
-        notifications = self._log.read(after=after, limit=FILL_LIMIT, upto=upto)
-        return list(envelopes_from(notifications, after, self._log.vault))
+        return self.read_store(after, upto, FILL_LIMIT)
 
-    def _dead_letter(self, conn: Connection, item: Item, reason: str) -> None:
+    def _dead_letter(self, conn: Connection, item: Envelope | Undecodable, reason: str) -> None:
         self._store.record_dead_letter(
             conn,
             projection=self.name,

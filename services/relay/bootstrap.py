@@ -59,7 +59,7 @@ def bootstrap(settings: Settings) -> RelayService:
     publisher = Publisher(
         settings.amqp_url, Topology(settings.amqp_prefix), settings.relay_envelopes_per_message
     )
-    relay = Relay(event_log, checkpoint, publisher)
+    relay = Relay(event_log, checkpoint, publisher, partitions=settings.partitions)
     return RelayService(relay, recorder, event_log, checkpoint)
 
 

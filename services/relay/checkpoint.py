@@ -1,17 +1,20 @@
-"""The relay's checkpoint (last position confirmed by the broker), kept in the event
-store's database, and the lease that keeps a second relay on standby."""
+"""The relay's checkpoint (last position confirmed by the broker) and its partition
+count, kept in the event store's database, and the lease that keeps a second relay
+on standby."""
 
 from __future__ import annotations
 
 import logging
 import time
 import zlib
+from dataclasses import dataclass
 
 from sqlalchemy import (
     BigInteger,
     Column,
     Connection,
     Engine,
+    Integer,
     MetaData,
     String,
     Table,
@@ -35,7 +38,21 @@ relay_checkpoint = Table(
     metadata,
     Column("name", String(64), primary_key=True),
     Column("position", BigInteger, nullable=False),
+    Column("partitions", Integer),
+    Column("wanted_partitions", Integer),
+    Column("partitioned_at", BigInteger),
 )
+
+
+@dataclass(frozen=True)
+class Partitioning:
+    """How the relay partitions the stream: ``partitions`` now (None: not yet
+    started), ``wanted`` (a change asked for, not yet made) and ``since`` (the position
+    of the last change)."""
+
+    partitions: int | None
+    wanted: int | None
+    since: int | None
 
 
 class Checkpoint:
@@ -58,15 +75,43 @@ class Checkpoint:
             ).one_or_none()
         return 0 if row is None else int(row.position)
 
-    def save(self, position: int) -> None:
+    def save(self, position: int, **values: int | None) -> None:
         with self._engine.begin() as conn:
             updated = conn.execute(
                 relay_checkpoint.update()
                 .where(relay_checkpoint.c.name == self._name)
-                .values(position=position)
+                .values(position=position, **values)
             )
             if updated.rowcount == 0:
-                conn.execute(relay_checkpoint.insert().values(name=self._name, position=position))
+                conn.execute(
+                    relay_checkpoint.insert().values(name=self._name, position=position, **values)
+                )
+
+    def partitioning(self) -> Partitioning:
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(
+                    relay_checkpoint.c.partitions,
+                    relay_checkpoint.c.wanted_partitions,
+                    relay_checkpoint.c.partitioned_at,
+                ).where(relay_checkpoint.c.name == self._name)
+            ).one_or_none()
+        return Partitioning(None, None, None) if row is None else Partitioning(*row)
+
+    def repartition(self, position: int, partitions: int) -> None:
+        """The relay now publishes to ``partitions`` partitions, from after ``position``."""
+        self.save(position, partitions=partitions, wanted_partitions=None, partitioned_at=position)
+
+    def want(self, partitions: int) -> None:
+        """Asks the running relay to change its partition count."""
+        with self._engine.begin() as conn:
+            updated = conn.execute(
+                relay_checkpoint.update()
+                .where(relay_checkpoint.c.name == self._name)
+                .values(wanted_partitions=partitions)
+            )
+            if updated.rowcount == 0:
+                raise LookupError("the relay has not started yet: nothing to change")
 
     def lease(self) -> Lease:
         return Lease(self._engine, self._name)

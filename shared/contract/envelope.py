@@ -1,12 +1,14 @@
 """The envelope: one stored event as the relay publishes it and auditors read it.
 
-``previous_position`` is the position of the event published just before this one,
-so a consumer can tell a duplicate (position already seen) from a hole (previous
-position not yet seen) even though positions themselves may have gaps.
+``previous_position`` is the position of the event published just before this one
+in the same partition (``shared.partitions``), so a consumer can tell a duplicate
+(position already seen) from a hole (previous position not yet seen) even though
+positions themselves may have gaps.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -76,11 +78,6 @@ class Envelope(BaseModel):
     def from_json(cls, body: bytes) -> Envelope:
         return cls.model_validate_json(body)
 
-    @property
-    def routing_key(self) -> str:
-        """Topic-exchange key: branch first, so queues can later be partitioned by branch."""
-        return f"{self.branch_id or 'none'}.{self.type}"
-
     def event(self, vault: Vault) -> Event:
         """The typed event, personal fields opened (or erased); the envelope's data is
         already at the current version."""
@@ -123,6 +120,36 @@ class Undecodable:
     body: str
 
 
+@dataclass(frozen=True)
+class Watermark:
+    """A link in a partition's chain that carries no event: the partition holds
+    nothing between ``previous_position`` and ``position``. The relay sends one to each
+    partition a batch left without its last event, so every partition is known to
+    have passed the batch's end (read-your-writes across partitions)."""
+
+    position: int
+    previous_position: int
+
+    def to_json(self) -> bytes:
+        return json.dumps(
+            {"position": self.position, "previous_position": self.previous_position}
+        ).encode()
+
+    @classmethod
+    def from_json(cls, body: bytes) -> Watermark:
+        try:
+            document = json.loads(body)
+            return cls(int(document["position"]), int(document["previous_position"]))
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ValueError(f"malformed watermark: {exc}") from exc
+
+
+# A broker message's type when it is a watermark.
+WATERMARK_TYPE = "watermark"
+
+Item = Envelope | Undecodable | Watermark
+
+
 def envelopes_from(
     notifications: Sequence[Notification], previous_position: int, vault: Vault
 ) -> list[Envelope | Undecodable]:
@@ -154,7 +181,7 @@ def envelopes_from(
     return result
 
 
-def read_keys_ahead(items: Iterable[Envelope | Undecodable], vault: Vault) -> None:
+def read_keys_ahead(items: Iterable[Item], vault: Vault) -> None:
     """Reads the keys these envelopes' sealed fields need in one go, before they are
     opened one by one."""
     vault.prefetch(item.data for item in items if isinstance(item, Envelope))

@@ -124,6 +124,9 @@ class HouseholdErased(Event):
 @dataclass(frozen=True, kw_only=True)
 class HouseholdLinked(Event):
     member_id: UUID
+    # The day the member took the household on; None in events recorded before the
+    # field existed, which mean the day they were recorded.
+    linked_on: date | None = None
 
 
 @event_type

@@ -331,9 +331,12 @@ def test_paging_never_skips_or_repeats_while_writes_go_on(
     seen: list[int] = []
     after = 0
     while True:
+        # Read before the page is fetched: a write that lands between the fetch and this
+        # check would otherwise end the loop one event short.
+        writer_done = not writing.is_set()
         page = branch.queries.get("/v1/audit/events", params={"after": after, "limit": 7}).json()
         seen += [e["position"] for e in page["events"]]
-        if not page["events"] and not writing.is_set():
+        if not page["events"] and writer_done:
             break
         after = page["next"]
     writer.join()

@@ -40,6 +40,7 @@ COMMANDS: dict[str, list[str]] = {
     "dead-letters list": [],
     "dead-letters redrive": [],
     "audit verify": [],
+    "partitions set": ["4"],
 }
 MAKERS = {"run", "migrate"}  # the only commands that make a store
 STORELESS = {"docs"}  # rewrites the README's tables from the code; opens no store

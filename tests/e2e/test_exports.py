@@ -140,7 +140,7 @@ def test_no_export_carries_a_formula(client: TestClient, names: list[str]) -> No
     branch, shown = tell(client, names)
     in_xlsx: set[str] = set()
     in_csv: set[str] = set()
-    for ledger in ("roster", "coverage", "visits", "evaluations"):
+    for ledger in ("roster", "coverage", "visits", "evaluations", "work"):
         book = load_workbook(io.BytesIO(exported(branch, f"exports/{ledger}.xlsx", year=2009)))
         sheet = book.active
         assert sheet is not None

@@ -11,12 +11,13 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from bench.stack import bearer
 from bench.workbooks import Ledgers, Planted, branch_ledgers
@@ -328,7 +329,9 @@ def test_a_branch_exported_and_imported_into_a_fresh_one_reads_the_same(
 ) -> None:
     source = world.branch("源社区党支部")
     world.upload(source, ledgers.data)
-    exported = world.client.get(f"{source.base}/exports/branch.xlsx")
+    exported = world.client.get(
+        f"{source.base}/exports/branch.xlsx", params={"min_position": world.head()}
+    )
     assert exported.status_code == 200, exported.text
     fresh = world.branch("源社区党支部")
     report = world.upload(fresh, exported.content)
@@ -349,3 +352,26 @@ def test_on_postgresql_the_import_runs_once(pg_settings: Settings, ledgers: Ledg
         assert world.upload(branch, ledgers.data)["created"] == 0
         assert world.head() == head
         assert counts(world, branch) == expected(ledgers)
+
+
+def test_a_ledgers_link_dates_set_when_its_households_fall_due(world: World) -> None:
+    branch = world.branch("联系日期党支部")
+    branch.form_group("第一党小组")
+    branch.enroll("王芳", "第一党小组", category="retired")
+    branch.act("/visit-schedules", {"every_days": 30, "set_on": date.today()})
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "住户"
+    sheet.append(["片区", "地址", "户主", "联系党员", "联系日期"])
+    sheet.append(["一巷", "长安街9号", "赵大爷", "王芳", "2009年11月20日"])
+    sheet.append(["一巷", "长安街10号", "钱大妈", "王芳", None])  # no date: linked today
+    data = io.BytesIO()
+    book.save(data)
+    report = world.upload(branch, data.getvalue())
+    assert [f for f in report["findings"] if f["refused"]] == []
+    world.settled()
+    work = world.client.get(f"{branch.base}/work", params={"within_days": 0}).json()
+    assert [(v["address"], v["due_on"], v["standing"]) for v in work["visits"]] == [
+        ("长安街9号", "2009-12-20", "overdue")
+    ]

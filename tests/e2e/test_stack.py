@@ -133,7 +133,7 @@ def test_the_same_message_twice_changes_nothing(stack: Stack) -> None:
     history = queries.get(f"/v1/audit/streams/{visit}").json()["events"]
     envelope = Envelope.model_validate(history[0])
     for _ in range(2):
-        publish_raw(stack.settings, envelope.to_json(), envelope.routing_key)
+        publish_raw(stack.settings, envelope.to_json())
 
     def duplicates_seen() -> bool:
         status = httpx.get(f"{stack.projector.url}/status").json()

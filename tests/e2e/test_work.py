@@ -6,6 +6,7 @@ refused with nothing written."""
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -15,6 +16,7 @@ from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
 from bench.stack import bearer
 from services.demo.client import Branch, tell_the_story
@@ -80,6 +82,62 @@ def test_households_fall_due_by_their_schedule_and_a_visit_takes_one_off(branch:
     assert [v["address"] for v in mine["visits"]] == ["长安街3号"]
     in_area = branch.read("/work", within_days=30, area="二巷")
     assert [v["address"] for v in in_area["visits"]] == ["长安街4号"]
+
+
+def test_a_link_taken_over_from_paper_falls_due_from_its_own_day(branch: Branch) -> None:
+    household = branch.register_household("长安街9号", "一巷", "赵大爷")
+    link = f"{branch.base}/households/{household}/link"
+    before = branch.position
+    refused = branch.commands.post(
+        link, json={"member_id": branch.members["王芳"], "linked_on": "2010-02-01"}
+    )
+    assert refused.status_code == 422  # later than today (2010-01-05)
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert branch.position == before
+    branch.write(link, {"member_id": branch.members["王芳"], "linked_on": "2009-11-20"}, 200)
+    work = branch.read("/work", within_days=30)
+    assert households(work, "overdue") == ["长安街9号", "长安街1号"]  # due 12-20, 01-01
+    assert [v["due_on"] for v in work["visits"] if v["address"] == "长安街9号"] == ["2009-12-20"]
+
+
+def test_the_work_ledger_lists_the_households_due_the_overdue_first(branch: Branch) -> None:
+    response = branch.queries.get(
+        f"{branch.base}/exports/work.xlsx", params={"min_position": branch.position}
+    )
+    assert response.status_code == 200, response.text
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None and sheet.title == "应走访住户"
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0] == [
+        *("状态", "应走访日期", "片区", "地址"),
+        *("联系党员", "走访周期（天）", "最近走访"),
+    ]
+    assert [(row[0], row[3], row[5]) for row in rows[1:]] == [
+        ("逾期", "长安街1号", 7),
+        ("即将到期", "长安街2号", 30),
+        ("即将到期", "长安街3号", 30),
+        ("即将到期", "长安街4号", 30),
+    ]
+    assert rows[1][1] == datetime(2010, 1, 1)  # a date cell, not text
+
+
+def test_the_year_end_summary_gives_the_share_visited_on_schedule(branch: Branch) -> None:
+    summaries = {
+        (year, lang): branch.queries.get(
+            f"{branch.base}/summary",
+            params={"year": year, "lang": lang, "min_position": branch.position},
+        )
+        for year in (2009, 2010)
+        for lang in ("zh", "en")
+    }
+    assert all(r.status_code == 200 for r in summaries.values())
+    # 2010-01-05: the weekly household is overdue; at the end of 2009 none was.
+    assert "定有走访周期的4户中3户按期走访（75%）" in summaries[2010, "zh"].text
+    assert (
+        "3 of the 4 households with a visit schedule (75%) were visited on schedule"
+        in summaries[2010, "en"].text
+    )
+    assert "定有走访周期的4户中4户按期走访（100%）" in summaries[2009, "zh"].text
 
 
 def test_reports_requests_talks_and_hardships_fall_due(branch: Branch) -> None:
@@ -149,7 +207,11 @@ def test_a_member_sees_their_own_work(
         member_id=UUID(branch.members["王芳"]),
         grants=frozenset(),
     )
-    answer = client.get(f"{branch.base}/work", params={"within_days": 30}, headers=token)
+    answer = client.get(
+        f"{branch.base}/work",
+        params={"within_days": 30, "min_position": branch.position},
+        headers=token,
+    )
     assert answer.status_code == 200, answer.text
     assert [v["address"] for v in answer.json()["visits"]] == ["长安街1号", "长安街2号"]
     assert [r["member_name"] for r in answer.json()["duty_reports"]] == ["王芳"]

@@ -128,21 +128,34 @@ class Client:
 class Scenario:
     """One fault scenario on a fresh stack."""
 
-    def __init__(self, name: str, settings: Settings, workdir: Path) -> None:
+    def __init__(
+        self,
+        name: str,
+        settings: Settings,
+        workdir: Path,
+        *,
+        projectors: int = 1,
+        branches: int = 2,
+    ) -> None:
         self.name = name
         self.settings = settings
         self.bench = Bench(QUICK, settings, workdir)
         recorder = open_recorder(settings, pool_size=1)
         try:
             self.world = build_world(
-                recorder, open_vault(settings), branches=2, members=20, households=200, posts=3
+                recorder,
+                open_vault(settings),
+                branches=branches,
+                members=40 // branches,
+                households=400 // branches,
+                posts=3,
             )
         finally:
             recorder.close()
         self.bench.replay()
         self.bench.checkpoint_relay_at_head()
         self.processes: dict[str, Process] = {
-            process.name: process for process in self.bench.start_stack()
+            process.name: process for process in self.bench.start_stack(projectors)
         }
         self.client = Client(self.processes["command"].url, self.world, bearer(settings))
         self.report: dict[str, Any] = {"scenario": name}
@@ -163,7 +176,7 @@ class Scenario:
         with psycopg.connect(self.bench.conninfo, autocommit=True) as conn:
             while True:
                 row = conn.execute(
-                    "SELECT min(position) FROM projection_state WHERE name NOT LIKE '%%~%%'"
+                    "SELECT min(position) FROM projection_partitions WHERE name NOT LIKE '%%~%%'"
                 ).fetchone()
                 if row and row[0] is not None and row[0] >= head:
                     break
@@ -195,7 +208,12 @@ class Scenario:
             for line in verify.stdout.splitlines()
             if line.endswith("differing rows")
         )
-        projector = self.status("projector")
+        projector = [
+            feed
+            for name in self.processes
+            if name.startswith("projector")
+            for feed in self.status(name).values()
+        ]
         self.report.update(
             {
                 "commands_sent": tally.sent,
@@ -203,9 +221,9 @@ class Scenario:
                 "answers_by_status": dict(tally.statuses),
                 "slowest_answer_seconds": round(tally.slowest_answer_seconds, 2),
                 "events_stored": self.bench.head(),
-                "redelivered": sum(feed.get("redelivered", 0) for feed in projector.values()),
-                "deduplicated": sum(feed.get("duplicates", 0) for feed in projector.values()),
-                "filled_from_store": sum(feed.get("filled", 0) for feed in projector.values()),
+                "redelivered": sum(feed.get("redelivered", 0) for feed in projector),
+                "deduplicated": sum(feed.get("duplicates", 0) for feed in projector),
+                "filled_from_store": sum(feed.get("filled", 0) for feed in projector),
                 "differing_rows_after_replay": differing,
             }
         )

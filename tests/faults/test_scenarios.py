@@ -28,9 +28,10 @@ pytestmark = pytest.mark.timeout(600)
 
 
 def run_scenario(
-    request: pytest.FixtureRequest, settings: Settings, tmp_path: Path
+    request: pytest.FixtureRequest, settings: Settings, tmp_path: Path, **shape: int
 ) -> Iterator[Scenario]:
-    run = Scenario(request.node.name.removeprefix("test_"), settings, tmp_path)
+    """``shape``: how many projector processes and branches (``Scenario``'s)."""
+    run = Scenario(request.node.name.removeprefix("test_"), settings, tmp_path, **shape)
     try:
         yield run
     finally:

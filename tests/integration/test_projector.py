@@ -28,6 +28,7 @@ from shared.contract.envelope import Envelope, envelopes_from
 from shared.contract.events import Event, GroupFormed
 from shared.contract.vocabulary import GroupBasis
 from shared.messaging import Topology
+from shared.partitions import ALL
 from shared.settings import Settings
 from shared.store import EventLog, StoredEvent
 from tests.support.broker import drain, eventually, publish_raw
@@ -94,8 +95,8 @@ def test_duplicates_and_lost_messages(
     envelopes = stored_envelopes(projections.event_log)
     publisher = Publisher(stack_settings.amqp_url or "", Topology(stack_settings.amqp_prefix))
     # Publish every other message, then all of them twice: holes and duplicates.
-    publisher.publish(envelopes[::2])
-    publisher.publish(envelopes + envelopes)
+    publisher.publish(ALL, envelopes[::2])
+    publisher.publish(ALL, envelopes + envelopes)
     publisher.close()
     runner = projections.tracked[ROSTERS.name]
     feed = feed_for(projections, stack_settings, runner)
@@ -149,7 +150,7 @@ def test_poison_messages_are_dead_lettered_and_the_projector_goes_on(
     )
     envelopes = stored_envelopes(projections.event_log)
     publisher = Publisher(stack_settings.amqp_url or "", topology)
-    publisher.publish(envelopes)
+    publisher.publish(ALL, envelopes)
     publisher.close()
     publish_raw(stack_settings, b"{not json")
 

@@ -38,20 +38,24 @@ def test_rebuild_and_switch_under_writes(pg_settings: Settings) -> None:
                     failures.append(response.text)
 
         threads = [threading.Thread(target=write), threading.Thread(target=read)]
+
+        def stop_and_join() -> None:
+            stop.set()
+            for thread in threads:
+                thread.join()  # before the client closes, or a failure would hang there
+
         for thread in threads:
             thread.start()
         service = bootstrap_projections(pg_settings)
         try:
             switched = rebuild(ALL_PROJECTORS, service.store, service.event_log, switch=True)
             assert [r.generation for r in switched] == [2] * len(ALL_PROJECTORS)
-            stop.set()
-            for thread in threads:
-                thread.join()
+            stop_and_join()
             assert written > 0
             assert failures == []
             assert branch.read("/coverage")["visits"] == 5 + written
             for report in rebuild(ALL_PROJECTORS, service.store, service.event_log, switch=False):
                 assert report.differing_rows == 0, (report.projection, report.differences)
         finally:
-            stop.set()
+            stop_and_join()
             service.close()

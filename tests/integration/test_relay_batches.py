@@ -16,6 +16,7 @@ from services.relay.bootstrap import bootstrap as bootstrap_relay
 from services.relay.publisher import Publisher
 from shared.contract.envelope import envelopes_in
 from shared.messaging import Topology
+from shared.partitions import ALL
 from shared.settings import Settings
 from tests.integration.test_projector import (
     assert_equal_to_replay,
@@ -62,8 +63,8 @@ def test_lost_and_repeated_batches_are_applied_once(
     envelopes = stored_envelopes(projections.event_log)
     publisher = Publisher(stack_settings.amqp_url or "", Topology(stack_settings.amqp_prefix), 3)
     # Batches of 3: the first batch lost, a later one alone; then everything twice.
-    publisher.publish(envelopes[6:9])
-    publisher.publish(envelopes + envelopes)
+    publisher.publish(ALL, envelopes[6:9])
+    publisher.publish(ALL, envelopes + envelopes)
     publisher.close()
     runner = projections.tracked[ROSTERS.name]
     feed = feed_for(projections, stack_settings, runner)

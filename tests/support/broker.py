@@ -36,8 +36,9 @@ def drain(settings: Settings, queue: str) -> list[tuple[Any, bytes]]:
         connection.close()
 
 
-def publish_raw(settings: Settings, body: bytes, routing_key: str = "test.raw") -> None:
-    """Publishes ``body`` as it is to the events exchange of the settings' prefix."""
+def publish_raw(settings: Settings, body: bytes, routing_key: str = "0-of-1.test.raw") -> None:
+    """Publishes ``body`` as it is to the events exchange of the settings' prefix (by
+    default to the one partition's queues)."""
     topology = Topology(settings.amqp_prefix)
     connection = connect(settings)
     try:

@@ -141,3 +141,25 @@ def test_every_kinds_template_headers_are_recognised_as_that_kind() -> None:
     for kind in KINDS:
         [sheet] = read_workbook(_workbook([f.title for f in kind.fields]))
         assert sheet.kind is kind, kind.key
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("住户", "households"),
+        ("长安社区住户台账", "households"),
+        ("党员联户", "links"),
+        ("Sheet1", "links"),
+    ],
+)
+def test_headers_two_kinds_take_alike_go_to_the_kind_the_sheet_is_named_for(
+    title: str, kind: str
+) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = title
+    sheet.append(["地址", "户主", "联系党员", "联系日期"])
+    sheet.append(["长安街9号", "赵大爷", "王芳", "2009-11-20"])
+    read = read_sheet(sheet)
+    assert read.kind is not None and read.kind.key == kind

@@ -103,8 +103,13 @@ def histories(draw: st.DrawFn) -> tuple[History, date, int, int]:
             ),
         )
         if number == 0 or draw(st.integers(0, 4)):
+            recorded = START + timedelta(draw(days))
+            # A link names the day it took effect (a paper ledger's, before it was
+            # recorded), or none, as links recorded before the field existed.
+            back = draw(st.none() | st.integers(0, 90))
+            linked_on = None if back is None else recorded - timedelta(back)
             history.add(
-                household, START + timedelta(draw(days)), HouseholdLinked(member_id=member_id)
+                household, recorded, HouseholdLinked(member_id=member_id, linked_on=linked_on)
             )
             history.add(member_id, START, LinkedHouseholdAdded(household_id=household))
     scopes = st.one_of(
@@ -206,7 +211,7 @@ def brute_force(
             case HouseholdRegistered():
                 tags[stream] = event.tags
             case HouseholdLinked():
-                linked[stream] = moment.date()
+                linked[stream] = event.linked_on or moment.date()
             case VisitRecorded():
                 visit_days[stream] = (event.household_id, event.visited_on)
             case VisitCorrected():

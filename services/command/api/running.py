@@ -1,7 +1,8 @@
 """Turns one HTTP request into a command context (the authenticated principal, who
 acts and whose rights the handler checks; correlation; idempotency) and runs the
-command on the bus. The dependencies are async (they never block) so a request
-crosses into the thread pool once, for the command itself."""
+command on the bus. ``command_context`` declares the headers a command takes (FastAPI
+documents them from its signature) and builds the context; it never blocks, so a
+request crosses into the thread pool once, for the command itself (``run``)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,11 @@ from dataclasses import replace
 from typing import Annotated
 from uuid import UUID, uuid4
 
-from fastapi import Depends, Header, Request, Response
+from fastapi import Depends, Header, Request
 from pydantic import BaseModel
 
-from services.command.bus import CommandBus, CommandContext, IdempotencyKey
+from services.command.bus import CommandBus, CommandContext, IdempotencyKey, Outcome
 from services.command.commands import Command
-from services.command.unit_of_work import Written
 from shared.access import Authorised
 from shared.logs import CORRELATION_ID
 
@@ -44,36 +44,25 @@ async def command_context(
     )
 
 
-class CommandRunner:
-    """Runs this request's command on the bus, in its context, and says on the
-    response how it went (a replayed retry, the correlation id)."""
-
-    def __init__(self, request: Request, response: Response, context: CommandContext) -> None:
-        self._bus: CommandBus = request.app.state.bus
-        self._request = request
-        self._response = response
-        self._context = context
-
-    def __call__(self, command: Command, body: BaseModel) -> Written:
-        context = self._context
-        if context.idempotency is not None:
-            context = _with_fingerprint(context, self._request, body)
-        outcome = self._bus.handle(command, context)
-        if outcome.replayed:
-            self._response.headers["Idempotent-Replayed"] = "true"
-        self._response.headers["X-Correlation-ID"] = str(context.correlation_id)
-        return outcome.written
+def run(
+    bus: CommandBus, request: Request, command: Command, body: BaseModel, context: CommandContext
+) -> Outcome:
+    """Runs the command on the bus in its context (blocking: called in the thread pool)."""
+    if context.idempotency is not None:
+        context = _with_fingerprint(context, request, body)
+    return bus.handle(command, context)
 
 
-async def command_runner(
-    request: Request,
-    response: Response,
-    context: Annotated[CommandContext, Depends(command_context)],
-) -> CommandRunner:
-    return CommandRunner(request, response, context)
+def outcome_headers(outcome: Outcome, context: CommandContext) -> dict[str, str]:
+    """What the response says about how the command went: a replayed retry, and the
+    correlation id."""
+    headers = {"X-Correlation-ID": str(context.correlation_id)}
+    if outcome.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return headers
 
 
-Run = Annotated[CommandRunner, Depends(command_runner)]
+Context = Annotated[CommandContext, Depends(command_context)]
 
 
 def _with_fingerprint(context: CommandContext, request: Request, body: BaseModel) -> CommandContext:

@@ -66,15 +66,16 @@ class Household(Aggregate):
         self._refuse_if_erased()
         return self.id
 
-    def link(self, member: Member) -> None:
-        """Links the household to the member (both sides record it)."""
+    def link(self, member: Member, linked_on: date | None = None) -> None:
+        """Links the household to the member (both sides record it) as of ``linked_on``
+        (None: the day it is recorded)."""
         household_id = self.named_by_new_record()
         if self.linked_member_id is not None:
             raise HouseholdAlreadyLinked(
                 f"household {self.id} is already linked to member {self.linked_member_id}"
             )
         member.take_on_household(household_id)
-        self._record(HouseholdLinked(member_id=member.id))
+        self._record(HouseholdLinked(member_id=member.id, linked_on=linked_on))
 
     def require_linked(self) -> UUID:
         """The member the household is linked to."""
@@ -115,7 +116,7 @@ def register_household(command: RegisterHousehold, uow: UnitOfWork) -> Written:
 def link_household(command: LinkHousehold, uow: UnitOfWork) -> Written:
     household = require(uow, Household, command.household_id, command.branch_id)
     member = reference(uow, Member, "member_id", command.member_id, command.branch_id)
-    household.link(member)
+    household.link(member, check_date("linked_on", command.linked_on or uow.today, uow.today))
     return uow.commit(household, member)
 
 

@@ -18,9 +18,9 @@ from services.projection import ledgers
 from services.projection.answers import Campaigns, Coverage, Needs
 from services.projection.api.reader import BranchDocument, BranchReader
 from services.projection.api.routes import RESPONSES, check_window
-from services.projection.projectors import COVERAGE, EVALUATIONS, ROSTERS
+from services.projection.projectors import COVERAGE, EVALUATIONS, ROSTERS, WORK
 from services.projection.projectors.tables import CoverageTables, RosterTables
-from services.projection.queries import campaigns, coverage, evaluations, needs, rosters
+from services.projection.queries import campaigns, coverage, evaluations, needs, rosters, work
 from services.projection.queries.membership import branch_exists
 from services.projection.queries.needs import NeedStatus
 from services.projection.queries.periods import (
@@ -50,11 +50,15 @@ Year = Annotated[
 ]
 
 
+LEDGER_WORK_DAYS = 30  # the work ledger is printed for the month ahead
+
+
 class LedgerName(StrEnum):
     ROSTER = "roster"
     COVERAGE = "coverage"
     EVALUATIONS = "evaluations"
     VISITS = "visits"
+    WORK = "work"  # households due a visit within LEDGER_WORK_DAYS, and overdue
     BRANCH = "branch"  # the whole branch, as the import reads it back (.xlsx only)
 
 
@@ -93,6 +97,16 @@ def export_ledger(
         ledger = read.read_models.now(
             ROSTERS, lambda conn, tables, _: ledgers.roster_ledger(conn, tables, branch_id)
         )
+    elif name is LedgerName.WORK:
+        ledger = ledgers.work_ledger(
+            read.now(
+                WORK,
+                work.work,
+                work.Asked(
+                    today=read.today, date_of=read.clock.date_of, within_days=LEDGER_WORK_DAYS
+                ),
+            )
+        )
     elif name is LedgerName.EVALUATIONS:
         ledger = read.read_models.now(
             EVALUATIONS,
@@ -129,7 +143,10 @@ def _branch_workbook(
     sheets = read.read_models.now(
         ROSTERS, lambda conn, tables, _: ledgers.branch_roster_ledgers(conn, tables, branch_id)
     ) + read.read_models.now(
-        COVERAGE, lambda conn, tables, _: ledgers.branch_household_ledgers(conn, tables, branch_id)
+        COVERAGE,
+        lambda conn, tables, _: ledgers.branch_household_ledgers(
+            conn, tables, branch_id, read.clock.date_of
+        ),
     )
     if not principal.sees_personal_data:
         sheets = [ledgers.masked(sheet) for sheet in sheets]
@@ -177,6 +194,9 @@ def year_end_summary(
             campaigns=campaigns_answer,
             needs=needs_answer,
             evaluations=read.now(EVALUATIONS, evaluations.evaluations, year=the_year, today=today),
+            work=read.now(
+                WORK, work.work, work.Asked(today=min(end, today), date_of=read.clock.date_of)
+            ),
         ),
         lang,
     )

@@ -17,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Connection
 
 from services.projection.answers import ReadAnswer
+from services.projection.projectors import ALL_PROJECTORS
 from services.projection.projectors.base import Projector
 from services.projection.readmodel.store import ReadModelStore
 from services.projection.time_travel import TimeTravel
@@ -200,11 +201,23 @@ async def branch_query(
     return BranchReader(branch_id, request, response, min_position, as_of)
 
 
-async def branch_document(branch_id: UUID, request: Request) -> BranchReader:
-    return BranchReader(branch_id, request)
+async def branch_document(
+    branch_id: UUID, request: Request, min_position: MinPosition = None
+) -> BranchReader:
+    """A document reads several read models as they are, once each has applied
+    ``min_position`` (an export right after an import holds what it wrote)."""
+    reader = BranchReader(branch_id, request)
+    if min_position is not None:
+        for projector in ALL_PROJECTORS:
+            await reader.read_models.read(projector, min_position, _reached)
+    return reader
+
+
+def _reached(conn: Connection, tables: object, position: int) -> None:
+    return None
 
 
 # A query endpoint's reader: it takes ``min_position`` and ``as_of``.
 BranchQuery = Annotated[BranchReader, Depends(branch_query)]
-# A document's (ledger, summary): the read model as it is.
+# A document's (ledger, summary): the read models as they are, after ``min_position``.
 BranchDocument = Annotated[BranchReader, Depends(branch_document)]

@@ -18,13 +18,13 @@ from shared.web import NotReady, service_app
 def create_worker_app(service: ProjectionService) -> FastAPI:
     def broker_connected() -> None:
         for name, feed in service.feeds.items():
-            if isinstance(feed, RabbitFeed) and not feed.connected.is_set():
+            if not feed.connected.is_set():
                 raise NotReady(f"projector {name} is not connected to the broker")
 
     def caught_up() -> None:
         head = service.event_log.head()
-        for name in service.feeds:
-            lag = head - service.tracked[name].position()
+        for name in service.tracked:
+            lag = head - service.position(name)
             if lag > service.settings.ready_lag:
                 raise NotReady(f"projection {name} is {lag} events behind")
 
@@ -32,9 +32,9 @@ def create_worker_app(service: ProjectionService) -> FastAPI:
         @app.get("/status", tags=["operations"])
         def status() -> dict[str, Any]:
             return {
-                name: {"position": service.tracked[name].position()}
-                | (asdict(feed.stats) if isinstance(feed, RabbitFeed) else {})
-                for name, feed in service.feeds.items()
+                name: {"position": service.position(name)}
+                | (_consuming(service.feeds[name]) if name in service.feeds else {})
+                for name in service.tracked
             }
 
     return service_app(
@@ -44,6 +44,11 @@ def create_worker_app(service: ProjectionService) -> FastAPI:
         checks={"read_models": service.ready, "broker": broker_connected, "lag": caught_up},
         metric_sources=[lambda: _projector_metrics(service)],
     )
+
+
+def _consuming(feed: RabbitFeed) -> dict[str, Any]:
+    """The feed's counters, and the partitions this process consumes."""
+    return asdict(feed.stats) | {"partitions": [p.label for p in feed.consuming]}
 
 
 FEED_COUNTERS = (
@@ -69,11 +74,11 @@ def _projector_metrics(service: ProjectionService) -> Iterable[Metric]:
         )
         for field in FEED_COUNTERS
     }
-    for name, feed in service.feeds.items():
-        applied = service.tracked[name].position()
+    for name in service.tracked:
+        applied = service.position(name)
         position.add_metric([name], applied)
         lag.add_metric([name], max(head - applied, 0))
-        if isinstance(feed, RabbitFeed):
+        if name in service.feeds:
             for field, family in families.items():
-                family.add_metric([name], getattr(feed.stats, field))
+                family.add_metric([name], getattr(service.feeds[name].stats, field))
     return [lag, position, *families.values()]

@@ -1,14 +1,18 @@
-"""Consumes a projection's queue: batches of messages (each one envelope, or a relay's
-batch of them) applied in one transaction,
-acknowledged together after it commits (so a crash means redelivery, which the
-tracked projector deduplicates). Poison messages go to the dead-letter queue with their reason.
-A database outage keeps the batch unacknowledged and retries it, rather than letting
-redeliveries count good messages toward the queue's delivery limit."""
+"""Consumes a projection's queues, one per partition this process has
+(``services.projection.sharing``): batches of messages (each one envelope, a relay's
+batch of them, or a watermark) applied in one transaction,
+acknowledged together after they commit (so a crash means redelivery, which the
+tracked projector deduplicates). Poison messages go to the dead-letter queue with
+their reason. A database outage keeps the batch unacknowledged and retries it, rather
+than letting redeliveries count good messages toward the queue's delivery limit.
+When the group of projector processes or the partition count changes, the feed
+finishes its batch and subscribes again to its new share."""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,10 +20,12 @@ import pika
 from pika.adapters.blocking_connection import BlockingChannel
 from pydantic import ValidationError
 
+from services.projection.sharing import CHECK_SECONDS, Group
 from services.projection.tracked import TrackedProjector
 from shared.amqp import AMQP_ERRORS, connect
-from shared.contract.envelope import Envelope, envelopes_in
+from shared.contract.envelope import WATERMARK_TYPE, Item, Watermark, envelopes_in
 from shared.messaging import Topology
+from shared.partitions import Partition, partitions
 from shared.problems import UNAVAILABLE_ERRORS
 from shared.retry import Backoff
 
@@ -41,19 +47,22 @@ class FeedStats:
 
 @dataclass
 class Message:
-    """A delivery, decoded: its envelopes, or why it cannot be read."""
+    """A delivery, decoded: its envelopes (or watermark), or why it cannot be read."""
 
     tag: int
+    partition: Partition
     body: bytes
-    envelopes: list[Envelope]
+    envelopes: list[Item]
     malformed: str | None = None
 
     @classmethod
-    def of(cls, tag: int, body: bytes) -> Message:
+    def of(cls, tag: int, partition: Partition, kind: str | None, body: bytes) -> Message:
         try:
-            return cls(tag, body, envelopes_in(body))
-        except ValidationError as exc:
-            return cls(tag, body, [], f"malformed envelope: {exc}")
+            if kind == WATERMARK_TYPE:
+                return cls(tag, partition, body, [Watermark.from_json(body)])
+            return cls(tag, partition, body, list(envelopes_in(body)))
+        except (ValidationError, ValueError) as exc:
+            return cls(tag, partition, body, [], f"malformed envelope: {exc}")
 
 
 def _take(batch: list[Message], envelopes: int) -> list[Message]:
@@ -74,13 +83,16 @@ class RabbitFeed:
         amqp_url: str,
         topology: Topology,
         batch_size: int,
+        group: Group | None = None,
     ) -> None:
         self._tracked = tracked
         self._url = amqp_url
         self._topology = topology
         self._batch_size = batch_size
+        self._group = group
         self.stats = FeedStats()
         self.connected = threading.Event()
+        self.consuming: list[Partition] = []  # this process's share, while subscribed
 
     def run(self, stop: threading.Event) -> None:
         backoff = Backoff()
@@ -103,22 +115,35 @@ class RabbitFeed:
     def name(self) -> str:
         return self._tracked.name
 
+    def _share(self) -> tuple[int, list[Partition]]:
+        """The partition count, and the partitions this process consumes."""
+        count = self._tracked.partitions()
+        every = partitions(count)
+        return count, every if self._group is None else self._group.share(every)
+
     def _consume(self, stop: threading.Event, backoff: Backoff) -> None:
+        count, share = self._share()
         connection = connect(self._url, f"liaison projector {self.name}")
         try:
             channel = connection.channel()
-            self._topology.declare(channel)
+            self._topology.declare(channel, (self.name,), count)
             channel.basic_qos(prefetch_count=self._batch_size * 2)
             batch: list[Message] = []
+            consumed: dict[str, Partition] = {}  # by consumer tag
 
-            def received(_: object, method: Any, __: object, body: bytes) -> None:
+            def received(_: object, method: Any, properties: Any, body: bytes) -> None:
                 self.stats.received += 1
                 self.stats.redelivered += int(bool(method.redelivered))
-                batch.append(Message.of(method.delivery_tag, body))
+                partition = consumed[method.consumer_tag]
+                batch.append(Message.of(method.delivery_tag, partition, properties.type, body))
 
-            channel.basic_consume(self._topology.queue(self.name), received)
+            for partition in share:
+                tag = channel.basic_consume(self._topology.queue(self.name, partition), received)
+                consumed[tag] = partition
+            self.consuming = share
             self.connected.set()
             backoff.reset()
+            checked = time.monotonic()
             while not stop.is_set():
                 # Idle: wait for a delivery. Busy: take what has arrived and apply it
                 # at once, so a batch is whatever queued up while the last one ran.
@@ -126,7 +151,15 @@ class RabbitFeed:
                 if batch:
                     taken = _take(batch, self._batch_size)
                     self._flush(connection, channel, taken, stop)
+                if time.monotonic() - checked > CHECK_SECONDS:
+                    checked = time.monotonic()
+                    if self._share() != (count, share):
+                        log.info(
+                            "%s: the group or the partitions changed; resubscribing", self.name
+                        )
+                        return  # unacknowledged deliveries go back to the queues
         finally:
+            self.consuming = []
             self.connected.clear()
             if connection.is_open:
                 connection.close()
@@ -138,15 +171,15 @@ class RabbitFeed:
         batch: list[Message],
         stop: threading.Event,
     ) -> None:
-        envelopes: list[Envelope] = []
+        shares: dict[Partition, list[Item]] = {}
         for message in batch:
             if message.malformed is not None:
                 self._dead_letter(channel, message.body, message.malformed, None)
-            envelopes += message.envelopes
+            shares.setdefault(message.partition, []).extend(message.envelopes)
         backoff = Backoff()
         while True:
             try:
-                report = self._tracked.process(envelopes)
+                reports = self._tracked.process_partitions(shares)
                 break
             except UNAVAILABLE_ERRORS as exc:
                 if stop.is_set():
@@ -154,12 +187,15 @@ class RabbitFeed:
                 log.warning("%s: read-model database unavailable (%s); retrying", self.name, exc)
                 # Keep heartbeats flowing while waiting, so the broker keeps us.
                 connection.process_data_events(time_limit=backoff.next())
-        for dead in report.dead_letters:
-            self._dead_letter(channel, dead.body.encode(), dead.reason, dead.position)
+        for report in reports.values():
+            for dead in report.dead_letters:
+                self._dead_letter(channel, dead.body.encode(), dead.reason, dead.position)
+            self.stats.applied += report.applied
+            self.stats.duplicates += report.duplicates
+            self.stats.filled += report.filled
+        # Delivery tags count across the channel's queues: this acknowledges exactly
+        # the batch, which was taken from the front of what arrived.
         channel.basic_ack(batch[-1].tag, multiple=True)
-        self.stats.applied += report.applied
-        self.stats.duplicates += report.duplicates
-        self.stats.filled += report.filled
 
     def _dead_letter(
         self, channel: BlockingChannel, body: bytes, reason: str, position: int | None

@@ -1,4 +1,4 @@
-"""Follows the event store's notification log directly."""
+"""Follows the event store's notification log directly, for one partition."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import logging
 import threading
 
 from services.projection.tracked import BatchReport, TrackedProjector
-from shared.contract.envelope import envelopes_from
 from shared.problems import UNAVAILABLE_ERRORS
 from shared.retry import Backoff
 from shared.store import EventLog
@@ -21,12 +20,11 @@ class StoreFeed:
         self._batch_size = batch_size
 
     def run_once(self) -> BatchReport | None:
-        """Applies the next batch after the projection's position; None if caught up."""
-        position = self._tracked.position()
-        notifications = self._log.read(after=position, limit=self._batch_size)
-        if not notifications:
+        """Applies the next batch after the partition's position; None if caught up."""
+        items = self._tracked.read_store(self._tracked.position(), None, self._batch_size)
+        if not items:
             return None
-        return self._tracked.process(envelopes_from(notifications, position, self._log.vault))
+        return self._tracked.process(items)
 
     def run(self, stop: threading.Event) -> None:
         backoff = Backoff()

@@ -18,6 +18,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import Connection, CursorResult, Executable, MetaData, Table, insert, update
 
+from services.projection.readmodel.copy import COPY_FROM, copy_rows
 from shared.contract.envelope import Envelope
 from shared.contract.events import Event
 
@@ -67,7 +68,8 @@ class RowWriter:
     def flush(self) -> None:
         inserts, self._inserts = self._inserts, {}
         for table, rows in inserts.items():
-            self.conn.execute(insert(table), rows)
+            if len(rows) < COPY_FROM or not copy_rows(self.conn, table, rows):
+                self.conn.execute(insert(table), rows)
 
 
 def like_named(table: Table, event: Event) -> dict[str, Any]:

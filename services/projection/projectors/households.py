@@ -39,9 +39,12 @@ def apply(rows: RowWriter, tables: HouseholdTables, envelope: Envelope, event: E
                 envelope,
                 linked_member_id=event.member_id,
                 linked_at=envelope.occurred_at,
+                linked_on=event.linked_on,
             )
         case HouseholdUnlinked():
-            rows.change(tables.households, envelope, linked_member_id=None, linked_at=None)
+            rows.change(
+                tables.households, envelope, linked_member_id=None, linked_at=None, linked_on=None
+            )
         case HouseholdErased():
             rows.change(tables.households, envelope, erased=True, **ERASED_VALUES)
         case VisitRecorded():

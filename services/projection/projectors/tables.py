@@ -199,8 +199,10 @@ def declare_households(metadata: MetaData, prefix: str) -> HouseholdTables:
             Column("phone", String(40)),
             Column("tags", JSON, nullable=False),
             Column("linked_member_id", Uuid, index=True),
-            # When the current link was recorded (linking names no business date).
+            # When the current link was recorded, and the day it took effect (None:
+            # linked before links named a day, so the day it was recorded).
             Column("linked_at", DateTime(timezone=True)),
+            Column("linked_on", Date),
             Column("erased", Boolean, nullable=False, default=False),
             Column("registered_position", BigInteger, nullable=False),
         ),

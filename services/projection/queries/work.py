@@ -122,6 +122,24 @@ def _members_in(tables: WorkTables, scope: Scope) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def _in_scope(
+    scope: Scope,
+    members_concerned: tuple[ColumnElement[UUID], ...],
+    group: ColumnElement[UUID],
+    area: ColumnElement[str] | None = None,
+) -> list[ColumnElement[bool]]:
+    """A case is a member's when they are any of those it concerns (who it was
+    assigned to, who raised it; the member helped, the helper)."""
+    conditions: list[ColumnElement[bool]] = []
+    if scope.member_id is not None:
+        conditions.append(or_(*(column == scope.member_id for column in members_concerned)))
+    if scope.group_id is not None:
+        conditions.append(group == scope.group_id)
+    if scope.area is not None and area is not None:
+        conditions.append(area == scope.area)
+    return conditions
+
+
 def _households(
     conn: Connection,
     tables: WorkTables,
@@ -145,6 +163,7 @@ def _households(
             households.c.area,
             households.c.tags,
             households.c.linked_at,
+            households.c.linked_on,
             members.c.id.label("member_id"),
             members.c.name.label("member_name"),
             members.c.group_id,
@@ -164,7 +183,9 @@ def _households(
     quiet: list[UnvisitedHousehold] = []
     on_schedule = 0
     for row in rows:
-        linked_on = date_of(_aware(row.linked_at))
+        linked_on = linked_day(row.linked_on, row.linked_at, date_of)
+        if linked_on > today:
+            continue  # not yet linked on the day asked (a past year's summary asks)
         every = plan.every_days(row.id, row.tags)
         due_on = visit_due_on(every, linked_on, row.last_visited_on)
         if every is not None and due_on is not None:
@@ -207,6 +228,14 @@ def _households(
     due.sort(key=lambda entry: (entry.due_on, natural_key(entry.address)))
     quiet.sort(key=lambda entry: (entry.last_visited_on or date.min, natural_key(entry.address)))
     return due, quiet, on_schedule
+
+
+def linked_day(
+    linked_on: date | None, linked_at: datetime, date_of: Callable[[datetime], date]
+) -> date:
+    """The day a household's link took effect: the day it names, or, for links
+    recorded before links named one, the business day it was recorded."""
+    return linked_on or date_of(_aware(linked_at))
 
 
 def _aware(moment: datetime) -> datetime:
@@ -279,18 +308,13 @@ def _needs(
         needs.c.branch_id == branch_id,
         needs.c.resolved_on.is_(None),
         needs.c.due_on < today,
+        *_in_scope(
+            scope,
+            (needs.c.assigned_member_id, needs.c.raised_by_member_id),
+            members.c.group_id,
+            households.c.area,
+        ),
     ]
-    if scope.member_id is not None:
-        conditions.append(
-            or_(
-                needs.c.assigned_member_id == scope.member_id,
-                needs.c.raised_by_member_id == scope.member_id,
-            )
-        )
-    if scope.group_id is not None:
-        conditions.append(members.c.group_id == scope.group_id)
-    if scope.area is not None:
-        conditions.append(households.c.area == scope.area)
     rows = conn.execute(
         select(needs, households.c.address, households.c.area, members.c.name.label("member_name"))
         .join(households, households.c.id == needs.c.household_id)
@@ -394,16 +418,8 @@ def _hardships(
         hardships.c.branch_id == branch_id,
         hardships.c.closed_on.is_(None),
         since <= today - timedelta(days=days),
+        *_in_scope(scope, (hardships.c.member_id, hardships.c.helper_id), members.c.group_id),
     ]
-    if scope.member_id is not None:
-        conditions.append(
-            or_(
-                hardships.c.member_id == scope.member_id,
-                hardships.c.helper_id == scope.member_id,
-            )
-        )
-    if scope.group_id is not None:
-        conditions.append(members.c.group_id == scope.group_id)
     rows = conn.execute(
         select(
             hardships,

@@ -1,6 +1,7 @@
-"""Where read models live: each projection's tables, per generation, and its
-tracking row (current generation and last position applied) in the same database,
-so rows and position always commit together."""
+"""Where read models live: each projection's tables, per generation, its tracking
+row (the live generation) and one row per partition of the event stream (the last
+position applied there), all in the same database, so rows and positions always
+commit together."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     delete,
+    func,
     insert,
     inspect,
     select,
@@ -34,6 +36,7 @@ from sqlalchemy import (
 from services.projection.projectors.base import Projector
 from services.projection.readmodel.progress import Progress, ProgressListener, notify
 from shared.migrations import READ_MODELS, upgrade
+from shared.partitions import Partition
 
 T = TypeVar("T")
 
@@ -45,6 +48,15 @@ projection_state = Table(
     STATE_METADATA,
     Column("name", String(64), primary_key=True),
     Column("generation", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+projection_partitions = Table(
+    "projection_partitions",
+    STATE_METADATA,
+    Column("name", String(64), primary_key=True),
+    Column("partition", Integer, primary_key=True),
+    Column("partitions", Integer, nullable=False),
     Column("position", BigInteger, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
@@ -80,6 +92,10 @@ checkpoints = Table(
 
 @dataclass(frozen=True)
 class ProjectionState:
+    """A projection's live generation and how far it has got: for the whole
+    projection, the least position of its partitions (every event up to there is
+    applied); for one partition, that partition's."""
+
     generation: int
     position: int
 
@@ -109,9 +125,11 @@ class ReadModelStore:
         self.writer.dispose()
         self.reader.dispose()
 
-    def ensure(self, projector: Projector[Any]) -> None:
+    def ensure(self, projector: Projector[Any], partitions: int = 1) -> None:
         """Brings the tracking tables up to date (migrations, under their lock), then
-        creates the projection's first generation if it has none."""
+        creates the projection's first generation, tracked in ``partitions``
+        partitions, if it has none. (A projection that has one keeps its partitions:
+        ``liaison partitions`` changes them.)"""
         upgrade(self.writer, READ_MODELS)
         with self.writer.begin() as conn:
             if conn.dialect.name == "postgresql":
@@ -119,11 +137,7 @@ class ReadModelStore:
                 conn.execute(text("SELECT pg_advisory_xact_lock(727001)"))
             if self.state(conn, projector.name) is None:
                 self._metadata(projector, 1).create_all(conn)
-                conn.execute(
-                    insert(projection_state).values(
-                        name=projector.name, generation=1, position=0, updated_at=_now()
-                    )
-                )
+                self.track(conn, projector.name, ProjectionState(1, 0), partitions)
 
     def outdated(self, projector: Projector[Any]) -> bool:
         """Whether the live tables differ in columns from what the projector now
@@ -161,53 +175,133 @@ class ReadModelStore:
         return self._entry(projector, generation)[1]  # type: ignore[no-any-return]
 
     def state(self, conn: Connection, name: str, *, lock: bool = False) -> ProjectionState | None:
-        query = select(projection_state.c.generation, projection_state.c.position).where(
-            projection_state.c.name == name
+        """The projection's generation and the least position of its partitions;
+        ``lock``: both held until ``conn`` commits, so no partition moves meanwhile."""
+        generation = self._generation(conn, name, "update" if lock else None)
+        if generation is None:
+            return None
+        positions = select(projection_partitions.c.position).where(
+            projection_partitions.c.name == name
         )
         if lock and conn.dialect.name == "postgresql":
-            query = query.with_for_update()
-        row = conn.execute(query).one_or_none()
-        return None if row is None else ProjectionState(row.generation, row.position)
+            positions = positions.with_for_update()
+        return ProjectionState(generation, min(conn.execute(positions).scalars(), default=0))
 
     def locked_state(self, conn: Connection, name: str) -> ProjectionState:
-        """The tracking row, locked until ``conn`` commits: one writer per projection."""
+        """The whole projection, locked until ``conn`` commits: its partitions' writers
+        wait (a rebuild's switch, a redrive)."""
         state = self.state(conn, name, lock=True)
         if state is None:
             raise LookupError(f"projection {name} has not been set up")
         return state
 
-    def track(self, conn: Connection, name: str, state: ProjectionState) -> None:
-        """Starts (or restarts) a tracking row, for a rebuild's shadow generation."""
-        conn.execute(delete(projection_state).where(projection_state.c.name == name))
+    def partition_state(
+        self, conn: Connection, name: str, partition: Partition, *, lock: bool = False
+    ) -> ProjectionState:
+        """One partition's position and the generation; ``lock``: the partition's row
+        held until ``conn`` commits (one writer per partition), and the generation held
+        shared (a switch waits for the writers)."""
+        generation = self._generation(conn, name, "share" if lock else None)
+        query = select(projection_partitions.c.position, projection_partitions.c.partitions).where(
+            projection_partitions.c.name == name,
+            projection_partitions.c.partition == partition.index,
+        )
+        if lock and conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = conn.execute(query).one_or_none()
+        if generation is None or row is None or row.partitions != partition.count:
+            raise LookupError(f"projection {name} has no partition {partition.label}")
+        return ProjectionState(generation, row.position)
+
+    def partition_positions(self, conn: Connection, name: str) -> list[tuple[str, int]]:
+        """Each partition's label and position, in order."""
+        rows = conn.execute(
+            select(
+                projection_partitions.c.partition,
+                projection_partitions.c.partitions,
+                projection_partitions.c.position,
+            )
+            .where(projection_partitions.c.name == name)
+            .order_by(projection_partitions.c.partition)
+        )
+        return [(Partition(row.partition, row.partitions).label, row.position) for row in rows]
+
+    def partitions(self, conn: Connection, name: str) -> int:
+        """How many partitions the projection is tracked in (0: not set up)."""
+        query = select(func.count()).where(projection_partitions.c.name == name)
+        return int(conn.execute(query).scalar_one())
+
+    def _generation(self, conn: Connection, name: str, lock: str | None) -> int | None:
+        query = select(projection_state.c.generation).where(projection_state.c.name == name)
+        if lock and conn.dialect.name == "postgresql":
+            query = query.with_for_update(read=lock == "share")
+        generation = conn.execute(query).scalar_one_or_none()
+        return None if generation is None else int(generation)
+
+    def track(
+        self, conn: Connection, name: str, state: ProjectionState, partitions: int = 1
+    ) -> None:
+        """Starts (or restarts) a tracking row and its partitions' rows, each at
+        ``state.position``: a projection's first generation, a rebuild's shadow."""
+        self.untrack(conn, name)
         conn.execute(
             insert(projection_state).values(
-                name=name,
-                generation=state.generation,
-                position=state.position,
-                updated_at=_now(),
+                name=name, generation=state.generation, updated_at=_now()
             )
+        )
+        self.repartition(conn, name, partitions, state.position)
+
+    def repartition(self, conn: Connection, name: str, partitions: int, position: int) -> None:
+        """Tracks the projection in ``partitions`` partitions from ``position``, where
+        every event up to it must already be applied."""
+        conn.execute(delete(projection_partitions).where(projection_partitions.c.name == name))
+        conn.execute(
+            insert(projection_partitions),
+            [
+                {
+                    "name": name,
+                    "partition": index,
+                    "partitions": partitions,
+                    "position": position,
+                    "updated_at": _now(),
+                }
+                for index in range(partitions)
+            ],
         )
 
     def untrack(self, conn: Connection, name: str) -> None:
         conn.execute(delete(projection_state).where(projection_state.c.name == name))
+        conn.execute(delete(projection_partitions).where(projection_partitions.c.name == name))
 
     def table_list(self, projector: Projector[Any], generation: int) -> list[Table]:
         return list(self._metadata(projector, generation).sorted_tables)
 
-    def save_position(self, conn: Connection, name: str, position: int) -> None:
-        """Moves the tracking row on; announce the position once ``conn`` commits."""
+    def save_position(
+        self, conn: Connection, name: str, partition: Partition, position: int
+    ) -> None:
+        """Moves a partition's row on; announce the position once ``conn`` commits."""
         conn.execute(
-            update(projection_state)
-            .where(projection_state.c.name == name)
+            update(projection_partitions)
+            .where(
+                projection_partitions.c.name == name,
+                projection_partitions.c.partition == partition.index,
+            )
             .values(position=position, updated_at=_now())
         )
         notify(conn, name, position)
 
     def switch(self, conn: Connection, name: str, state: ProjectionState) -> None:
+        """Makes ``state`` (a rebuilt generation, caught up to its position) live in
+        every partition."""
         conn.execute(
             update(projection_state)
             .where(projection_state.c.name == name)
-            .values(generation=state.generation, position=state.position, updated_at=_now())
+            .values(generation=state.generation, updated_at=_now())
+        )
+        conn.execute(
+            update(projection_partitions)
+            .where(projection_partitions.c.name == name)
+            .values(position=state.position, updated_at=_now())
         )
         notify(conn, name, state.position)
 

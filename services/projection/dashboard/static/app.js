@@ -3,7 +3,7 @@
 // Every request carries the user's bearer token, kept for this browser tab only.
 
 import { CONSOLE_WORDS, consolePage, offersConsole, prepareConsole } from "./console.js";
-import { addWords, api, call, esc, hooks, kpi, label, may, state, t, table } from "./core.js";
+import { addWords, api, bindSession, call, esc, hooks, kpi, label, may, state, t, table } from "./core.js";
 import "./imports.js"; // a console page of its own (after console.js, whose pages it joins)
 
 addWords(
@@ -426,19 +426,14 @@ async function start() {
     state.branch = event.target.value;
     render();
   });
-  document.getElementById("lang").addEventListener("click", () => {
-    state.lang = state.lang === "zh" ? "en" : "zh";
-    localStorage.setItem("liaison.lang", state.lang);
-    translate();
-    showIdentity();
-    if (state.me) render();
-  });
-  document.getElementById("signout").addEventListener("click", () => signOut());
-  document.getElementById("signin").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    state.token = new FormData(event.target).get("token").trim();
-    sessionStorage.setItem("liaison.token", state.token);
-    try { await open(); } catch { /* signOut has said why */ }
+  bindSession({
+    open,
+    signOut,
+    relabel: () => {
+      translate();
+      showIdentity();
+      if (state.me) render();
+    },
   });
   document.getElementById("page").addEventListener("click", (event) => {
     const link = event.target.closest(".downloads a");

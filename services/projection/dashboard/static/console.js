@@ -171,7 +171,7 @@ function input(f, sources) {
     return `<select id="${id}" name="${f.name}"${req}>${options(s.enum.map((v) => ({ id: v, text: table ? label(table, v) : v })))}</select>`;
   }
   if (s.format === "date") {
-    const value = f.required || ["enrolled_on"].includes(f.name) ? today() : "";
+    const value = f.required || ["enrolled_on", "linked_on"].includes(f.name) ? today() : "";
     return `<input type="date" id="${id}" name="${f.name}" value="${value}" max="${today()}"${req}>`;
   }
   if (s.type === "boolean") return `<label class="check"><input type="checkbox" id="${id}" name="${f.name}"> ${t("yes")}</label>`;

@@ -62,6 +62,23 @@ export async function send(path, body, key) {
   return answer;
 }
 
+// The header's language switch, sign-out and sign-in form, the same on every page:
+// `relabel` redraws the page in the language chosen.
+export function bindSession({ open, signOut, relabel }) {
+  document.getElementById("lang").addEventListener("click", () => {
+    state.lang = state.lang === "zh" ? "en" : "zh";
+    localStorage.setItem("liaison.lang", state.lang);
+    relabel();
+  });
+  document.getElementById("signout").addEventListener("click", () => signOut());
+  document.getElementById("signin").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    state.token = new FormData(event.target).get("token").trim();
+    sessionStorage.setItem("liaison.token", state.token);
+    try { await open(); } catch { /* signOut has said why */ }
+  });
+}
+
 export function kpi(testid, value, caption) {
   return `<div class="kpi"><b data-testid="${testid}">${esc(value)}</b><span>${esc(caption)}</span></div>`;
 }
@@ -70,7 +87,9 @@ export function table(headers, rows, testid = "") {
   if (!rows.length) return `<p class="muted">${t("none")}</p>`;
   return `<div class="table"><table ${testid ? `data-testid="${testid}"` : ""}>
     <thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead>
-    <tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("")}</tbody>
+    <tbody>${rows
+      .map((r) => `<tr>${r.map((c, i) => `<td data-label="${esc(headers[i])}">${c}</td>`).join("")}</tr>`)
+      .join("")}</tbody>
   </table></div>`;
 }
 

@@ -7,7 +7,7 @@
 // captured, when the network returns (and at every start). A visit the server refuses
 // stays on the device, with the reason, until the member retries or discards it.
 
-import { addWords, api, esc, hooks, label, newId, Refused, send, state, t, today } from "./core.js";
+import { addWords, api, bindSession, esc, hooks, label, newId, Refused, send, state, t, today } from "./core.js";
 
 addWords(
   {
@@ -446,19 +446,15 @@ async function start() {
   window.addEventListener("online", () => { showNet(); sync(); });
   window.addEventListener("offline", showNet);
   window.addEventListener("hashchange", () => { if (state.me) route(); });
-  document.getElementById("lang").addEventListener("click", () => {
-    state.lang = state.lang === "zh" ? "en" : "zh";
-    localStorage.setItem("liaison.lang", state.lang);
-    translate();
-    if (state.me) route();
-  });
-  // Visits waiting to be sent stay on the device: they go with the next sign-in.
-  document.getElementById("signout").addEventListener("click", () => signOut());
-  document.getElementById("signin").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    state.token = new FormData(event.target).get("token").trim();
-    sessionStorage.setItem("liaison.token", state.token);
-    try { await open(); } catch { /* signOut has said why */ }
+  // Visits waiting to be sent stay on the device through a sign-out: they go with the
+  // next sign-in.
+  bindSession({
+    open,
+    signOut,
+    relabel: () => {
+      translate();
+      if (state.me) route();
+    },
   });
   if (!state.token) { signOut(); return; }
   try { await open(); } catch { /* signOut has said why */ }
