@@ -25,7 +25,7 @@ import httpx
 import psycopg
 
 from bench.__main__ import QUICK, Bench
-from bench.fixtures import World, build_world
+from bench.fixtures import BranchWorld, World, build_world
 from bench.stack import Process, bearer, liaison
 from shared.migrations import EVENTS_TABLE
 from shared.settings import Settings
@@ -55,8 +55,9 @@ class Client:
         self._rng = random.Random(11)
         self.tally = Tally()
 
-    def visit(self) -> int:
-        branch = self._rng.choice(self._world.branches)
+    def visit(self, branch: BranchWorld | None = None) -> int:
+        """A visit in ``branch``, or in any of the world's."""
+        branch = branch or self._rng.choice(self._world.branches)
         body = {
             "id": str(uuid.uuid4()),
             "member_id": str(self._rng.choice(branch.members)),

@@ -2,7 +2,9 @@
 with a stream of commands, injects a fault mid-stream, lets the system settle and
 checks the invariant (every accepted command stored exactly once; every read model
 equal to a fresh replay). Each writes its figures to test-artifacts/faults.json.
-The scenarios that stop or cut off a server run on servers of their own."""
+The scenarios that stop or cut off a server run on servers of their own. Each runs
+with the stream in one partition and in two (the branches' events split between
+them, each partition with its own chain and watermarks)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import pytest
 
 from bench.stack import bearer, postgres_settings
 from shared.messaging import Topology
+from shared.partitions import Partition, branch_partition
 from shared.settings import Settings
 from tests.faults.harness import Scenario
 from tests.support.broker import connect, eventually, publish_raw
@@ -38,12 +41,19 @@ def run_scenario(
         run.close()
 
 
+@pytest.fixture(params=[1, 2], ids=["one-partition", "two-partitions"])
+def partitions(request: pytest.FixtureRequest) -> int:
+    count: int = request.param
+    return count
+
+
 @pytest.fixture
 def scenario(
-    request: pytest.FixtureRequest, stack_settings: Settings, tmp_path: Path
+    request: pytest.FixtureRequest, stack_settings: Settings, tmp_path: Path, partitions: int
 ) -> Iterator[Scenario]:
     """On the shared servers, with a database and broker names of its own."""
-    yield from run_scenario(request, stack_settings, tmp_path)
+    settings = stack_settings.with_overrides(partitions=partitions)
+    yield from run_scenario(request, settings, tmp_path)
 
 
 @pytest.fixture
@@ -52,10 +62,11 @@ def private_scenario(
     private_postgres: PrivatePostgres,
     private_rabbitmq: PrivateRabbitMQ,
     tmp_path: Path,
+    partitions: int,
 ) -> Iterator[Scenario]:
     """On a PostgreSQL cluster and a RabbitMQ node of its own, which it may stop."""
     settings = postgres_settings(private_postgres.database(), "liaison", private_rabbitmq.url)
-    yield from run_scenario(request, settings, tmp_path)
+    yield from run_scenario(request, settings.with_overrides(partitions=partitions), tmp_path)
 
 
 def test_rabbitmq_restarted_and_connections_dropped(
@@ -139,10 +150,11 @@ def test_postgres_connections_killed_and_postgres_stopped(
 
 def test_poison_messages_go_to_the_dead_letter_queue(scenario: Scenario) -> None:
     topology = Topology(scenario.settings.amqp_prefix)
+    first = Topology.routing_key(Partition(0, scenario.settings.partitions), "test", "raw")
     with scenario.client.streaming():
         time.sleep(1)
-        publish_raw(scenario.settings, b"{not json")
-        publish_raw(scenario.settings, b'{"position": 1}')
+        publish_raw(scenario.settings, b"{not json", first)
+        publish_raw(scenario.settings, b'{"position": 1}', first)
         scenario.fault_over()
         time.sleep(2)
     scenario.settle()
@@ -162,12 +174,18 @@ def test_poison_messages_go_to_the_dead_letter_queue(scenario: Scenario) -> None
 
 
 def test_a_message_lost_in_transit_is_read_from_the_store(scenario: Scenario) -> None:
-    topology = Topology(scenario.settings.amqp_prefix)
+    """Visits to one branch only: every message its partition's queue gets is an
+    envelope (a batch ends in that partition, so no watermark goes there)."""
+    count = scenario.settings.partitions
+    branch = scenario.world.branches[0]
+    queue = Topology(scenario.settings.amqp_prefix).queue(
+        "coverage", Partition(branch_partition(branch.id, count), count)
+    )
     scenario.processes["projector"].kill(signal.SIGTERM)
     for _ in range(20):
-        scenario.client.visit()
-    eventually(lambda: _queue_depth(scenario.settings, topology.queue("coverage")) >= 20)
-    lost = _take(scenario.settings, topology.queue("coverage"), 5)
+        scenario.client.visit(branch)
+    eventually(lambda: _queue_depth(scenario.settings, queue) >= 20)
+    lost = _take(scenario.settings, queue, 5)
     assert lost == 5
     scenario.processes["projector"].start()
     scenario.fault_over()
