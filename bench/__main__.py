@@ -14,6 +14,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +49,21 @@ SCALING_RESULTS = Path(__file__).parent / "scaling.json"
 API_WORKERS = 2  # one per core: the command API is CPU-bound (see README)
 WARMUP_SECONDS = 3.0
 RELAY_ENVELOPES_PER_MESSAGE = 100  # batches on the wire (see README)
+
+
+@contextmanager
+def pipeline(**overrides: Any) -> Iterator[tuple[Settings, Path]]:
+    """Settings for a run of the whole pipeline as the bench runs it, on a fresh
+    database and broker names (removed afterwards), and a scratch folder."""
+    with (
+        fresh_database() as url,
+        fresh_broker_prefix() as prefix,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        settings = postgres_settings(url, prefix).with_overrides(
+            projector_batch_size=200, relay_envelopes_per_message=RELAY_ENVELOPES_PER_MESSAGE
+        )
+        yield settings.with_overrides(**overrides), Path(tmp)
 
 
 @dataclass(frozen=True)
@@ -579,17 +596,11 @@ def main(argv: list[str] | None = None) -> int:
         return _scaling(args.out or SCALING_RESULTS)
     out = args.out or RESULTS
     profile = QUICK if args.quick else MID if args.mid else FULL
-    with (
-        fresh_database() as url,
-        fresh_broker_prefix() as prefix,
-        tempfile.TemporaryDirectory() as tmp,
-    ):
-        settings = postgres_settings(url, prefix).with_overrides(
-            projector_batch_size=200,
-            relay_envelopes_per_message=args.envelopes_per_message,
-            cipher_key=new_cipher_key() if args.encrypted else None,
-        )
-        results = Bench(profile, settings, Path(tmp)).run()
+    with pipeline(
+        relay_envelopes_per_message=args.envelopes_per_message,
+        cipher_key=new_cipher_key() if args.encrypted else None,
+    ) as (settings, tmp):
+        results = Bench(profile, settings, tmp).run()
     results["ratios"] = ratios(results)
     results["mode"] = "quick" if args.quick else "mid" if args.mid else "full"
     results["encrypted"] = args.encrypted
@@ -603,15 +614,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _scaling(out: Path) -> int:
-    with (
-        fresh_database() as url,
-        fresh_broker_prefix() as prefix,
-        tempfile.TemporaryDirectory() as tmp,
-    ):
-        settings = postgres_settings(url, prefix).with_overrides(
-            projector_batch_size=200, relay_envelopes_per_message=RELAY_ENVELOPES_PER_MESSAGE
-        )
-        results = scaling(Bench(QUICK, settings, Path(tmp)), settings, Path(tmp))
+    with pipeline() as (settings, tmp):
+        results = scaling(Bench(QUICK, settings, tmp), settings, tmp)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print(scaling_table(results))
     return 0

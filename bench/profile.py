@@ -11,14 +11,12 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-import tempfile
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from bench.__main__ import MID, QUICK, RELAY_ENVELOPES_PER_MESSAGE, SERVICES, Bench, log
+from bench.__main__ import MID, QUICK, SERVICES, Bench, log, pipeline
 from bench.fixtures import build_world
-from bench.stack import fresh_broker_prefix, fresh_database, postgres_settings
 from shared.store import open_recorder, open_vault
 
 
@@ -54,15 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     # The full load on the quick world: a profile needs the load, not the world's size.
     profile = replace(QUICK, concurrency=MID.concurrency)
-    with (
-        fresh_database() as url,
-        fresh_broker_prefix() as prefix,
-        tempfile.TemporaryDirectory() as tmp,
-    ):
-        settings = postgres_settings(url, prefix).with_overrides(
-            projector_batch_size=200, relay_envelopes_per_message=RELAY_ENVELOPES_PER_MESSAGE
-        )
-        bench = Bench(profile, settings, Path(tmp))
+    with pipeline() as (settings, tmp):
+        bench = Bench(profile, settings, tmp)
         recorder = open_recorder(settings)
         try:
             log("building the world")
