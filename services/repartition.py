@@ -20,7 +20,8 @@ one has finished."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -49,10 +50,7 @@ class Repartitioned:
 
 def describe(settings: Settings) -> list[str]:
     """The relay's partitioning and each projection's partitions, as lines to print."""
-    checkpoint = Checkpoint.for_settings(settings)
-    writer, reader = create_engines(settings.read_database_url)
-    store = ReadModelStore(writer, reader)
-    try:
+    with _opened(settings) as (checkpoint, store):
         relay = checkpoint.partitioning()
         lines = [
             f"relay: {relay.partitions or 'not started'} partitions"
@@ -64,10 +62,7 @@ def describe(settings: Settings) -> list[str]:
                 positions = store.partition_positions(conn, projector.name)
                 shown = ", ".join(f"{label} at {at}" for label, at in positions)
                 lines.append(f"{projector.name}: {shown or 'not set up'}")
-        return lines
-    finally:
-        checkpoint.dispose()
-        store.close()
+    return lines
 
 
 def repartition(
@@ -82,11 +77,8 @@ def repartition(
         raise CannotRepartition(
             "the embedded default has no relay: partitions are for deployments with RabbitMQ"
         )
-    checkpoint = Checkpoint.for_settings(settings)
-    writer, reader = create_engines(settings.read_database_url)
-    store = ReadModelStore(writer, reader)
     deadline = time.monotonic() + timeout
-    try:
+    with _opened(settings) as (checkpoint, store):
         with store.reader.connect() as conn:
             tracked = {store.partitions(conn, p.name) for p in ALL_PROJECTORS}
         if tracked == {count}:
@@ -136,12 +128,22 @@ def repartition(
             connection.close()
         say(f"the queues of {was} partitions are deleted; projectors resume on {count}")
         return Repartitioned(was, count, at, drained_seconds)
-    finally:
-        checkpoint.dispose()
-        store.close()
 
 
 T = TypeVar("T")
+
+
+@contextmanager
+def _opened(settings: Settings) -> Iterator[tuple[Checkpoint, ReadModelStore]]:
+    """The relay's checkpoint and the read models' store, closed afterwards."""
+    checkpoint = Checkpoint.for_settings(settings)
+    writer, reader = create_engines(settings.read_database_url)
+    store = ReadModelStore(writer, reader)
+    try:
+        yield checkpoint, store
+    finally:
+        checkpoint.dispose()
+        store.close()
 
 
 def _until(deadline: float, look: Callable[[], T], done: Callable[[T], bool]) -> T | None:

@@ -80,8 +80,12 @@ def slice_of(
     """One partition's share of the store's events after ``after`` up to ``through``,
     linked from ``after``, ending with a watermark at ``through`` if its own last event
     is earlier: what a consumer of that partition reads back from the store."""
-    last = [after] * partition.count
-    mine: list[Item] = list(split(items, partition.count, last)[partition.index])
-    if last[partition.index] < through:
-        mine.append(Watermark(through, last[partition.index]))
+    mine: list[Item] = []
+    last = after
+    for item in items:
+        if partition.holds(item):
+            mine.append(relinked(item, last))
+            last = item.position
+    if last < through:
+        mine.append(Watermark(through, last))
     return mine

@@ -118,8 +118,9 @@ class TrackedProjector:
                 reports[partition] = self.in_partition(partition).process_on(
                     conn, shares[partition]
                 )
-        for report in reports.values():
-            self._store.progress.announce(self.tracking_name, report.position)
+        if reports:
+            furthest = max(report.position for report in reports.values())
+            self._store.progress.announce(self.tracking_name, furthest)
         return reports
 
     def process_on(
@@ -164,7 +165,7 @@ class TrackedProjector:
                 index += 1
                 continue
             if item.previous_position is not None and item.previous_position > position:
-                missing = self._read_store(position, item.previous_position)
+                missing = self.read_store(position, item.previous_position, FILL_LIMIT)
                 if missing:
                     pending[index:index] = missing
                     report.filled += sum(not isinstance(m, Watermark) for m in missing)
@@ -241,9 +242,6 @@ class TrackedProjector:
             if rows.buffered or index is None:
                 raise _BatchFailed from exc
             raise _Poisoned(index, f"{what}: {exc!r}") from exc
-
-    def _read_store(self, after: int, upto: int) -> list[Item]:
-        return self.read_store(after, upto, FILL_LIMIT)
 
     def _dead_letter(self, conn: Connection, item: Envelope | Undecodable, reason: str) -> None:
         self._store.record_dead_letter(

@@ -134,10 +134,14 @@ class Relay:
         if partitions is None:
             partitions = self._first_partitions
             self._checkpoint.save(position, partitions=partitions)
-        self._partitions = partitions
-        self._last = [position] * partitions
-        self._sent_at = [0.0] * partitions
+        self._start_chains(position, partitions)
         self._position = position
+
+    def _start_chains(self, position: int, count: int) -> None:
+        """``count`` partitions, each chain starting at ``position``."""
+        self._partitions = count
+        self._last = [position] * count
+        self._sent_at = [0.0] * count
 
     def follow_wanted_partitions(self) -> None:
         """Moves to the partition count ``liaison partitions set`` asked for, between
@@ -161,9 +165,7 @@ class Relay:
             self._partitions,
         )
         self._checkpoint.repartition(self._position, wanted)
-        self._partitions = wanted
-        self._last = [self._position] * wanted
-        self._sent_at = [0.0] * wanted
+        self._start_chains(self._position, wanted)
 
     def run(self, stop: threading.Event) -> None:
         backoff = Backoff()
