@@ -97,9 +97,11 @@ def branch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Branch]:
         yield b
 
 
-def shot(page: Page, name: str) -> None:
+def shot(page: Page, name: str, *, full_page: bool = True) -> None:
+    """``full_page=False``: what the phone's screen shows (a full-page capture scrolls
+    the page, so a sticky header lands elsewhere than the member sees it)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
 def sign_in(page: Page, branch: Branch) -> None:
@@ -140,7 +142,7 @@ def test_visits_recorded_offline_land_exactly_once(browser: Browser, branch: Bra
     for address, purpose in zip(ADDRESSES[:3], ("节日慰问", "政策宣传", "了解诉求"), strict=True):
         household(page, address).locator("[data-testid='visit']").click()
         if address == ADDRESSES[0]:
-            shot(page, "visit-sheet")
+            shot(page, "visit-sheet", full_page=False)
         record(page, purpose, notes="老人身体健康，需要换煤气罐" if address == ADDRESSES[0] else "")
     for address in ADDRESSES[3:]:
         household(page, address).locator("input[type=checkbox]").check()
